@@ -1,0 +1,62 @@
+"""Shared fixtures: the embedded tokenizer (real), a tiny random Llama (fast), record fixtures.
+
+The embedded checkpoint is built once per FUNCALL_HOME (about half a minute, then cached).
+Unit tests use `tiny_model`: a 2-layer random Llama with the embedded tokenizer, built in-process.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+@pytest.fixture(scope="session")
+def embedded_path():
+    from funcall_lib.models import resolve
+
+    return resolve("embedded")
+
+
+@pytest.fixture(scope="session")
+def embedded_tokenizer(embedded_path):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(embedded_path)
+
+
+@pytest.fixture()
+def tool_tokenizer(embedded_tokenizer):
+    """A fresh copy of the embedded tokenizer with the tool-aware template installed."""
+    import copy
+
+    from funcall_lib.chat import ensure_tool_template
+
+    tok = copy.deepcopy(embedded_tokenizer)
+    ensure_tool_template(tok)
+    return tok
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, embedded_tokenizer):
+    """A saved tiny random Llama (with the tool-aware template), usable as a model id."""
+    import copy
+
+    from funcall_lib.chat import ensure_tool_template
+    from funcall_lib.models import random_model
+
+    tok = copy.deepcopy(embedded_tokenizer)
+    ensure_tool_template(tok)
+    return random_model("tiny", tokenizer=tok, seed=0,
+                        out_dir=str(tmp_path_factory.mktemp("tiny") / "model"))
+
+
+@pytest.fixture()
+def tiny_model(tool_tokenizer):
+    from funcall_lib.models import random_model
+
+    model, tok = random_model("tiny", tokenizer=tool_tokenizer, seed=0)
+    return model.eval(), tok
