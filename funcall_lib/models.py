@@ -193,8 +193,14 @@ def choose_backend(backend: str = "auto", load_in_4bit: bool = False) -> tuple[s
 
 
 def load_model(model_id: str = EMBEDDED, backend: str = "auto", load_in_4bit: bool = False,
-               max_seq_length: int = 2048, dtype: str | None = None) -> Loaded:
-    """Load a causal LM and its tokenizer through the chosen backend (see `choose_backend`)."""
+               max_seq_length: int = 2048, dtype: str | None = None,
+               adapter: str | os.PathLike | None = None) -> Loaded:
+    """Load a causal LM and its tokenizer through the chosen backend (see `choose_backend`).
+
+    With `adapter` (a LoRA directory written by `funcall train`), the adapter is attached with
+    peft and the tokenizer is read from the adapter directory, which carries the tool-aware
+    chat template the model was trained with.
+    """
     backend, why = choose_backend(backend, load_in_4bit)
     path = resolve(model_id)
     log.info("loading %s with backend=%s (%s)", path, backend, why)
@@ -220,9 +226,22 @@ def load_model(model_id: str = EMBEDDED, backend: str = "auto", load_in_4bit: bo
             path, dtype=_torch_dtype(dtype) or _default_dtype(), quantization_config=quant,
             trust_remote_code=False, use_safetensors=True,
             device_map="auto" if cuda_available() else None)
+    if adapter is not None:
+        model, tokenizer = _attach_adapter(model, Path(adapter))
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     return Loaded(model, tokenizer, backend, path, load_in_4bit)
+
+
+def _attach_adapter(model, adapter: Path):
+    from peft import PeftModel
+    from transformers import AutoTokenizer
+
+    if not (adapter / "adapter_config.json").is_file():
+        raise ModelError(f"{adapter}: not a LoRA adapter directory (no adapter_config.json)")
+    model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False)
+    tokenizer = AutoTokenizer.from_pretrained(adapter, trust_remote_code=False)
+    return model, tokenizer
 
 
 def _torch_dtype(name: str | None):

@@ -1,0 +1,45 @@
+"""Matplotlib figures used by the notebooks and written next to run artifacts.
+
+Each function takes plain data, returns a Figure and, given `path`, saves it as PNG (atomically).
+Sections are per stage; keep each figure function short.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def _save(fig, path: str | Path | None):
+    if path is not None:
+        from funcall_lib.io import atomic_path
+
+        with atomic_path(Path(path)) as tmp:
+            fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight")
+    return fig
+
+
+def _figure(width: float = 6.0, height: float = 3.5):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False) if not _in_notebook() else None
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(figsize=(width, height))
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+
+        return get_ipython() is not None
+    except ImportError:
+        return False
+
+
+# ---------------------------------------------------------------- data (01)
+
+
+# ---------------------------------------------------------------- training (02)
+
+
+# ---------------------------------------------------------------- evaluation (04)
