@@ -2,11 +2,39 @@
 
 
 def add_train_arguments(parser):
-    pass
+    """Flags of `funcall bench train`; the harness itself is in bench_train.py."""
+    from funcall_lib.bench_train import BenchTrainConfig
+
+    d = BenchTrainConfig()
+    parser.add_argument("--shape", default=d.shape, help="llama-3.2-1b | smollm2-135m | llama-3.1-8b | "
+                        "embedded (real weights); random weights for the named shapes")
+    parser.add_argument("--backends", default="hf,unsloth", help="comma list, each run in its own process")
+    parser.add_argument("--load-in-4bit", action="store_true", help="QLoRA (bitsandbytes nf4)")
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--seq-len", type=int, default=d.seq_len)
+    parser.add_argument("--lora-r", type=int, default=d.lora_r)
+    parser.add_argument("--steps", type=int, default=d.steps)
+    parser.add_argument("--warmup", type=int, default=d.warmup)
+    parser.add_argument("--tokens", choices=["random", "data"], default=d.tokens)
+    parser.add_argument("--data", help="records JSONL for --tokens data (e.g. runs/x/data/train.jsonl)")
+    parser.add_argument("--no-gradient-checkpointing", action="store_true")
+    parser.add_argument("--out", help="write the results as JSON here")
 
 
-def run_train_cli(args):
-    raise NotImplementedError("funcall bench train is not written yet")
+def run_train_cli(args) -> int:
+    from funcall_lib.bench_train import BenchTrainConfig, compare
+    from funcall_lib.models import cuda_available
+
+    if not cuda_available():
+        raise RuntimeError("funcall bench train measures GPU training; no CUDA device is visible")
+    if args.tokens == "data" and not args.data:
+        raise ValueError("--tokens data needs --data FILE (a records JSONL)")
+    cfg = BenchTrainConfig(shape=args.shape, load_in_4bit=args.load_in_4bit, batch_size=args.batch_size,
+                           seq_len=args.seq_len, lora_r=args.lora_r, lora_alpha=2 * args.lora_r,
+                           steps=args.steps, warmup=args.warmup, tokens=args.tokens, data=args.data,
+                           gradient_checkpointing=not args.no_gradient_checkpointing)
+    compare(cfg, backends=tuple(args.backends.split(",")), out=args.out)
+    return 0
 
 
 def add_decode_arguments(parser):

@@ -1,0 +1,291 @@
+"""`funcall bench train`: LoRA training speed and memory, Unsloth vs transformers+peft.
+
+Each backend runs in its own subprocess (importing unsloth patches transformers for the whole
+process, so a fair baseline needs a clean one). Both get the same model shape, LoRA config,
+sequence length, batch and token stream; we time optimizer steps after a warm-up and count only
+non-padding tokens.
+
+Two token streams:
+- `random`: dense random token ids, batch x seq_len, no padding: the upper bound of throughput.
+- `data`: the real rendered training records (chat template + tool block), batched the way
+  `funcall train` batches them (length-grouped, padded to the longest in the batch); its useful
+  tokens/s over the dense rate at the same shape is the batching efficiency.
+
+The step here is a plain forward/backward/AdamW step: this is a speed harness, not a trainer.
+
+MFU counts model FLOPs per trained token as 2N (forward) + 2N (backward through activations;
+frozen base weights get no weight gradients under LoRA) + 2N (recompute under gradient
+checkpointing) plus attention (12 * layers * seq * hidden, forward+backward), where N is the
+number of base parameters in the transformer blocks and head, against the GPU's measured bf16
+matmul rate (an 8192^3 product timed in the same process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class BenchTrainConfig:
+    shape: str = "llama-3.2-1b"          # models.SHAPES key, or "embedded" for the real weights
+    vocab_size: int | None = None       # None: the shape's real vocabulary (see VOCAB)
+    backend: str = "hf"                 # hf | unsloth
+    load_in_4bit: bool = False
+    batch_size: int = 8
+    seq_len: int = 1024
+    lora_r: int = 16
+    lora_alpha: int = 32
+    gradient_checkpointing: bool = True
+    steps: int = 12
+    warmup: int = 3
+    tokens: str = "random"              # random | data
+    data: str | None = None             # a records JSONL for tokens="data"
+    seed: int = 0
+    workdir: str = field(default_factory=lambda: os.environ.get("FUNCALL_BENCH_DIR", "/tmp/funcall-bench"))
+
+
+# The real vocabulary sizes of the shapes (the random model's embedding is sized to it).
+VOCAB = {"tiny": 49152, "smollm2-135m": 49152, "llama-3.2-1b": 128256, "llama-3.1-8b": 128256}
+TARGET_MODULES = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+
+# ---------------------------------------------------------------- model
+
+def _model_dir(cfg: BenchTrainConfig) -> Path:
+    """Save (once) a random model of the shape with the embedded tokenizer; return its dir."""
+    from funcall_lib import models
+
+    if cfg.shape == "embedded":
+        return models.resolve("embedded")
+    vocab = cfg.vocab_size or VOCAB[cfg.shape]
+    out = Path(cfg.workdir) / f"random-{cfg.shape}-v{vocab}"
+    if (out / "config.json").is_file():
+        return out
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    tok = AutoTokenizer.from_pretrained(models.resolve("embedded"))
+    torch.manual_seed(cfg.seed)
+    config = LlamaConfig(vocab_size=vocab, max_position_embeddings=8192, tie_word_embeddings=False,
+                         bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
+                         pad_token_id=tok.pad_token_id, torch_dtype="bfloat16",
+                         **models.SHAPES[cfg.shape])
+    with torch.device("cuda" if torch.cuda.is_available() else "cpu"):
+        model = LlamaForCausalLM(config).to(torch.bfloat16)
+    from funcall_lib.io import atomic_path
+
+    with atomic_path(out, is_dir=True) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+    return out
+
+
+def _load(cfg: BenchTrainConfig):
+    """The model with LoRA attached, through the backend under test."""
+    path = _model_dir(cfg)
+    if cfg.backend == "unsloth":
+        from unsloth import FastLanguageModel
+
+        model, tok = FastLanguageModel.from_pretrained(
+            str(path), max_seq_length=cfg.seq_len, load_in_4bit=cfg.load_in_4bit, dtype=None,
+            local_files_only=True)
+        model = FastLanguageModel.get_peft_model(
+            model, r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
+            target_modules=TARGET_MODULES, bias="none", random_state=cfg.seed,
+            use_gradient_checkpointing="unsloth" if cfg.gradient_checkpointing else False)
+        return model, tok
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    quant = None
+    if cfg.load_in_4bit:
+        from transformers import BitsAndBytesConfig
+
+        quant = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
+                                   bnb_4bit_compute_dtype=torch.bfloat16, bnb_4bit_use_double_quant=True)
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.bfloat16, attn_implementation="sdpa",
+                                                 quantization_config=quant, device_map={"": 0})
+    if cfg.load_in_4bit:
+        from peft import prepare_model_for_kbit_training
+
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=cfg.gradient_checkpointing)
+    if cfg.gradient_checkpointing:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs={"use_reentrant": False})
+        model.enable_input_require_grads()
+    model = get_peft_model(model, LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=0.0,
+                                             target_modules=TARGET_MODULES, task_type="CAUSAL_LM"))
+    return model, AutoTokenizer.from_pretrained(path)
+
+
+# ---------------------------------------------------------------- batches
+
+def _random_batches(cfg: BenchTrainConfig, vocab: int, n: int):
+    import torch
+
+    g = torch.Generator().manual_seed(cfg.seed)
+    for _ in range(n):
+        ids = torch.randint(3, vocab, (cfg.batch_size, cfg.seq_len), generator=g)
+        yield {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids.clone()}
+
+
+def _data_batches(cfg: BenchTrainConfig, tokenizer, n: int):
+    """Real rendered records, length-grouped and padded to the longest in each batch."""
+    import torch
+
+    from funcall_lib import chat
+    from funcall_lib.io import iter_jsonl
+
+    chat.ensure_tool_template(tokenizer)
+    rows = []
+    for _, rec in iter_jsonl(cfg.data):
+        prompt, answer = chat.render(rec, tokenizer)
+        p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+        a = tokenizer(answer, add_special_tokens=False)["input_ids"]
+        if len(p) + len(a) <= cfg.seq_len:
+            rows.append((p + a, [-100] * len(p) + a))
+        if len(rows) >= n * cfg.batch_size * 4:
+            break
+    # length grouping: sort windows of 64 batches by length, as a length-grouped sampler does
+    window = cfg.batch_size * 16
+    grouped = []
+    for i in range(0, len(rows), window):
+        grouped += sorted(rows[i:i + window], key=lambda r: len(r[0]))
+    pad = tokenizer.pad_token_id
+    for b in range(n):
+        n_full = max(1, len(grouped) // cfg.batch_size)
+        start = (b % n_full) * cfg.batch_size
+        chunk = grouped[start:start + cfg.batch_size]
+        width = max(len(ids) for ids, _ in chunk)
+        ids = torch.full((len(chunk), width), pad)
+        labels = torch.full((len(chunk), width), -100)
+        mask = torch.zeros((len(chunk), width), dtype=torch.long)
+        for i, (x, y) in enumerate(chunk):
+            ids[i, :len(x)], labels[i, :len(y)], mask[i, :len(x)] = torch.tensor(x), torch.tensor(y), 1
+        yield {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+# ---------------------------------------------------------------- measure
+
+def matmul_tflops(n: int = 8192, reps: int = 10) -> float:
+    """Measured dense bf16 matmul rate of this GPU (TFLOP/s), the MFU denominator."""
+    import torch
+
+    a = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
+    b = torch.randn(n, n, device="cuda", dtype=torch.bfloat16)
+    for _ in range(3):
+        a @ b
+    torch.cuda.synchronize()
+    start = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    torch.cuda.synchronize()
+    return 2 * n**3 * reps / (time.perf_counter() - start) / 1e12
+
+
+def _flops_per_token(model_config, seq_len: float, n_params: int, checkpointing: bool) -> float:
+    layers, hidden = model_config.num_hidden_layers, model_config.hidden_size
+    dense = (6 if checkpointing else 4) * n_params
+    attention = (16 if checkpointing else 12) * layers * seq_len * hidden
+    return dense + attention
+
+
+def run_one(cfg: BenchTrainConfig) -> dict:
+    """Time `cfg.steps` optimizer steps after `cfg.warmup`; return the measurements."""
+    if cfg.backend == "unsloth":
+        import unsloth  # noqa: F401  (before transformers/peft, or its patches are skipped)
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    model, tok = _load(cfg)
+    model.train()
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=1e-4)
+    vocab = model.get_input_embeddings().weight.shape[0]
+    total = cfg.warmup + cfg.steps
+    batches = list(_random_batches(cfg, vocab, total) if cfg.tokens == "random"
+                   else _data_batches(cfg, tok, total))
+    torch.cuda.reset_peak_memory_stats()
+    useful, padded, times = 0, 0, []
+    for i, batch in enumerate(batches):
+        batch = {k: v.cuda(non_blocking=True) for k, v in batch.items()}
+        torch.cuda.synchronize()
+        start = time.perf_counter()
+        loss = model(**batch).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        torch.cuda.synchronize()
+        if i >= cfg.warmup:
+            times.append(time.perf_counter() - start)
+            useful += int(batch["attention_mask"].sum())
+            padded += batch["input_ids"].numel()
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    n_params = sum(p.numel() for n, p in base.named_parameters()
+                   if "lora_" not in n and "embed_tokens" not in n)
+    elapsed = sum(times)
+    tps = useful / elapsed
+    peak = matmul_tflops()
+    avg_len = useful / max(1, len(times) * cfg.batch_size)
+    return {**asdict(cfg), "tokens_per_s": tps, "useful_fraction": useful / padded,
+            "step_s_median": sorted(times)[len(times) // 2], "peak_vram_gib":
+            torch.cuda.max_memory_allocated() / 2**30, "final_loss": float(loss),
+            "matmul_tflops": peak, "mfu": tps * _flops_per_token(base.config, avg_len, n_params, cfg.gradient_checkpointing) / (peak * 1e12),
+            "n_params": n_params, "device": torch.cuda.get_device_name(), "versions": _versions()}
+
+
+def _versions() -> dict:
+    import importlib.metadata as md
+
+    out = {}
+    for name in ("torch", "transformers", "peft", "trl", "unsloth", "bitsandbytes"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+# ---------------------------------------------------------------- compare
+
+def compare(cfg: BenchTrainConfig, backends=("hf", "unsloth"), out: str | None = None) -> list[dict]:
+    """Run each backend in a fresh subprocess with the same config; print a table with ratios."""
+    results = []
+    for backend in backends:
+        one = {**asdict(cfg), "backend": backend}
+        proc = subprocess.run([sys.executable, "-m", "funcall_lib.bench_train", json.dumps(one)],
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+            raise RuntimeError(f"bench train ({backend}) failed:\n{tail}")
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    print(format_table(results))
+    if out:
+        from funcall_lib.io import write_json_atomic
+
+        write_json_atomic(out, results)
+    return results
+
+
+def format_table(results: list[dict]) -> str:
+    base = results[0]
+    lines = ["| backend | 4-bit | tokens | shape | batch x seq | tokens/s | step s | peak VRAM GiB | MFU | "
+             "useful | speed x | VRAM x |", "|" + "---|" * 12]
+    for r in results:
+        lines.append(
+            f"| {r['backend']} | {r['load_in_4bit']} | {r['tokens']} | {r['shape']} | {r['batch_size']} x "
+            f"{r['seq_len']} | {r['tokens_per_s']:,.0f} | {r['step_s_median']:.3f} | {r['peak_vram_gib']:.2f} | "
+            f"{r['mfu']:.1%} | {r['useful_fraction']:.1%} | {r['tokens_per_s'] / base['tokens_per_s']:.2f} | "
+            f"{r['peak_vram_gib'] / base['peak_vram_gib']:.2f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # one measurement in this process; used by `compare`
+    result = run_one(BenchTrainConfig(**json.loads(sys.argv[1])))
+    print(json.dumps(result))
