@@ -47,6 +47,7 @@ class BenchTrainConfig:
     tokens: str = "random"              # random | data
     data: str | None = None             # a records JSONL for tokens="data"
     seed: int = 0
+    tokenizer: str | None = None        # tokenizer dir for random shapes; default: the embedded one
     workdir: str = field(default_factory=lambda: os.environ.get("FUNCALL_BENCH_DIR", "/tmp/funcall-bench"))
 
 
@@ -70,7 +71,7 @@ def _model_dir(cfg: BenchTrainConfig) -> Path:
     import torch
     from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
 
-    tok = AutoTokenizer.from_pretrained(models.resolve("embedded"))
+    tok = AutoTokenizer.from_pretrained(cfg.tokenizer or models.resolve("embedded"))
     torch.manual_seed(cfg.seed)
     config = LlamaConfig(vocab_size=vocab, max_position_embeddings=8192, tie_word_embeddings=False,
                          bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id,
