@@ -41,5 +41,26 @@ def _in_notebook() -> bool:
 
 # ---------------------------------------------------------------- training (02)
 
+def plot_loss(train_loss: list[dict], eval_loss: list[dict] | None = None,
+              path: str | Path | None = None, title: str = "training loss"):
+    """Train and dev loss per step (lists of {"step", "loss"}, as in run.json).
+
+    A dev curve that turns up while the train curve keeps falling is the sign of overfitting.
+    """
+    fig, ax = _figure()
+    if train_loss:
+        ax.plot([p["step"] for p in train_loss], [p["loss"] for p in train_loss],
+                label="train", color="tab:blue")
+    if eval_loss:
+        ax.plot([p["step"] for p in eval_loss], [p["loss"] for p in eval_loss],
+                label="dev", color="tab:orange", marker="o")
+    ax.set_xlabel("optimizer step")
+    ax.set_ylabel("loss (answer tokens)")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return _save(fig, path)
+
+
 
 # ---------------------------------------------------------------- evaluation (04)
