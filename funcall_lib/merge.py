@@ -1,9 +1,404 @@
-"""Stage module (placeholder until its issue lands)."""
+"""Merge a LoRA adapter into its 16-bit base, prove the merge changed nothing, save it for plain use.
+
+Why each step exists:
+- QLoRA trains against 4-bit weights, but folding the adapter into 4-bit weights re-quantizes
+  the sum and loses quality. We always reload the base in 16 (or 32) bits and merge there.
+- The merged directory must stand alone: sharded safetensors, the tokenizer carrying the
+  tool-aware chat template the model was trained with (from the adapter directory), the
+  generation config and a card stub. It is built in a temp dir and renamed, so a crash never
+  leaves a half-written model.
+- `verify` compares the merged model with base+adapter on real prompts (logits, top-1 agreement,
+  greedy outputs), re-runs the evaluation on both, and reloads the merged dir in a fresh process
+  with plain transformers (no peft, no unsloth) to check that its own template renders tools.
+
+Exports (Unsloth merged 16-bit on GPU, GGUF with llama.cpp tools) live in `funcall_lib.export`.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from funcall_lib.io import atomic_path, iter_jsonl, write_json_atomic
+
+log = logging.getLogger(__name__)
+
+# Tolerances for merged-vs-(base+adapter) logits, per dtype. Measured on a 2-core CPU (see
+# docs in the 05_merge notebook): fp32 differences come only from summation order (~1e-6 on
+# the tiny model, ~1e-5 on SmolLM2-135M); bf16 keeps 8 mantissa bits, so W + BA rounded once
+# to bf16 differs from W x + B(A x) by a few bf16 ulps of the logits (magnitude ~20 -> ulp 0.125).
+LOGIT_ATOL = {"fp32": 1e-3, "bf16": 0.5, "fp16": 0.1}
+TOP1_MIN = {"fp32": 1.0, "bf16": 0.98, "fp16": 0.99}
+METRIC_TOL = 0.02    # evaluation metrics may drop by at most this (absolute) after merging
+DTYPES = ("bf16", "fp16", "fp32")
 
 
-def add_arguments(parser):
-    pass
+class MergeError(RuntimeError):
+    """Merging or verifying failed; the message says what and where."""
 
 
-def run_cli(args):
-    raise NotImplementedError("this command is not written yet")
+@dataclass
+class MergeOptions:
+    dtype: str = "bf16"                 # bf16 | fp16 | fp32 (fp32 mostly for CPU checks)
+    max_shard_size: str | int = "2GB"   # safetensors shard size
+    verify_limit: int = 16              # prompts used by verify
+    max_new_tokens: int = 32            # greedy tokens compared by verify
+    evaluate: bool = True               # re-run evaluate.py on both models during verify
+
+
+# ---------------------------------------------------------------- run metadata
+
+def read_run(adapter_dir: str | os.PathLike) -> dict:
+    """run.json written by `funcall train` in the adapter's parent (the run dir); {} if absent."""
+    path = Path(adapter_dir).parent / "run.json"
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise MergeError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def _adapter_config(adapter_dir: Path) -> dict:
+    path = adapter_dir / "adapter_config.json"
+    if not path.is_file():
+        raise MergeError(f"{adapter_dir}: not a LoRA adapter directory (no adapter_config.json)")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _run_field(run: dict, *names):
+    for scope in (run, run.get("config") or {}):
+        for name in names:
+            if scope.get(name) not in (None, ""):
+                return scope[name]
+    return None
+
+
+def base_model_of(adapter_dir: Path, run: dict) -> str:
+    """The base model id: run.json's model, else the adapter config's base_model_name_or_path."""
+    model = _run_field(run, "model", "model_id", "base_model")
+    return str(model or _adapter_config(adapter_dir).get("base_model_name_or_path") or "")
+
+
+def trained_in_4bit(adapter_dir: Path, run: dict) -> bool:
+    """True for QLoRA runs (run.json says so, or the base named in the adapter is a 4-bit build)."""
+    if _run_field(run, "load_in_4bit"):
+        return True
+    base = str(_adapter_config(adapter_dir).get("base_model_name_or_path") or "")
+    return "bnb-4bit" in base or "4bit" in base.lower()
+
+
+def dev_split(adapter_dir: Path, run: dict) -> Path:
+    """The dev records the run was trained with, as recorded in run.json."""
+    run_dir = adapter_dir.parent
+    direct = _run_field(run, "dev", "dev_path", "dev_file")
+    data_dir = _run_field(run, "data_dir", "data")
+    candidates = [Path(direct)] if direct else []
+    if data_dir:
+        candidates.append(Path(data_dir) / "dev.jsonl")
+    candidates = [c if c.is_absolute() else run_dir / c for c in candidates] + candidates
+    for c in candidates:
+        if c.is_file():
+            return c
+    where = run_dir / "run.json"
+    raise MergeError(f"verify needs prompts: pass --data FILE, or a run.json at {where} naming the "
+                     f"data dir (field 'data_dir') whose dev.jsonl exists; looked at "
+                     f"{[str(c) for c in candidates] or 'nothing (no such field)'}")
+
+
+def load_prompts(path: str | os.PathLike, tokenizer, limit: int) -> list[str]:
+    """Render the first `limit` records of a JSONL file into prompts (tools included)."""
+    from funcall_lib.chat import render_prompt
+
+    prompts = []
+    for lineno, rec in iter_jsonl(path):
+        if "messages" not in rec:
+            raise MergeError(f"{path}:{lineno}: record has no 'messages'")
+        prompts.append(render_prompt(rec["messages"], rec.get("tools") or [], tokenizer))
+        if len(prompts) >= limit:
+            break
+    if not prompts:
+        raise MergeError(f"{path}: no records to verify with")
+    return prompts
+
+
+# ---------------------------------------------------------------- merge and save
+
+def _torch_dtype(dtype: str):
+    import torch
+
+    if dtype not in DTYPES:
+        raise MergeError(f"dtype must be one of {DTYPES}, not {dtype!r}")
+    return {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}[dtype]
+
+
+def load_base_with_adapter(model_id: str, adapter_dir: Path, dtype: str):
+    """Base in 16/32 bits (never 4-bit) with the adapter attached; tokenizer from the adapter."""
+    from funcall_lib.models import load_model
+
+    loaded = load_model(model_id, backend="hf", load_in_4bit=False, dtype=dtype, adapter=adapter_dir)
+    return loaded.model.eval(), loaded.tokenizer
+
+
+def save_merged(model, tokenizer, out_dir: Path, card: str, max_shard_size, extra: dict) -> Path:
+    """Everything a plain-transformers user needs, written to a temp dir and renamed."""
+    from funcall_lib.chat import end_of_turn, ensure_tool_template
+
+    family = ensure_tool_template(tokenizer)
+    eot_id = tokenizer.convert_tokens_to_ids(end_of_turn(tokenizer))
+    gen = model.generation_config
+    eos = gen.eos_token_id if isinstance(gen.eos_token_id, list) else [gen.eos_token_id]
+    gen.eos_token_id = sorted({e for e in eos + [eot_id] if e is not None})
+    if len(gen.eos_token_id) == 1:
+        gen.eos_token_id = gen.eos_token_id[0]
+    with atomic_path(out_dir, is_dir=True) as tmp:
+        model.save_pretrained(tmp, safe_serialization=True, max_shard_size=max_shard_size)
+        tokenizer.save_pretrained(tmp)
+        if not (tmp / "chat_template.jinja").is_file() and "chat_template" not in json.loads(
+                (tmp / "tokenizer_config.json").read_text(encoding="utf-8")):
+            (tmp / "chat_template.jinja").write_text(tokenizer.chat_template, encoding="utf-8")
+        (tmp / "README.md").write_text(card, encoding="utf-8")
+        (tmp / "merge.json").write_text(json.dumps({**extra, "tool_family": family}, indent=2) + "\n",
+                                        encoding="utf-8")
+    return out_dir
+
+
+def card_stub(base_model: str, adapter_dir: Path, dtype: str) -> str:
+    from funcall_lib.card import merged_card_stub
+
+    return merged_card_stub(base_model, adapter_dir.name, dtype)
+
+
+# ---------------------------------------------------------------- verify
+
+def model_outputs(model, tokenizer, prompts: list[str], max_new_tokens: int, positions: int = 16,
+                  stop_id: int | None = None) -> list[dict]:
+    """Per prompt: fp32 logits at the last `positions` prompt tokens, and the greedy new tokens.
+
+    Only the prompt's tail is kept (where the answer starts), so an 8B model with a 128k
+    vocabulary stays at a few MB per prompt instead of the whole logits tensor.
+    """
+    import torch
+
+    outputs = []
+    for prompt in prompts:
+        enc = tokenizer(prompt, return_tensors="pt", add_special_tokens=False).to(model.device)
+        with torch.no_grad():
+            logits = model(**enc).logits[0, -positions:].float().cpu()
+            gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
+                                 eos_token_id=stop_id, pad_token_id=tokenizer.pad_token_id,
+                                 temperature=None, top_p=None, top_k=None)
+        outputs.append({"logits": logits, "greedy": gen[0, enc["input_ids"].shape[1]:].tolist()})
+    return outputs
+
+
+def compare_outputs(ref: list[dict], new: list[dict], dtype: str) -> dict:
+    """Max |logit difference|, top-1 agreement and identical greedy outputs, against tolerances."""
+    import torch
+
+    max_abs = max(float((r["logits"] - n["logits"]).abs().max()) for r, n in zip(ref, new))
+    agree = torch.cat([(r["logits"].argmax(-1) == n["logits"].argmax(-1)).float()
+                       for r, n in zip(ref, new)])
+    same = [r["greedy"] == n["greedy"] for r, n in zip(ref, new)]
+    result = {"dtype": dtype, "prompts": len(ref), "max_abs_logit_diff": max_abs,
+              "logit_atol": LOGIT_ATOL[dtype], "top1_agreement": float(agree.mean()),
+              "top1_min": TOP1_MIN[dtype], "greedy_identical": sum(same),
+              "greedy_mismatch_prompts": [i for i, s in enumerate(same) if not s]}
+    result["passed"] = (max_abs <= LOGIT_ATOL[dtype] and result["top1_agreement"] >= TOP1_MIN[dtype]
+                        and all(same))
+    return result
+
+
+EVAL_KEYS = ("strict_json_rate", "schema_valid_rate", "name_accuracy", "task_pass_rate",
+             "irrelevance_accuracy")
+
+
+def compare_reports(ref: dict, merged: dict, tol: float = METRIC_TOL) -> dict:
+    """Per metric: base+adapter, merged, delta; passed when no metric drops by more than `tol`."""
+    rows, passed = {}, True
+    for key in EVAL_KEYS:
+        a, b = ref.get(key), merged.get(key)
+        if a is None or b is None:
+            continue
+        rows[key] = {"base_adapter": a, "merged": b, "delta": b - a}
+        passed &= (b - a) >= -tol
+    return {"metrics": rows, "tolerance": tol, "n": merged.get("n"), "passed": bool(passed)}
+
+
+def evaluate_both(model_id: str, adapter_dir: Path, merged_dir: Path, data: Path, limit: int) -> dict:
+    """Run evaluate.py's report on base+adapter and on the merged model; compare them."""
+    from funcall_lib import evaluate
+
+    records = _records(data)[:limit]
+    ref, _ = evaluate.evaluate_model(model_id, records, adapter=str(adapter_dir))
+    merged, _ = evaluate.evaluate_model(str(merged_dir), records)
+    return compare_reports(ref, merged)
+
+
+def _records(path: Path) -> list[dict]:
+    try:
+        from funcall_lib.records import load_records
+    except ImportError:  # records.py not present: plain JSONL
+        return [rec for _, rec in iter_jsonl(path)]
+    return load_records(path)
+
+
+RELOAD_CODE = r"""
+import json, sys
+from transformers import AutoModelForCausalLM, AutoTokenizer
+path = sys.argv[1]
+tok = AutoTokenizer.from_pretrained(path, trust_remote_code=False)
+model = AutoModelForCausalLM.from_pretrained(path, use_safetensors=True, trust_remote_code=False)
+tool = {"type": "function", "function": {"name": "reload_probe_tool", "description": "probe",
+        "parameters": {"type": "object", "properties": {"q": {"type": "string"}}}}}
+text = tok.apply_chat_template([{"role": "user", "content": "hi"}], tools=[tool], tokenize=False,
+                               add_generation_prompt=True)
+ids = tok(text, return_tensors="pt", add_special_tokens=False)
+logits = model(**ids).logits
+print(json.dumps({"loaded": type(model).__name__, "dtype": str(model.dtype),
+                  "tool_in_prompt": "reload_probe_tool" in text, "tools_tag": "<tools>" in text,
+                  "finite_logits": bool(logits.isfinite().all()),
+                  "forbidden_modules": sorted(m for m in ("peft", "unsloth", "funcall_lib")
+                                              if m in sys.modules)}))
+"""
+
+
+def reload_check(merged_dir: str | os.PathLike, timeout: float = 600) -> dict:
+    """Load the merged dir in a fresh interpreter with plain transformers; render a tools prompt.
+
+    Passing means: the model loads without peft or unsloth ever being imported, gives finite
+    logits, and its own saved chat template writes the offered tool (name and <tools> block).
+    """
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_VERBOSITY": "error"}
+    proc = subprocess.run([sys.executable, "-c", RELOAD_CODE, str(merged_dir)], capture_output=True,
+                          text=True, timeout=timeout, env=env, cwd=str(Path(merged_dir).parent))
+    if proc.returncode != 0:
+        tail = proc.stderr.strip().splitlines()[-3:]
+        return {"passed": False, "error": " | ".join(tail) or f"exit {proc.returncode}"}
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["passed"] = (result["tool_in_prompt"] and result["tools_tag"] and result["finite_logits"]
+                        and not result["forbidden_modules"])
+    return result
+
+
+# ---------------------------------------------------------------- the stage
+
+def merge_adapter(model_id: str | None, adapter_dir: str | os.PathLike, out_dir: str | os.PathLike,
+                  verify: bool = False, data: str | os.PathLike | None = None,
+                  options: MergeOptions | None = None, **overrides) -> dict:
+    """Merge `adapter_dir` into `model_id` (None: the base recorded in run.json / adapter config).
+
+    Returns a summary dict; with `verify`, also writes out_dir/verify.json and sets
+    summary["verify"]["passed"]. Keyword overrides set MergeOptions fields (dtype=..., ...).
+    """
+    opts = options or MergeOptions()
+    opts = MergeOptions(**{**asdict(opts), **overrides})
+    _torch_dtype(opts.dtype)
+    adapter_dir, out_dir = Path(adapter_dir), Path(out_dir)
+    run = read_run(adapter_dir)
+    model_id = model_id or base_model_of(adapter_dir, run)
+    if not model_id:
+        raise MergeError(f"{adapter_dir}: no base model given and none recorded; pass --model")
+    qlora = trained_in_4bit(adapter_dir, run)
+    if qlora:
+        log.info("adapter was trained on a 4-bit base: reloading the base in %s to merge", opts.dtype)
+    prompt_file = Path(data) if data else (dev_split(adapter_dir, run) if verify else None)
+    model, tokenizer = load_base_with_adapter(model_id, adapter_dir, opts.dtype)
+    reference = None
+    if verify:
+        prompts = load_prompts(prompt_file, tokenizer, opts.verify_limit)
+        reference = model_outputs(model, tokenizer, prompts, opts.max_new_tokens, stop_id=_stop(tokenizer))
+    merged = model.merge_and_unload()
+    summary = {"base_model": model_id, "adapter": str(adapter_dir), "out_dir": str(out_dir),
+               "dtype": opts.dtype, "trained_in_4bit": qlora, "max_shard_size": opts.max_shard_size}
+    save_merged(merged, tokenizer, out_dir, card_stub(model_id, adapter_dir, opts.dtype),
+                opts.max_shard_size, summary)
+    summary["files"] = sorted(p.name for p in out_dir.iterdir())
+    del model, merged
+    gc.collect()
+    if verify:
+        summary["verify"] = verify_merged(out_dir, tokenizer, prompts, reference, opts,
+                                          model_id, adapter_dir, prompt_file)
+    return summary
+
+
+def _stop(tokenizer) -> int:
+    from funcall_lib.chat import end_of_turn
+
+    return tokenizer.convert_tokens_to_ids(end_of_turn(tokenizer))
+
+
+def verify_merged(out_dir: Path, tokenizer, prompts, reference, opts: MergeOptions,
+                  model_id: str, adapter_dir: Path, data: Path) -> dict:
+    """Merged (reloaded from disk) vs base+adapter; reload check; evaluation; verify.json."""
+    from transformers import AutoModelForCausalLM
+
+    merged = AutoModelForCausalLM.from_pretrained(out_dir, dtype=_torch_dtype(opts.dtype),
+                                                  use_safetensors=True).eval()
+    result = {"data": str(data), "logits": compare_outputs(
+        reference, model_outputs(merged, tokenizer, prompts, opts.max_new_tokens,
+                                 stop_id=_stop(tokenizer)), opts.dtype)}
+    del merged
+    gc.collect()
+    result["reload"] = reload_check(out_dir)
+    if opts.evaluate:
+        result["evaluation"] = evaluate_both(model_id, adapter_dir, out_dir, data, opts.verify_limit)
+    result["passed"] = all(result[k]["passed"] for k in ("logits", "reload", "evaluation") if k in result)
+    write_json_atomic(out_dir / "verify.json", result)
+    return result
+
+
+# ---------------------------------------------------------------- CLI
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", default=None, help="base model id (default: the one in run.json)")
+    parser.add_argument("--adapter", required=True, help="LoRA adapter directory (RUN/adapter)")
+    parser.add_argument("--out", required=True, help="merged model directory to write")
+    parser.add_argument("--verify", action="store_true", help="compare with base+adapter; exit 1 on regression")
+    parser.add_argument("--data", default=None, help="records for --verify (default: the run's dev split)")
+    parser.add_argument("--dtype", default="bf16", choices=DTYPES, help="merge and save dtype")
+    parser.add_argument("--max-shard-size", default="2GB", help="safetensors shard size, e.g. 2GB")
+    parser.add_argument("--limit", type=int, default=16, help="records used by --verify")
+    parser.add_argument("--no-eval", action="store_true", help="--verify without the evaluation re-run")
+    parser.add_argument("--gguf", default=None, metavar="QUANT",
+                        help="also export GGUF (q8_0, f16, bf16, q4_k_m, ...) with llama.cpp tools")
+    parser.add_argument("--unsloth", action="store_true",
+                        help="GPU: also save with Unsloth's save_pretrained_merged (merged_16bit) to OUT-unsloth")
+
+
+def run_cli(args) -> int:
+    from funcall_lib import export
+
+    if args.gguf:   # fail before the (long) merge if the tools are missing
+        export.find_gguf_tools(args.gguf)
+    summary = merge_adapter(args.model, args.adapter, args.out, verify=args.verify, data=args.data,
+                            dtype=args.dtype, max_shard_size=args.max_shard_size,
+                            verify_limit=args.limit, evaluate=not args.no_eval)
+    print(f"merged {summary['adapter']} into {summary['base_model']} -> {summary['out_dir']} "
+          f"({summary['dtype']}, {len(summary['files'])} files)")
+    if args.gguf:
+        print(f"gguf: {export.export_gguf(args.out, args.gguf)}")
+    if args.unsloth:
+        print(f"unsloth: {export.export_unsloth_merged(summary['base_model'], args.adapter, args.out + '-unsloth')}")
+    if "verify" in summary:
+        print(format_verify(summary["verify"]))
+        return 0 if summary["verify"]["passed"] else 1
+    return 0
+
+
+def format_verify(v: dict) -> str:
+    lg, rl = v["logits"], v["reload"]
+    lines = [f"logits ({lg['dtype']}, {lg['prompts']} prompts): max |diff| {lg['max_abs_logit_diff']:.3g} "
+             f"(tol {lg['logit_atol']}), top-1 agreement {lg['top1_agreement']:.3f} "
+             f"(min {lg['top1_min']}), greedy identical {lg['greedy_identical']}/{lg['prompts']}",
+             f"reload in a fresh process without peft/unsloth: {'ok' if rl['passed'] else rl}"]
+    for key, row in v.get("evaluation", {}).get("metrics", {}).items():
+        lines.append(f"{key}: base+adapter {row['base_adapter']:.3f} merged {row['merged']:.3f}")
+    lines.append("verify: PASSED" if v["passed"] else "verify: FAILED")
+    return "\n".join(lines)

@@ -1,0 +1,178 @@
+"""Merge on the tiny random Llama with a non-zero LoRA adapter made here (no training needed)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from funcall_lib import export, merge
+from funcall_lib.io import write_jsonl_atomic
+
+TOOL = {"name": "get_weather", "description": "Current weather for a city.",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
+                       "required": ["city"]}}
+
+
+def _records(n=3):
+    return [{"id": f"r{i}", "messages": [{"role": "user", "content": f"Weather in city {i}?"}],
+             "tools": [TOOL], "answer": {"tool_calls": [{"name": "get_weather",
+                                                         "arguments": {"city": f"c{i}"}}]},
+             "meta": {"source": "test", "category": "simple"}} for i in range(n)]
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory, tiny_model_dir):
+    """RUN/adapter (random non-zero LoRA + tool tokenizer), RUN/run.json, RUN/data/dev.jsonl."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    run = tmp_path_factory.mktemp("run")
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    torch.manual_seed(1)
+    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, init_lora_weights=False,
+                                                 target_modules=["q_proj", "v_proj", "down_proj"]))
+    peft_model.save_pretrained(run / "adapter")
+    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(run / "adapter")
+    write_jsonl_atomic(run / "data" / "dev.jsonl", _records())
+    (run / "run.json").write_text(json.dumps({"model": str(tiny_model_dir), "data_dir": "data",
+                                              "config": {"load_in_4bit": False}}))
+    return run
+
+
+@pytest.fixture(scope="module")
+def merged(run_dir):
+    out = run_dir / "merged"
+    summary = merge.merge_adapter(None, run_dir / "adapter", out, verify=True, dtype="fp32",
+                                  max_shard_size="200KB", evaluate=False)
+    return out, summary
+
+
+def test_merged_logits_match_base_plus_adapter(merged):
+    out, summary = merged
+    lg = summary["verify"]["logits"]
+    assert lg["max_abs_logit_diff"] <= merge.LOGIT_ATOL["fp32"]
+    assert lg["top1_agreement"] == 1.0 and lg["greedy_identical"] == lg["prompts"] == 3
+    assert json.loads((out / "verify.json").read_text())["passed"] is True
+
+
+def test_adapter_actually_changes_the_model(run_dir, tiny_model_dir):
+    """Guard against a vacuous check: base alone must differ from base+adapter."""
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(run_dir / "adapter")
+    prompts = merge.load_prompts(run_dir / "data" / "dev.jsonl", tok, 2)
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval()
+    merged_model = AutoModelForCausalLM.from_pretrained(run_dir / "merged").eval()
+    a = merge.model_outputs(base, tok, prompts, 4)
+    b = merge.model_outputs(merged_model, tok, prompts, 4)
+    assert merge.compare_outputs(a, b, "fp32")["max_abs_logit_diff"] > 1e-2
+
+
+def test_saved_sharded_with_template_and_card(merged):
+    out, _ = merged
+    shards = sorted(out.glob("model-*.safetensors"))
+    assert len(shards) > 1 and (out / "model.safetensors.index.json").is_file()
+    assert (out / "generation_config.json").is_file() and (out / "README.md").is_file()
+    template = (out / "chat_template.jinja").read_text() if (out / "chat_template.jinja").is_file() \
+        else json.loads((out / "tokenizer_config.json").read_text())["chat_template"]
+    assert "<tools>" in template
+    assert not list(out.parent.glob(".merged.*"))   # no temp dirs left behind
+
+
+def test_reload_check_in_fresh_process(merged):
+    out, summary = merged
+    rl = summary["verify"]["reload"]
+    assert rl["passed"] and rl["forbidden_modules"] == [] and rl["tool_in_prompt"]
+
+
+def test_reload_check_fails_without_tool_template(tmp_path, tiny_model_dir):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_model_dir, bad)
+    (bad / "chat_template.jinja").unlink(missing_ok=True)
+    cfg = json.loads((bad / "tokenizer_config.json").read_text())
+    cfg["chat_template"] = "{% for m in messages %}{{ m.content }}{% endfor %}"
+    (bad / "tokenizer_config.json").write_text(json.dumps(cfg))
+    assert merge.reload_check(bad)["passed"] is False
+
+
+def test_failure_mid_save_leaves_no_out_dir(run_dir, monkeypatch):
+    out = run_dir / "merged-crash"
+
+    def boom(*a, **k):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr("transformers.PreTrainedTokenizerBase.save_pretrained", boom)
+    with pytest.raises(OSError, match="disk full"):
+        merge.merge_adapter(None, run_dir / "adapter", out, dtype="fp32")
+    assert not out.exists() and not list(run_dir.glob(".merged-crash.*"))
+
+
+def test_verify_without_prompts_is_a_clear_error(tmp_path, run_dir):
+    import shutil
+
+    lone = tmp_path / "lone"
+    shutil.copytree(run_dir / "adapter", lone / "adapter")
+    with pytest.raises(merge.MergeError, match="--data"):
+        merge.dev_split(lone / "adapter", {})
+
+
+def test_qlora_detection(run_dir):
+    adapter = run_dir / "adapter"
+    assert merge.trained_in_4bit(adapter, {"config": {"load_in_4bit": True}})
+    assert not merge.trained_in_4bit(adapter, {})
+
+
+def test_compare_reports_flags_regression():
+    ref = {"n": 10, "task_pass_rate": 0.8, "strict_json_rate": 1.0}
+    assert merge.compare_reports(ref, {"n": 10, "task_pass_rate": 0.79, "strict_json_rate": 1.0})["passed"]
+    assert not merge.compare_reports(ref, {"n": 10, "task_pass_rate": 0.7, "strict_json_rate": 1.0})["passed"]
+
+
+def test_gguf_without_llama_cpp_says_what_is_missing(merged, monkeypatch):
+    out, _ = merged
+    monkeypatch.delenv("LLAMA_CPP_DIR", raising=False)
+    monkeypatch.setenv("PATH", "/nonexistent")
+    with pytest.raises(export.ExportError, match="convert_hf_to_gguf.py.*llama-quantize"):
+        export.export_gguf(out, "q4_k_m")
+    assert not export.gguf_path(out, "q4_k_m").exists()
+    assert not export.gguf_path(out, "q4_k_m").parent.exists()
+
+
+def test_gguf_converter_failure_leaves_no_file(merged, tmp_path, monkeypatch):
+    out, _ = merged
+    fake = tmp_path / "llama.cpp"
+    fake.mkdir()
+    (fake / "convert_hf_to_gguf.py").write_text("import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[sys.argv.index('--outfile') + 1]); p.write_bytes(b'GGUF half')\n"
+        "sys.exit('unsupported architecture (simulated)')\n")
+    monkeypatch.setenv("LLAMA_CPP_DIR", str(fake))
+    target = tmp_path / "x" / "model.gguf"
+    with pytest.raises(export.ExportError, match="simulated"):
+        export.export_gguf(out, "q8_0", out_path=target)
+    assert not target.exists() and not list(target.parent.glob("*"))
+
+
+def test_unsloth_export_needs_gpu(run_dir, tmp_path):
+    from funcall_lib.models import cuda_available
+
+    if cuda_available():
+        pytest.skip("GPU present: the export would run")
+    with pytest.raises(export.ExportError, match="CUDA"):
+        export.export_unsloth_merged("x", run_dir / "adapter", tmp_path / "u")
+    assert not (tmp_path / "u").exists()
+
+
+def test_cli_merge_verify_exit_code(run_dir, capsys):
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    merge.add_arguments(parser)
+    rc = merge.run_cli(parser.parse_args(["--adapter", str(run_dir / "adapter"), "--out", str(run_dir / "m2"),
+               "--verify", "--dtype", "fp32", "--no-eval", "--limit", "2"]))
+    assert rc == 0
+    assert "verify: PASSED" in capsys.readouterr().out
