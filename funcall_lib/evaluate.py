@@ -1,9 +1,379 @@
-"""Stage module (placeholder until its issue lands)."""
+"""Evaluation: score generated text against gold tool calls; write reports; compare models.
+
+What each per-example verdict means (the rates in the report are their means):
+
+- `strict_json`: the output's call part parses with `json.loads` and no repair, and holds at least
+  one call. It applies to an example when a call was expected (gold not `[]`) or attempted (the
+  output holds something that reads as a call, even an unreadable one). A text answer where a call
+  was expected is not strict JSON (there is no JSON at all). A text answer to an irrelevant request
+  is `null` and left out of the denominator, so a model that rightly declines is not penalised.
+- `schema_valid`: applies to the same examples; every call names an offered tool and its
+  arguments validate against that tool's JSON Schema (jsonschema, draft 2020-12). False when a
+  call was expected and none was made, or when an attempted call could not be read.
+- `name_correct`: the multiset of called tool names equals the gold's (so one call where two are
+  expected is wrong); for a gold `[]`, no call was attempted.
+- `task_pass`: the calls match the gold under the rules in `funcall_lib.matching`. Repaired JSON
+  may still pass (the content is right; `strict_json` reports the form). Any call attempt on an
+  irrelevant request fails, even an unreadable one (BFCL counts an undecodable output as no call).
+- `reason`: `"<kind>: <detail>"` for a failed task, null when it passed; `reason_kind` is the kind
+  alone (matching's kinds: wrong tool, missing argument, extra argument, wrong value, schema
+  violation, wrong number of calls, no call made, called a tool on an irrelevant request, not JSON).
+
+Rates are over the examples a verdict applies to; a rate with no such example is null.
+`irrelevance_accuracy` is the task pass rate over gold `[]` examples (null when there are none).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from funcall_lib import matching
+from funcall_lib.chat import parse_tool_calls
+
+log = logging.getLogger(__name__)
+
+METRICS = ("strict_json_rate", "schema_valid_rate", "name_accuracy", "task_pass_rate",
+           "irrelevance_accuracy")
+_VERDICTS = {"strict_json_rate": "strict_json", "schema_valid_rate": "schema_valid",
+             "name_accuracy": "name_correct", "task_pass_rate": "task_pass"}
 
 
-def add_arguments(parser):
-    pass
+# ---------------------------------------------------------------- one example
+
+def _gold(record: dict) -> list[dict]:
+    return list((record.get("answer") or {}).get("tool_calls") or [])
 
 
-def run_cli(args):
-    raise NotImplementedError("this command is not written yet")
+def _normalizes_strings(record: dict) -> bool:
+    meta = record.get("meta") or {}
+    return bool(meta.get("string_normalize", meta.get("source") == "bfcl"))
+
+
+def _schema_errors(calls: list[dict], tools: list[dict]) -> list[str]:
+    """Why the calls are not valid against the offered tools' schemas (empty = valid)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError, UnknownType
+
+    errors = []
+    by_name = {t.get("name"): t for t in tools if isinstance(t, dict)}
+    for call in calls:
+        tool = by_name.get(call.get("name"))
+        if tool is None:
+            errors.append(f"{call.get('name')!r} is not an offered tool")
+            continue
+        schema = tool.get("parameters") or {"type": "object"}
+        try:
+            err = next(Draft202012Validator(schema).iter_errors(call.get("arguments")), None)
+        except (SchemaError, UnknownType, RecursionError) as exc:
+            log.debug("tool %s: unusable schema (%s); arguments not checked", tool.get("name"), exc)
+            err = None
+        if err is not None:
+            errors.append(f"{call['name']}: {err.message}")
+    return errors
+
+
+def score_example(record: dict, output, family: str = "hermes") -> dict:
+    """The per-example verdicts for one raw output (see the module docstring). Never raises."""
+    text = output if isinstance(output, str) else str(getattr(output, "text", output))
+    parsed = parse_tool_calls(text, family)
+    gold, tools = _gold(record), record.get("tools") or []
+    attempted = bool(parsed.calls) or parsed.error is not None or parsed.repair is not None
+    applies = bool(gold) or attempted
+    readable = parsed.error is None
+    calls = parsed.calls if readable else []
+    row = {"id": record.get("id"), "category": (record.get("meta") or {}).get("category"),
+           "output": text, "calls": calls, "gold": gold,
+           "strict_json": (readable and parsed.strict_json and bool(calls)) if applies else None,
+           "schema_valid": None, "name_correct": False, "task_pass": False,
+           "reason": None, "reason_kind": None}
+    if applies:
+        row["schema_valid"] = readable and bool(calls) and not _schema_errors(calls, tools)
+    names = Counter(str(c.get("name")) for c in calls)
+    row["name_correct"] = (not attempted) if not gold else names == Counter(g.get("name") for g in gold)
+    if not readable:
+        verdict = matching.Match(False, matching.NOT_JSON, parsed.error or "unreadable call")
+    else:
+        verdict = matching.match_calls(calls, gold, tools, normalize=_normalizes_strings(record))
+    row["task_pass"] = verdict.ok
+    if not verdict.ok:
+        row["reason_kind"], row["reason"] = verdict.kind, f"{verdict.kind}: {verdict.detail}"
+    return row
+
+
+# ---------------------------------------------------------------- many examples
+
+def _rate(values) -> float | None:
+    values = [bool(v) for v in values if v is not None]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def summarize(examples: list[dict]) -> dict:
+    """The metric keys over a list of per-example rows."""
+    out = {"n": len(examples)}
+    for key, verdict in _VERDICTS.items():
+        out[key] = _rate(e[verdict] for e in examples)
+    out["irrelevance_accuracy"] = _rate(e["task_pass"] for e in examples if not e["gold"])
+    out["call_examples"] = sum(e["strict_json"] is not None for e in examples)
+    return out
+
+
+def score_outputs(records: list[dict], outputs: list, family: str = "hermes", *,
+                  families: list[str | None] | None = None, model: str | None = None,
+                  adapter: str | None = None, constrained: bool | None = None,
+                  seconds: float | None = None) -> tuple[dict, list[dict]]:
+    """Score raw outputs (str or objects with `.text`) against records -> (report, examples).
+
+    `families` gives a per-output family (None = `family`). `seconds` is the time taken to
+    produce the outputs; when omitted, examples_per_s measures scoring alone.
+    """
+    if len(records) != len(outputs):
+        raise ValueError(f"{len(records)} records but {len(outputs)} outputs")
+    start = time.perf_counter()
+    examples = [score_example(r, o, (families[i] if families and families[i] else family))
+                for i, (r, o) in enumerate(zip(records, outputs))]
+    seconds = seconds if seconds is not None else time.perf_counter() - start
+    report = summarize(examples)
+    groups = defaultdict(list)
+    for e in examples:
+        groups[e["category"] or "uncategorised"].append(e)
+    report["by_category"] = {c: summarize(rows) for c, rows in sorted(groups.items())}
+    report.update({"model": model, "adapter": adapter, "constrained": constrained,
+                   "examples_per_s": round(len(examples) / seconds, 3) if seconds > 0 else None,
+                   "failures": failure_counts(examples)})
+    return report, examples
+
+
+def failure_counts(examples: list[dict]) -> dict[str, int]:
+    """{reason kind: number of failed examples}, most frequent first."""
+    return dict(Counter(e["reason_kind"] for e in examples if e["reason_kind"]).most_common())
+
+
+def failures_by_reason(examples: list[dict]) -> dict[str, list[dict]]:
+    """Failed examples grouped by reason kind, most frequent kind first."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for e in examples:
+        if e["reason_kind"]:
+            groups[e["reason_kind"]].append(e)
+    return dict(sorted(groups.items(), key=lambda kv: -len(kv[1])))
+
+
+# ---------------------------------------------------------------- a model
+
+def evaluate_model(model_id: str, records: list[dict], adapter: str | None = None,
+                   constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = 256,
+                   batch_size: int = 8, backend: str = "auto", loaded=None) -> tuple[dict, list[dict]]:
+    """Generate for every record (batched) and score; examples_per_s includes generation.
+
+    Pass `loaded` (a models.Loaded) to reuse a model already in memory across several runs.
+    """
+    from funcall_lib import infer, models
+    from funcall_lib.chat import ensure_tool_template
+
+    loaded = loaded or models.load_model(model_id, backend=backend, adapter=adapter)
+    family = ensure_tool_template(loaded.tokenizer)
+    start = time.perf_counter()
+    gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
+                          tool_choice=tool_choice, max_new_tokens=max_new_tokens,
+                          batch_size=batch_size, family=family)
+    seconds = time.perf_counter() - start
+    return score_outputs(records, [g.text for g in gens], family, model=str(model_id),
+                         adapter=str(adapter) if adapter else None, constrained=constrained,
+                         seconds=seconds)
+
+
+# ---------------------------------------------------------------- files
+
+def write_report(out_path, report: dict, examples: list[dict]) -> Path:
+    """REPORT.json, <stem>.examples.jsonl and <stem>.md beside it (all atomic)."""
+    from funcall_lib.io import write_json_atomic, write_jsonl_atomic, write_text_atomic
+
+    out = Path(out_path)
+    write_jsonl_atomic(out.with_name(out.stem + ".examples.jsonl"), examples)
+    write_text_atomic(out.with_name(out.stem + ".md"), report_markdown(report, examples))
+    return write_json_atomic(out, report)
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def report_markdown(report: dict, examples: list[dict], max_listed: int = 5) -> str:
+    """A short human summary: overall and per-category rates, then failures by reason."""
+    lines = [f"# Evaluation: {report.get('model')}" + (f" + {report['adapter']}" if report.get("adapter") else ""),
+             "", f"constrained: {report.get('constrained')}, n = {report['n']}, "
+             f"{report.get('examples_per_s')} examples/s", "",
+             "| | n | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 2) + "|"]
+    rows = [("all", report)] + list(report.get("by_category", {}).items())
+    for name, r in rows:
+        lines.append(f"| {name} | {r['n']} | " + " | ".join(_pct(r.get(m)) for m in METRICS) + " |")
+    lines += ["", "## Failures by reason", ""]
+    for kind, rows_ in failures_by_reason(examples).items():
+        lines.append(f"- **{kind}** ({len(rows_)})")
+        lines += [f"  - `{e['id']}`: {e['reason']}" for e in rows_[:max_listed]]
+    return "\n".join(lines) + "\n"
+
+
+def report_label(report: dict) -> str:
+    name = Path(str(report.get("model"))).name
+    if report.get("adapter"):
+        name += "+adapter"
+    return name + (" (constrained)" if report.get("constrained") else " (free)"
+                   if report.get("constrained") is False else "")
+
+
+def side_by_side(reports) -> str:
+    """One markdown table comparing reports ({label: report} or a list, labelled from the report)."""
+    items = list(reports.items()) if isinstance(reports, dict) else [(report_label(r), r) for r in reports]
+    lines = ["| model | n | " + " | ".join(METRICS) + " | examples/s |",
+             "|---" * (len(METRICS) + 3) + "|"]
+    for label, r in items:
+        lines.append(f"| {label} | {r['n']} | " + " | ".join(_pct(r.get(m)) for m in METRICS)
+                     + f" | {r.get('examples_per_s')} |")
+    return "\n".join(lines) + "\n"
+
+
+def load_predictions(path) -> dict[str, dict]:
+    """{id: {"output", "format"}} from a JSONL of {"id", "output"[, "format"]} lines."""
+    from funcall_lib.chat import FAMILIES
+    from funcall_lib.io import iter_jsonl
+
+    preds = {}
+    for lineno, obj in iter_jsonl(path):
+        if "id" not in obj or not isinstance(obj.get("output"), str):
+            raise ValueError(f"{path}:{lineno}: a prediction needs an \"id\" and a string \"output\"")
+        fmt = obj.get("format")
+        if fmt is not None and fmt not in FAMILIES:
+            raise ValueError(f"{path}:{lineno}: format {fmt!r} is not one of {', '.join(FAMILIES)}")
+        if str(obj["id"]) in preds:
+            raise ValueError(f"{path}:{lineno}: duplicate id {obj['id']!r}")
+        preds[str(obj["id"])] = {"output": obj["output"], "format": fmt}
+    return preds
+
+
+def score_predictions(records: list[dict], preds: dict[str, dict], family: str = "hermes",
+                      source: str | None = None) -> tuple[dict, list[dict]]:
+    """Score a predictions mapping; a record with no prediction is scored as an empty output."""
+    missing = [r["id"] for r in records if str(r.get("id")) not in preds]
+    if missing:
+        log.warning("%d of %d records have no prediction (scored as empty output), e.g. %s",
+                    len(missing), len(records), missing[:3])
+    outs = [preds.get(str(r.get("id")), {"output": "", "format": None}) for r in records]
+    return score_outputs(records, [o["output"] for o in outs], family,
+                         families=[o["format"] for o in outs], model=source, constrained=None)
+
+
+# ---------------------------------------------------------------- CLI
+
+def add_arguments(parser) -> None:
+    src = parser.add_argument_group("what to score (one of)")
+    src.add_argument("--model", help="model id: embedded, a local directory or a Hub id")
+    src.add_argument("--predictions", help="JSONL of {id, output[, format]} from any system")
+    parser.add_argument("--adapter", help="LoRA adapter directory to attach to --model")
+    parser.add_argument("--data", help="records JSONL (the gold)")
+    parser.add_argument("--benchmark", help="bfcl:CATEGORY (simple_python, multiple, parallel, "
+                        "parallel_multiple, irrelevance) in place of --data")
+    parser.add_argument("--out", required=True, help="REPORT.json (examples and .md go beside it)")
+    parser.add_argument("--free", action="store_true", help="unconstrained decoding")
+    parser.add_argument("--limit", type=int, help="score only the first N records")
+    parser.add_argument("--tool-choice", default="auto", choices=["auto", "required"])
+    parser.add_argument("--format", default="hermes", help="family of --predictions lines without one")
+    parser.add_argument("--batch-size", type=int, default=8)
+    parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
+
+
+def load_benchmark(spec: str) -> list[dict]:
+    """Records for `bfcl:CATEGORY` (from the installed bfcl-eval package's data files)."""
+    kind, _, category = spec.partition(":")
+    if kind != "bfcl" or not category:
+        raise ValueError(f"--benchmark {spec!r}: expected bfcl:CATEGORY, e.g. bfcl:simple_python")
+    try:
+        from funcall_lib.formats.bfcl import load_bfcl
+    except ImportError:   # the converter module is not there: read the package files ourselves
+        load_bfcl = _read_bfcl
+    return load_bfcl(category)
+
+
+_BFCL_TYPES = {"dict": "object", "float": "number", "tuple": "array", "any": "string",
+               "list": "array", "bool": "boolean"}
+
+
+def _json_schema(schema):
+    """BFCL's Python-flavoured type names -> JSON Schema ones, recursively."""
+    if isinstance(schema, list):
+        return [_json_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _json_schema(v) for k, v in schema.items()}
+    if isinstance(out.get("type"), str):
+        out["type"] = _BFCL_TYPES.get(out["type"], out["type"])
+    return out
+
+
+def _read_bfcl(category: str) -> list[dict]:
+    """Canonical records straight from bfcl-eval's data files (question + possible answer)."""
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        data = Path(distribution("bfcl-eval").locate_file("bfcl_eval/data"))
+    except PackageNotFoundError:
+        raise RuntimeError("bfcl-eval is not installed: pip install --no-deps bfcl-eval") from None
+    questions = data / f"BFCL_v4_{category}.json"
+    if not questions.exists():
+        raise ValueError(f"no BFCL category {category!r} (looked for {questions.name})")
+    answers_path = data / "possible_answer" / questions.name
+    answers = {}
+    if answers_path.exists():
+        answers = {str(o["id"]): o["ground_truth"] for _, o in _iter(answers_path)}
+    return [_bfcl_record(o, answers.get(str(o["id"]), []), category) for _, o in _iter(questions)]
+
+
+def _iter(path):
+    from funcall_lib.io import iter_jsonl
+
+    return iter_jsonl(path)
+
+
+def _bfcl_record(obj: dict, truth: list[dict], category: str) -> dict:
+    calls = []
+    for entry in truth:
+        (name, alts), = entry.items()
+        args = matching.representative(alts)
+        calls.append({"name": name, "arguments": args, "alternatives": alts})
+    tools = [dict(t, parameters=_json_schema(t.get("parameters") or {})) for t in obj["function"]]
+    return {"id": str(obj["id"]), "messages": obj["question"][0], "tools": tools,
+            "answer": {"tool_calls": calls}, "meta": {"source": "bfcl", "category": category}}
+
+
+def _records(args) -> list[dict]:
+    if bool(args.data) == bool(args.benchmark):
+        raise ValueError("give exactly one of --data FILE or --benchmark bfcl:CATEGORY")
+    if args.benchmark:
+        records = load_benchmark(args.benchmark)
+    else:
+        from funcall_lib.records import load_records
+
+        records = load_records(args.data)
+    return records[: args.limit] if args.limit else records
+
+
+def run_cli(args) -> int:
+    if bool(args.model) == bool(args.predictions):
+        raise ValueError("give exactly one of --model ID or --predictions FILE")
+    records = _records(args)
+    if args.predictions:
+        report, examples = score_predictions(records, load_predictions(args.predictions),
+                                             args.format, source=Path(args.predictions).name)
+    else:
+        report, examples = evaluate_model(args.model, records, adapter=args.adapter,
+                                          constrained=not args.free, tool_choice=args.tool_choice,
+                                          max_new_tokens=args.max_new_tokens,
+                                          batch_size=args.batch_size, backend=args.backend)
+    report["data"] = args.benchmark or args.data
+    write_report(args.out, report, examples)
+    print(json.dumps({k: report[k] for k in ("n", *METRICS, "examples_per_s")}))
+    return 0
