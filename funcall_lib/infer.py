@@ -1,9 +1,397 @@
-"""Stage module (placeholder until its issue lands)."""
+"""Generation, constrained by default so a tool call always parses and validates.
+
+The guide pulls JSON out of free text with a regex after the fact. Here the decoder itself is
+constrained (xgrammar): from the offered tools we build one grammar, the model family's own call
+wrapper (exactly what `chat.render` trained on, whitespace included) around a JSON object whose
+"name" is one of the tools and whose arguments validate against that tool's schema. A call that
+does not parse or validate cannot be produced. Grammars are compiled once per tool set and cached.
+
+`tool_choice`: "auto" also allows a plain-text answer (needed when no tool fits), "required"
+forces at least one call, "none" forbids calls. A schema the engine rejects falls back to free
+decoding for that record, with a warning that says why (`Generation.fallback`).
+
+Also here: `run_tool_loop` (call a local tool, feed the result back, let the model answer) and
+the `funcall infer` command. Model text is only ever parsed with `json.loads`, never evaluated.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import weakref
+from dataclasses import dataclass, field
+
+from funcall_lib import chat
+
+log = logging.getLogger(__name__)
+
+TOOL_CHOICES = ("auto", "required", "none")
+MAX_CALLS = 8       # parallel calls one turn may hold under the grammar
+_CACHE_SIZE = 64    # compiled grammars kept per tokenizer
+
+# Per family: (before the first call, before each call, after each call, between calls, after
+# the last call, key of the arguments). Mirrors chat.format_calls; a test checks they agree.
+_LAYOUTS = {
+    "hermes": ("", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments"),
+    "qwen": ("", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments"),
+    "llama3": ("", "", "", "; ", "", "parameters"),
+    "mistral": ("[TOOL_CALLS] [", "", "", ", ", "]", "arguments"),
+    "json": ("[", "", "", ", ", "]", "arguments"),
+}
 
 
-def add_arguments(parser):
-    pass
+@dataclass
+class Generation:
+    """One record's output. `seconds` is its share of its batch's wall time."""
+
+    id: str | None
+    text: str                          # raw generated text (end-of-turn token included)
+    parsed: chat.ParseResult
+    calls: list[dict] = field(default_factory=list)
+    new_tokens: int = 0
+    seconds: float = 0.0
+    constrained: bool = True
+    fallback: str | None = None        # why this record was decoded free despite constrained=True
 
 
-def run_cli(args):
-    raise NotImplementedError("this command is not written yet")
+# ---------------------------------------------------------------- grammar
+
+def plain_tool(tool: dict) -> dict:
+    """A tool as {"name", "description", "parameters"} whether given plain or OpenAI-style."""
+    tool = tool.get("function", tool) if tool.get("type") == "function" else tool
+    params = tool.get("parameters") or {"type": "object", "properties": {}}
+    return {**tool, "parameters": params}
+
+
+def _call_schema(tool: dict, args_key: str) -> dict:
+    return {"type": "object", "properties": {"name": {"const": tool["name"]},
+                                             args_key: tool["parameters"]},
+            "required": ["name", args_key]}
+
+
+def _lit(text: str) -> str:
+    return json.dumps(text)
+
+
+def _not_starting_with(prefixes: list[str]) -> str:
+    """EBNF for non-empty text whose first characters are not any of `prefixes` (nor space)."""
+    heads = sorted({p[0] for p in prefixes})
+    first = "".join("\\" + c if c in "]\\^-" else c for c in heads)
+    alts = [f"[^ \\t\\n\\r{first}] fc_any*"]
+    for p in prefixes:  # text that begins like a prefix but leaves it before its end
+        for i in range(1, len(p)):
+            nxt = "\\" + p[i] if p[i] in "]\\^-" else p[i]
+            nxt = nxt.replace("\n", "\\n")
+            alts.append(f"{_lit(p[:i])} ([^{nxt}] fc_any*)?")
+    return " | ".join(alts)
+
+
+def grammar_ebnf(tools: list[dict], family: str = "hermes", tool_choice: str = "auto",
+                 max_calls: int = MAX_CALLS) -> str:
+    """The EBNF text of the grammar for these tools; its root rule is `fc_root`.
+
+    The JSON part comes from xgrammar's JSON-schema converter with no free whitespace and
+    json.dumps' default separators, so a constrained call is byte-for-byte the training text.
+    """
+    import xgrammar as xgr
+
+    if tool_choice not in TOOL_CHOICES:
+        raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
+    if family not in _LAYOUTS:
+        raise ValueError(f"no call layout for family {family!r}; use one of {sorted(_LAYOUTS)}")
+    start, pre, post, sep, end, args_key = _LAYOUTS[family]
+    tools = [plain_tool(t) for t in tools]
+    rules = ["fc_any ::= [^]"]
+    if tools and tool_choice != "none":
+        schema = {"anyOf": [_call_schema(t, args_key) for t in tools]}
+        json_ebnf = str(xgr.Grammar.from_json_schema(schema, any_whitespace=False,
+                                                     separators=(", ", ": "), strict_mode=True))
+        # Length-bounded strings are emitted as [^"\\\r\n], which lets control characters through;
+        # json.loads rejects those, so exclude them as the unbounded string rule does.
+        rules.append(json_ebnf.replace('[^\\"\\\\\\r\\n]', '[^\\0-\\x1f\\"\\\\\\r\\n]'))
+        rules.append(f"fc_call ::= {_lit(pre)} root {_lit(post)}")
+        rules.append(f"fc_calls ::= {_lit(start)} fc_call ({_lit(sep)} fc_call)"
+                     f"{{0,{max_calls - 1}}} {_lit(end)}")
+    # Plain text must not begin like a call: the wrapper, or for bare-JSON families a JSON value.
+    prefixes = ["{", "["] if family in ("llama3", "json") else [start + pre]
+    rules.append(f"fc_text ::= {_not_starting_with(prefixes)}")
+    if not tools or tool_choice == "none":
+        root = "fc_text"
+    else:
+        root = "fc_calls" if tool_choice == "required" else "fc_calls | fc_text"
+    rules.append(f"fc_root ::= {root}")
+    return "\n".join(rules) + "\n"
+
+
+class _Compiler:
+    """xgrammar's tokenizer info and compiler for one tokenizer and vocabulary size."""
+
+    def __init__(self, tokenizer, vocab_size: int):
+        import xgrammar as xgr
+
+        self.info = xgr.TokenizerInfo.from_huggingface(tokenizer, vocab_size=vocab_size)
+        self.compiler = xgr.GrammarCompiler(self.info, cache_enabled=True)
+        self.cache: dict[str, object] = {}
+
+
+_COMPILERS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _compiler(tokenizer, vocab_size: int) -> _Compiler:
+    per_tok = _COMPILERS.setdefault(tokenizer, {})
+    if vocab_size not in per_tok:
+        per_tok[vocab_size] = _Compiler(tokenizer, vocab_size)
+    return per_tok[vocab_size]
+
+
+def grammar_key(tools: list[dict], family: str, tool_choice: str, max_calls: int) -> str:
+    blob = json.dumps([tools, family, tool_choice, max_calls], sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def compile_tools(tokenizer, vocab_size: int, tools: list[dict], family: str = "hermes",
+                  tool_choice: str = "auto", max_calls: int = MAX_CALLS):
+    """The compiled grammar for a tool set, cached by a hash of (tools, family, choice).
+
+    The cache hangs off the tokenizer object (weakly), which is the tokenizer's identity here.
+    Raises RuntimeError when xgrammar rejects a schema.
+    """
+    import xgrammar as xgr
+
+    comp = _compiler(tokenizer, vocab_size)
+    key = grammar_key(tools, family, tool_choice, max_calls)
+    if key not in comp.cache:
+        ebnf = grammar_ebnf(tools, family, tool_choice, max_calls)
+        grammar = xgr.Grammar.from_ebnf(ebnf, root_rule_name="fc_root")
+        if len(comp.cache) >= _CACHE_SIZE:
+            comp.cache.pop(next(iter(comp.cache)))
+        comp.cache[key] = comp.compiler.compile_grammar(grammar)
+    return comp.cache[key]
+
+
+# ---------------------------------------------------------------- decoding
+
+class GrammarLogitsProcessor:
+    """Masks each batch row's logits with its own grammar matcher (None = that row is free).
+
+    Stateful: make a new one for every `generate` call. Finished rows (matcher terminated on the
+    end-of-turn token) are skipped; transformers pads them from then on.
+    """
+
+    def __init__(self, compiled: list, stop_ids: list[int], vocab_size: int):
+        import xgrammar as xgr
+
+        self.matchers = [None if c is None else xgr.GrammarMatcher(c, override_stop_tokens=stop_ids)
+                         for c in compiled]
+        self.bitmask = xgr.allocate_token_bitmask(len(compiled), vocab_size)
+        self.batch = xgr.BatchGrammarMatcher(max_threads=1)
+        self.started = False
+
+    def __call__(self, input_ids, scores):
+        import xgrammar as xgr
+
+        live = [i for i, m in enumerate(self.matchers) if m is not None and not m.is_terminated()]
+        if self.started:
+            for i in live:
+                token = int(input_ids[i, -1])
+                if not self.matchers[i].accept_token(token):
+                    raise RuntimeError(f"row {i}: the grammar rejected token {token}, which it "
+                                       "allowed a step before (mask not applied?)")
+            live = [i for i in live if not self.matchers[i].is_terminated()]
+        self.started = True
+        if not live:
+            return scores
+        self.batch.batch_fill_next_token_bitmask([self.matchers[i] for i in live], self.bitmask,
+                                                 indices=live)
+        device = scores.device
+        masked = scores if device.type in ("cpu", "cuda") else scores.cpu()
+        xgr.apply_token_bitmask_inplace(masked, self.bitmask.to(masked.device), indices=live)
+        return masked.to(device)
+
+
+def logits_size(model) -> int:
+    """The vocabulary as the model's logits see it (often padded past the tokenizer's)."""
+    emb = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+    if emb is not None and getattr(emb, "weight", None) is not None:
+        return int(emb.weight.shape[0])
+    return int(model.config.vocab_size)
+
+
+def _stop_ids(tokenizer) -> list[int]:
+    ids = []
+    for tok in (chat.end_of_turn(tokenizer), tokenizer.eos_token):
+        tid = tokenizer.convert_tokens_to_ids(tok) if tok else None
+        if tid is not None and tid != tokenizer.unk_token_id and tid not in ids:
+            ids.append(tid)
+    return ids
+
+
+def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls):
+    """(compiled grammar or None, fallback reason or None) for one record."""
+    try:
+        return compile_tools(tokenizer, vocab, record.get("tools") or [], family, tool_choice,
+                             max_calls), None
+    except RuntimeError as exc:
+        reason = f"xgrammar rejected the tool schemas ({str(exc).strip().splitlines()[-1]})"
+        log.warning("record %s: %s; decoding it unconstrained", record.get("id"), reason)
+        return None, reason
+
+
+def prepare_for_inference(loaded) -> None:
+    """Switch a `models.Loaded` to inference mode: Unsloth's fast path when it loaded the model."""
+    if getattr(loaded, "backend", None) == "unsloth":
+        from unsloth import FastLanguageModel
+
+        FastLanguageModel.for_inference(loaded.model)
+    else:
+        loaded.model.eval()
+
+
+def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
+             tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
+             family: str | None = None, max_calls: int = MAX_CALLS) -> list[Generation]:
+    """Greedy, batched (left-padded) generation of each record's assistant turn.
+
+    Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
+    Rows of a batch may offer different tools: each row gets its own grammar matcher.
+    """
+    if tool_choice not in TOOL_CHOICES:
+        raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
+    family = family or chat.ensure_tool_template(tokenizer)
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    prompts = [chat.render_prompt(r["messages"], r.get("tools") or [], tokenizer) for r in records]
+    order = sorted(range(len(records)), key=lambda i: len(prompts[i]))  # less padding per batch
+    out: list[Generation | None] = [None] * len(records)
+    for start in range(0, len(order), batch_size):
+        idx = order[start:start + batch_size]
+        for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
+                                               [prompts[i] for i in idx], constrained, tool_choice,
+                                               max_new_tokens, family, max_calls)):
+            out[i] = gen
+    return out
+
+
+def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
+                    family, max_calls) -> list[Generation]:
+    import torch
+    from transformers import LogitsProcessorList
+
+    stop = _stop_ids(tokenizer)
+    vocab = logits_size(model)
+    grammars, reasons = [None] * len(records), [None] * len(records)
+    if constrained:
+        pairs = [_grammar_for(r, tokenizer, vocab, family, tool_choice, max_calls) for r in records]
+        grammars, reasons = [p[0] for p in pairs], [p[1] for p in pairs]
+    enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+    enc = {k: v.to(model.device) for k, v in enc.items()}
+    processors = LogitsProcessorList()
+    if any(g is not None for g in grammars):
+        processors.append(GrammarLogitsProcessor(grammars, stop, vocab))
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        seqs = model.generate(**enc, logits_processor=processors, do_sample=False,
+                              max_new_tokens=max_new_tokens, eos_token_id=stop,
+                              pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None,
+                              top_k=None)
+    seconds = (time.perf_counter() - t0) / len(records)
+    new = seqs[:, enc["input_ids"].shape[1]:].tolist()
+    gens = []
+    for rec, row, grammar, reason in zip(records, new, grammars, reasons):
+        ends = [j for j, t in enumerate(row) if t in stop]
+        row = row[: ends[0] + 1] if ends else row
+        text = tokenizer.decode(row, skip_special_tokens=False)
+        parsed = chat.parse_tool_calls(text, family)
+        gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
+                               constrained and grammar is not None, reason))
+    return gens
+
+
+# ---------------------------------------------------------------- tool-execution loop
+
+def run_tool_loop(model, tokenizer, messages: list[dict], tools_registry: dict, max_rounds: int = 3,
+                  *, tool_choice: str = "auto", max_new_tokens: int = 256,
+                  family: str | None = None) -> list[dict]:
+    """Let the model call local tools until it answers in text; returns the whole transcript.
+
+    Each round: constrained generation; every call's arguments are validated against the tool's
+    schema and the Python function runs (`toolbox.call_tool`); its result (or the error) goes
+    back as a `tool` message. `tool_choice` applies to the first round, later rounds are "auto",
+    and after `max_rounds` the model must answer in text ("none").
+    """
+    from funcall_lib.toolbox import ToolError, call_tool, tool_specs
+
+    transcript = [dict(m) for m in messages]
+    specs = tool_specs(tools_registry)
+    for round_no in range(max_rounds + 1):
+        choice = "none" if round_no == max_rounds else (tool_choice if round_no == 0 else "auto")
+        record = {"messages": transcript, "tools": specs}
+        gen = generate(model, tokenizer, [record], tool_choice=choice, max_new_tokens=max_new_tokens,
+                       batch_size=1, family=family)[0]
+        if not gen.calls:
+            transcript.append({"role": "assistant", "content": gen.parsed.content})
+            return transcript
+        transcript.append({"role": "assistant", "content": gen.parsed.content,
+                           "tool_calls": gen.calls})
+        for call in gen.calls:
+            try:
+                result = call_tool(tools_registry, call["name"], call["arguments"])
+            except ToolError as exc:
+                result = {"error": str(exc)}
+            transcript.append({"role": "tool", "name": call["name"],
+                               "content": json.dumps(result, ensure_ascii=False)})
+    return transcript
+
+
+# ---------------------------------------------------------------- CLI
+
+def load_tools_file(path: str) -> list[dict]:
+    """A JSON file holding a list of tools (canonical or OpenAI-style); errors name the file."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            tools = json.load(f)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}:{exc.lineno}: not JSON: {exc.msg}") from None
+    if isinstance(tools, dict):
+        tools = [tools]
+    if not isinstance(tools, list):
+        raise ValueError(f"{path}: expected a JSON list of tools, got {type(tools).__name__}")
+    out = []
+    for i, tool in enumerate(tools):
+        tool = plain_tool(tool) if isinstance(tool, dict) else None
+        if not tool or not isinstance(tool.get("name"), str):
+            raise ValueError(f"{path}: tool #{i} has no string 'name'")
+        out.append(tool)
+    return out
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--model", default="embedded", help="model id (embedded, a dir, a Hub id)")
+    parser.add_argument("--adapter", help="LoRA adapter directory written by `funcall train`")
+    parser.add_argument("--tools", required=True, help="JSON file: a list of tools")
+    parser.add_argument("--prompt", required=True, help="the user's message")
+    parser.add_argument("--system", default=chat.DEFAULT_SYSTEM, help="system message")
+    parser.add_argument("--free", action="store_true", help="decode without the grammar")
+    parser.add_argument("--tool-choice", choices=TOOL_CHOICES, default="auto")
+    parser.add_argument("--max-new-tokens", type=int, default=256)
+
+
+def run_cli(args) -> int:
+    from funcall_lib.models import load_model
+
+    tools = load_tools_file(args.tools)
+    loaded = load_model(args.model, adapter=args.adapter)
+    prepare_for_inference(loaded)
+    record = {"id": "cli", "tools": tools, "messages": [
+        {"role": "system", "content": args.system}, {"role": "user", "content": args.prompt}]}
+    gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
+                   tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens)[0]
+    print(gen.text)
+    print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
+                      "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,
+                      "fallback": gen.fallback, "new_tokens": gen.new_tokens,
+                      "seconds": round(gen.seconds, 3)}, indent=2, ensure_ascii=False))
+    return 0

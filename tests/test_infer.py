@@ -1,0 +1,229 @@
+"""Constrained generation: every constrained call parses as strict JSON and validates.
+
+The tiny random model writes nonsense, which is the point: whatever it prefers, the grammar must
+only let through calls that name an offered tool with schema-valid arguments.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from funcall_lib import chat, infer
+
+WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
+           "parameters": {"type": "object",
+                          "properties": {"city": {"type": "string", "maxLength": 12},
+                                         "unit": {"type": "string", "enum": ["c", "f"]}},
+                          "required": ["city"]}}
+ADD = {"type": "function", "function": {
+    "name": "add", "description": "Add two numbers.",
+    "parameters": {"type": "object", "properties": {"a": {"type": "integer", "minimum": -99,
+                                                          "maximum": 99},
+                                                    "b": {"type": "integer", "minimum": 0,
+                                                          "maximum": 9}},
+                   "required": ["a", "b"]}}}
+
+
+def _record(tools, text="What is the weather in Oslo?", rid="r0"):
+    return {"id": rid, "tools": tools, "messages": [{"role": "user", "content": text}]}
+
+
+def _accepts(tools, family, choice, text):
+    import xgrammar as xgr
+
+    grammar = xgr.Grammar.from_ebnf(infer.grammar_ebnf(tools, family, choice),
+                                    root_rule_name="fc_root")
+    return xgr.testing._is_grammar_accept_string(grammar, text)
+
+
+# ---------------------------------------------------------------- grammar shape
+
+CALLS = [{"name": "get_weather", "arguments": {"city": "Oslo", "unit": "c"}},
+         {"name": "add", "arguments": {"a": 3, "b": 4}}]
+
+
+@pytest.mark.parametrize("family", ["hermes", "llama3", "mistral", "json"])
+def test_grammar_accepts_exactly_what_format_calls_writes(family):
+    tools = [WEATHER, ADD]
+    assert _accepts(tools, family, "required", chat.format_calls(CALLS, family))
+    assert _accepts(tools, family, "required", chat.format_calls(CALLS[:1], family))
+    compact = chat.format_calls(CALLS[:1], family).replace(": ", ":")
+    assert not _accepts(tools, family, "required", compact)          # whitespace is trained-on
+    bad = [{"name": "add", "arguments": {"a": 3}}]                     # missing required "b"
+    assert not _accepts(tools, family, "required", chat.format_calls(bad, family))
+    unknown = [{"name": "nope", "arguments": {}}]
+    assert not _accepts(tools, family, "auto", chat.format_calls(unknown, family))
+
+
+def test_grammar_matches_the_rendered_training_answer(tool_tokenizer):
+    record = {**_record([WEATHER, ADD]), "answer": {"tool_calls": CALLS}}
+    _, answer = chat.render(record, tool_tokenizer)
+    body = answer[: -len(chat.end_of_turn(tool_tokenizer))]
+    assert _accepts([WEATHER, ADD], "hermes", "required", body)
+
+
+def test_tool_choice_controls_text_and_calls():
+    call, text = chat.format_calls(CALLS[:1], "hermes"), chat.NO_CALL_REPLY
+    assert _accepts([WEATHER], "hermes", "auto", text)
+    assert _accepts([WEATHER], "hermes", "auto", call)
+    assert not _accepts([WEATHER], "hermes", "required", text)
+    assert _accepts([WEATHER], "hermes", "none", text)
+    assert not _accepts([WEATHER], "hermes", "none", call)
+    assert not _accepts([WEATHER], "hermes", "auto", " " + call)     # no unconstrained call
+    assert not _accepts([WEATHER], "hermes", "auto", "")
+
+
+def test_bounded_strings_exclude_control_characters():
+    call = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "O\\u0001"}}\n</tool_call>'
+    raw = call.replace("\\u0001", "\x01")
+    assert not _accepts([WEATHER], "hermes", "required", raw)
+    with pytest.raises(ValueError):
+        infer.grammar_ebnf([WEATHER], "hermes", "sometimes")
+
+
+# ---------------------------------------------------------------- generation
+
+def _check_valid(gen, tools):
+    by_name = {infer.plain_tool(t)["name"]: infer.plain_tool(t) for t in tools}
+    assert gen.constrained and gen.fallback is None
+    assert gen.text.endswith("<|im_end|>"), f"truncated: {gen.text!r}"
+    assert gen.parsed.strict_json and gen.parsed.error is None, gen.text
+    assert gen.calls, gen.text
+    for segment in gen.text.split("<tool_call>\n")[1:]:
+        json.loads(segment.split("\n</tool_call>")[0])                # strict, no repair
+    for call in gen.calls:
+        jsonschema.Draft202012Validator(by_name[call["name"]]["parameters"]).validate(
+            call["arguments"])
+
+
+def test_generate_required_batch_with_different_tools_per_row(tiny_model):
+    model, tok = tiny_model
+    records = [_record([WEATHER], rid="w"), _record([ADD], "Add 2 and 3", rid="a"),
+               _record([WEATHER, ADD], "Both please, and a long prompt " * 3, rid="b")]
+    gens = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=400,
+                          batch_size=3, max_calls=2)
+    assert [g.id for g in gens] == ["w", "a", "b"]
+    for gen, rec in zip(gens, records):
+        _check_valid(gen, rec["tools"])
+        assert 0 < gen.new_tokens <= 400 and gen.seconds > 0
+    assert {c["name"] for c in gens[0].calls} == {"get_weather"}
+    assert {c["name"] for c in gens[1].calls} == {"add"}
+
+
+def test_free_decoding_is_marked_unconstrained(tiny_model):
+    model, tok = tiny_model
+    gen = infer.generate(model, tok, [_record([WEATHER])], constrained=False, max_new_tokens=8)[0]
+    assert not gen.constrained and gen.fallback is None and gen.new_tokens == 8
+
+
+def test_batched_matches_one_by_one(tiny_model):
+    model, tok = tiny_model
+    records = [_record([WEATHER], "hi", rid="s"), _record([WEATHER], "a much longer question " * 4)]
+    batched = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=60,
+                             batch_size=2, max_calls=1)
+    single = [infer.generate(model, tok, [r], tool_choice="required", max_new_tokens=60,
+                             max_calls=1)[0] for r in records]
+    assert [g.text for g in batched] == [g.text for g in single]
+
+
+def test_unsupported_schema_falls_back_with_reason(tiny_model, caplog):
+    model, tok = tiny_model
+    odd = {"name": "echo", "parameters": {"type": "object", "properties": {
+        "word": {"type": "string", "pattern": "^(a)\\1$"}}, "required": ["word"]}}
+    with caplog.at_level(logging.WARNING, logger="funcall_lib.infer"):
+        gens = infer.generate(model, tok, [_record([odd], rid="odd"), _record([WEATHER], rid="ok")],
+                              tool_choice="required", max_new_tokens=200, max_calls=1)
+    assert not gens[0].constrained and "Backreference" in gens[0].fallback
+    assert "odd" in caplog.text and "Backreference" in caplog.text
+    _check_valid(gens[1], [WEATHER])                                  # its batch-mate still is
+
+
+def test_grammar_is_compiled_once_per_tool_set(tiny_model, monkeypatch):
+    model, tok = tiny_model
+    vocab = infer.logits_size(model)
+    first = infer.compile_tools(tok, vocab, [WEATHER], "hermes", "auto")
+    assert infer.compile_tools(tok, vocab, [WEATHER], "hermes", "auto") is first
+    assert infer.compile_tools(tok, vocab, [WEATHER], "hermes", "required") is not first
+    assert first.tokenizer_info.vocab_size == model.get_output_embeddings().weight.shape[0]
+
+
+# ---------------------------------------------------------------- property: always valid
+
+_leaf = st.one_of(
+    st.builds(lambda n: {"type": "string", "maxLength": n}, st.integers(1, 8)),
+    st.builds(lambda lo, span: {"type": "integer", "minimum": lo, "maximum": lo + span},
+              st.integers(-1000, 1000), st.integers(0, 5000)),
+    st.builds(lambda lo, span: {"type": "number", "minimum": lo, "maximum": lo + span},
+              st.integers(-100, 100), st.integers(1, 1000)),
+    st.just({"type": "boolean"}),
+    st.builds(lambda vs: {"type": "string", "enum": vs},
+              st.lists(st.text("abcxyz_", min_size=1, max_size=6), min_size=1, max_size=4,
+                       unique=True)),
+)
+_keys = st.text("abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=8)
+
+
+def _objects(children):
+    props = st.dictionaries(_keys, children, min_size=1, max_size=4)
+    return props.flatmap(lambda p: st.lists(st.sampled_from(sorted(p)), unique=True).map(
+        lambda req: {"type": "object", "properties": p, "required": req}))
+
+
+_value = st.recursive(
+    _leaf, lambda inner: st.one_of(
+        st.builds(lambda it, n: {"type": "array", "items": it, "maxItems": n}, inner,
+                  st.integers(0, 3)),
+        _objects(inner)), max_leaves=6)
+_params = _objects(_value)
+
+
+def max_bytes(schema: dict) -> int:
+    """An upper bound on the bytes of any compact JSON value valid under the test schemas."""
+    if "enum" in schema:
+        return max(len(json.dumps(v)) for v in schema["enum"])
+    kind = schema["type"]
+    if kind == "string":
+        return 2 + 4 * schema["maxLength"]
+    if kind == "integer":
+        return max(len(str(schema["minimum"])), len(str(schema["maximum"])))
+    if kind == "number":
+        return max(len(str(schema["minimum"])), len(str(schema["maximum"]))) + 24
+    if kind == "boolean":
+        return 5
+    if kind == "array":
+        return 2 + schema["maxItems"] * (max_bytes(schema["items"]) + 2)
+    return 2 + sum(len(json.dumps(k)) + 4 + max_bytes(v) for k, v in schema["properties"].items())
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(params=st.lists(_params, min_size=1, max_size=2), seed_text=st.sampled_from(
+    ["Do it.", "Please call the tool with good arguments", "x"]))
+def test_constrained_output_always_parses_and_validates(tool_tokenizer, params, seed_text):
+    model, tok = _tiny(tool_tokenizer)
+    tools = [{"name": f"tool_{i}", "description": "generated", "parameters": p}
+             for i, p in enumerate(params)]
+    per_call = max(len('<tool_call>\n{"name": "tool_0", "arguments": }\n</tool_call>\n')
+                   + max_bytes(p) for p in params)
+    budget = 2 * per_call + 1                 # max_calls=2 wrapped calls, then the end token
+    gen = infer.generate(model, tok, [_record(tools, seed_text)], tool_choice="required",
+                         max_new_tokens=budget, max_calls=2)[0]
+    assert gen.new_tokens < budget or gen.text.endswith("<|im_end|>")
+    _check_valid(gen, tools)
+
+
+_TINY = {}
+
+
+def _tiny(tokenizer):
+    """One tiny model per test session for the property test (fixtures don't mix with @given)."""
+    from funcall_lib.models import random_model
+
+    if "m" not in _TINY:
+        _TINY["m"] = random_model("tiny", tokenizer=tokenizer, seed=1)[0].eval()
+    return _TINY["m"], tokenizer
