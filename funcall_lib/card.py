@@ -42,8 +42,18 @@ LIMITATIONS = """- Trained on a small synthetic corpus of tool calls; expect gap
 - Scores below come from our own held-out splits, not from a public leaderboard."""
 
 
+# Our model ids that are not Hub ids, mapped to the Hub repo they were built from.
+HUB_IDS = {"embedded": "HuggingFaceTB/SmolLM2-135M-Instruct"}
+
+
+def hub_base(model: str) -> str:
+    """The Hub id to name as base_model, or "" for local paths we cannot name."""
+    model = HUB_IDS.get(model, model)
+    return model if model.count("/") == 1 and not model.startswith((".", "/", "~")) else ""
+
+
 def _front_matter(base_model: str, library: str, license: str, adapter: bool) -> str:
-    base = f"base_model: {base_model}\n" if base_model and not os.path.isabs(base_model) else ""
+    base = f"base_model: {hub_base(base_model)}\n" if hub_base(base_model) else ""
     tags = "tags:\n- function-calling\n- tool-use\n" + ("- lora\n" if adapter else "")
     return f"---\n{base}library_name: {library}\nlicense: {license}\n{tags}---\n"
 
@@ -102,7 +112,7 @@ def model_card(run_dir: str | os.PathLike, repo_id: str = "your-name/your-model"
     path = run_dir / "run.json"
     run = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     config = run.get("config") or {}
-    base = str(run.get("model") or config.get("model") or "unknown")
+    base = HUB_IDS.get(str(run.get("model") or config.get("model")), str(run.get("model") or "unknown"))
     data = run.get("data_dir") or run.get("data") or "unknown"
     counts = run.get("records") or run.get("data_counts") or {}
     library = "peft" if adapter else "transformers"
