@@ -68,7 +68,7 @@ strip: setup  ## clear outputs, execution counts and volatile metadata from note
 	$(PY) -m funcall_lib.notebooks --strip notebooks/*.ipynb
 
 lab: setup  ## JupyterLab on this machine, bound to 127.0.0.1 (prints a login URL with a token)
-	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --ip 127.0.0.1 --no-browser --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 data: $(NEEDS)  ## build the bundled train/dev/test data into runs/$(RUN)/data
 	$(FUNCALL) data build --out $(RUN_DIR)/data
