@@ -289,7 +289,10 @@ def match_calls(calls: list[dict], gold: list[dict], tools: list[dict],
 
 def _explain(row: list[Match], gold: dict) -> Match:
     """Why gold call `gold` found no partner: prefer a failure on a call with the right name."""
-    named = [m for m in row if m.kind != WRONG_TOOL]
+    named = [m for m in row if not m.ok and m.kind != WRONG_TOOL]
     if named:
         return named[0]
+    if any(m.ok for m in row):   # it fits only calls that other gold calls need
+        return Match(False, WRONG_VALUE, f"{gold.get('name')}: the calls that fit this gold call "
+                     "are all needed by other gold calls (a call is repeated)")
     return Match(False, WRONG_TOOL, f"no call to {gold.get('name')!r}; " + row[0].detail)

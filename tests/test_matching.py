@@ -110,15 +110,22 @@ def test_alternatives_honoured():
 
 def test_optional_argument_may_be_omitted_when_gold_allows():
     gold = [{"name": "get_weather", "arguments": {"city": "a", "unit": "c"},
-             "alternatives": {"unit": ["c", ""]}}]
+             "alternatives": {"city": ["a"], "unit": ["c", ""]}}]
     assert check([call(city="a")], gold)
     assert check([call(city="a", unit="c")], gold)
     assert check([call(city="a", unit="f")], gold).kind == m.WRONG_VALUE
 
 
+def test_alternatives_name_every_argument():
+    gold = [{"name": "get_weather", "arguments": {"city": "a", "days": 2},
+             "alternatives": {"city": ["a"]}}]
+    assert check([call(city="a")], gold)
+    assert check([call(city="a", days=2)], gold).kind == m.EXTRA
+
+
 def test_nested_alternatives_in_objects():
     gold = [{"name": "get_weather", "arguments": {"city": "a"},
-             "alternatives": {"point": [{"x": [1.0, 2.0], "y": [0.0, ""]}]}}]
+             "alternatives": {"city": ["a"], "point": [{"x": [1.0, 2.0], "y": [0.0, ""]}]}}]
     assert check([call(city="a", point={"x": 2.0})], gold)
     assert check([call(city="a", point={"x": 2.0, "y": 0})], gold)
     assert not check([call(city="a", point={"x": 3.0})], gold)
@@ -160,3 +167,12 @@ def test_malformed_calls_fail_without_raising(bad):
 def test_representative_inverts_alternatives():
     alts = {"point": [{"x": [1.0, 2.0], "y": ["", 3]}], "unit": ["", "c"]}
     assert m.representative(alts) == {"point": {"x": 1.0, "y": 3}, "unit": "c"}
+
+
+def test_unpaired_gold_never_reported_as_pass():
+    # Both gold calls fit only the first model call; the second is a wrong tool.
+    gold = [call("get_time", city="a"), call("get_time", city="a")]
+    r = check([call("get_time", city="a"), call("get_clock", city="a")], gold)
+    assert not r and r.kind == m.WRONG_VALUE and "repeated" in r.detail
+    r = check([call("get_time", city="b"), call("get_clock", city="a")], gold)
+    assert not r and r.kind == m.WRONG_VALUE
