@@ -64,3 +64,27 @@ def plot_loss(train_loss: list[dict], eval_loss: list[dict] | None = None,
 
 
 # ---------------------------------------------------------------- evaluation (04)
+
+EVAL_METRICS = ("strict_json_rate", "schema_valid_rate", "name_accuracy", "task_pass_rate",
+                "irrelevance_accuracy")
+
+
+def plot_eval_comparison(reports: dict[str, dict], metrics=EVAL_METRICS,
+                         path: str | Path | None = None):
+    """Grouped bars: one group per metric, one bar per report (a missing metric draws no bar)."""
+    fig, ax = _figure(width=max(6.0, 1.4 * len(metrics) + 0.3 * len(reports)), height=3.8)
+    width = 0.8 / max(1, len(reports))
+    for i, (label, report) in enumerate(reports.items()):
+        values = [report.get(m) for m in metrics]
+        xs = [k + (i - (len(reports) - 1) / 2) * width for k in range(len(metrics))]
+        bars = ax.bar(xs, [v if v is not None else 0 for v in values], width, label=label)
+        for bar, v in zip(bars, values):
+            if v is None:
+                bar.set_alpha(0)
+    ax.set_xticks(range(len(metrics)), [m.removesuffix("_rate").replace("_", " ") for m in metrics],
+                  rotation=15)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("fraction")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_title("Evaluation, side by side")
+    return _save(fig, path)
