@@ -65,7 +65,7 @@ def test_doc_has_commands(doc):
 
 @pytest.mark.parametrize("doc", DOCS)
 def test_every_funcall_command_parses(doc, capsys):
-    checked = 0
+    checked, bad = 0, []
     for words in commands(doc):
         found = parser_for(words)
         if found is None:
@@ -74,9 +74,10 @@ def test_every_funcall_command_parses(doc, capsys):
         try:
             parser.parse_args(argv)
         except SystemExit:
-            pytest.fail(f"{doc}: `{shlex.join(words)}` is not accepted: "
-                        f"{capsys.readouterr().err.strip().splitlines()[-1:]}")
+            bad.append(f"`{shlex.join(words)}`: "
+                       f"{capsys.readouterr().err.strip().splitlines()[-1:]}")
         checked += 1
+    assert not bad, f"{doc}: commands not accepted:\n" + "\n".join(bad)
     if doc == "FUNCTION_CALLING_FINETUNE.md":
         assert checked >= 8, f"expected the guide to show the funcall commands, found {checked}"
 
