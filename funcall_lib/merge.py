@@ -143,7 +143,8 @@ def load_base_with_adapter(model_id: str, adapter_dir: Path, dtype: str):
     from funcall_lib.models import load_model
 
     loaded = load_model(model_id, backend="hf", load_in_4bit=False, dtype=dtype, adapter=adapter_dir)
-    return loaded.model.eval(), loaded.tokenizer
+    loaded.model.eval()
+    return loaded
 
 
 def save_merged(model, tokenizer, out_dir: Path, card: str, max_shard_size, extra: dict) -> Path:
@@ -231,14 +232,16 @@ def compare_reports(ref: dict, merged: dict, tol: float = METRIC_TOL) -> dict:
     return {"metrics": rows, "tolerance": tol, "n": merged.get("n"), "passed": bool(passed)}
 
 
-def evaluate_both(model_id: str, adapter_dir: Path, merged_dir: Path, data: Path, limit: int) -> dict:
-    """Run evaluate.py's report on base+adapter and on the merged model; compare them."""
+def evaluate_loaded(model, tokenizer, path: Path, label: str, records: list[dict],
+                    adapter: Path | None = None) -> dict:
+    """evaluate.py's report for a model already in memory (no second load)."""
     from funcall_lib import evaluate
+    from funcall_lib.models import Loaded
 
-    records = _records(data)[:limit]
-    ref, _ = evaluate.evaluate_model(model_id, records, adapter=str(adapter_dir))
-    merged, _ = evaluate.evaluate_model(str(merged_dir), records)
-    return compare_reports(ref, merged)
+    loaded = Loaded(model, tokenizer, "hf", Path(path), False)
+    report, _ = evaluate.evaluate_model(label, records, adapter=str(adapter) if adapter else None,
+                                        loaded=loaded)
+    return report
 
 
 def _records(path: Path) -> list[dict]:
@@ -309,22 +312,27 @@ def merge_adapter(model_id: str | None, adapter_dir: str | os.PathLike, out_dir:
     if qlora:
         log.info("adapter was trained on a 4-bit base: reloading the base in %s to merge", opts.dtype)
     prompt_file = Path(data) if data else (dev_split(adapter_dir, run) if verify else None)
-    model, tokenizer = load_base_with_adapter(model_id, adapter_dir, opts.dtype)
+    loaded = load_base_with_adapter(model_id, adapter_dir, opts.dtype)
+    model, tokenizer = loaded.model, loaded.tokenizer
     reference = None
-    if verify:
+    if verify:   # everything about base+adapter is measured now: merging mutates the model
         prompts = load_prompts(prompt_file, tokenizer, opts.verify_limit)
-        reference = model_outputs(model, tokenizer, prompts, opts.max_new_tokens, stop_id=_stop(tokenizer))
+        reference = {"outputs": model_outputs(model, tokenizer, prompts, opts.max_new_tokens,
+                                              stop_id=_stop(tokenizer))}
+        if opts.evaluate:
+            reference["records"] = _records(prompt_file)[:opts.verify_limit]
+            reference["report"] = evaluate_loaded(model, tokenizer, loaded.path, model_id,
+                                                  reference["records"], adapter_dir)
     merged = model.merge_and_unload()
     summary = {"base_model": model_id, "adapter": str(adapter_dir), "out_dir": str(out_dir),
                "dtype": opts.dtype, "trained_in_4bit": qlora, "max_shard_size": opts.max_shard_size}
     save_merged(merged, tokenizer, out_dir, card_stub(model_id, adapter_dir, opts.dtype),
                 opts.max_shard_size, summary)
     summary["files"] = sorted(p.name for p in out_dir.iterdir())
-    del model, merged
+    del model, merged, loaded
     gc.collect()
     if verify:
-        summary["verify"] = verify_merged(out_dir, tokenizer, prompts, reference, opts,
-                                          model_id, adapter_dir, prompt_file)
+        summary["verify"] = verify_merged(out_dir, tokenizer, prompts, reference, opts, prompt_file)
     return summary
 
 
@@ -334,21 +342,22 @@ def _stop(tokenizer) -> int:
     return tokenizer.convert_tokens_to_ids(end_of_turn(tokenizer))
 
 
-def verify_merged(out_dir: Path, tokenizer, prompts, reference, opts: MergeOptions,
-                  model_id: str, adapter_dir: Path, data: Path) -> dict:
-    """Merged (reloaded from disk) vs base+adapter; reload check; evaluation; verify.json."""
+def verify_merged(out_dir: Path, tokenizer, prompts, reference: dict, opts: MergeOptions,
+                  data: Path) -> dict:
+    """Merged (reloaded from disk) vs base+adapter; evaluation; reload check; verify.json."""
     from transformers import AutoModelForCausalLM
 
     merged = AutoModelForCausalLM.from_pretrained(out_dir, dtype=_torch_dtype(opts.dtype),
                                                   use_safetensors=True).eval()
     result = {"data": str(data), "logits": compare_outputs(
-        reference, model_outputs(merged, tokenizer, prompts, opts.max_new_tokens,
-                                 stop_id=_stop(tokenizer)), opts.dtype)}
+        reference["outputs"], model_outputs(merged, tokenizer, prompts, opts.max_new_tokens,
+                                            stop_id=_stop(tokenizer)), opts.dtype)}
+    if "report" in reference:
+        merged_report = evaluate_loaded(merged, tokenizer, out_dir, str(out_dir), reference["records"])
+        result["evaluation"] = compare_reports(reference["report"], merged_report)
     del merged
     gc.collect()
     result["reload"] = reload_check(out_dir)
-    if opts.evaluate:
-        result["evaluation"] = evaluate_both(model_id, adapter_dir, out_dir, data, opts.verify_limit)
     result["passed"] = all(result[k]["passed"] for k in ("logits", "reload", "evaluation") if k in result)
     write_json_atomic(out_dir / "verify.json", result)
     return result

@@ -173,6 +173,9 @@ def test_cli_merge_verify_exit_code(run_dir, capsys):
     parser = argparse.ArgumentParser()
     merge.add_arguments(parser)
     rc = merge.run_cli(parser.parse_args(["--adapter", str(run_dir / "adapter"), "--out", str(run_dir / "m2"),
-               "--verify", "--dtype", "fp32", "--no-eval", "--limit", "2"]))
-    assert rc == 0
-    assert "verify: PASSED" in capsys.readouterr().out
+               "--verify", "--dtype", "fp32", "--limit", "2"]))
+    out = capsys.readouterr().out
+    assert rc == 0, out
+    assert "verify: PASSED" in out and "task_pass_rate: base+adapter" in out
+    ev = json.loads((run_dir / "m2" / "verify.json").read_text())["evaluation"]
+    assert ev["n"] == 2 and ev["passed"] and all(r["delta"] == 0 for r in ev["metrics"].values())
