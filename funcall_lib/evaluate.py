@@ -173,7 +173,9 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     from funcall_lib import infer, models
     from funcall_lib.chat import ensure_tool_template
 
-    loaded = loaded or models.load_model(model_id, backend=backend, adapter=adapter)
+    if loaded is None:
+        loaded = models.load_model(model_id, backend=backend, adapter=adapter)
+        infer.prepare_for_inference(loaded)
     family = ensure_tool_template(loaded.tokenizer)
     start = time.perf_counter()
     gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
@@ -183,6 +185,30 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     return score_outputs(records, [g.text for g in gens], family, model=str(model_id),
                          adapter=str(adapter) if adapter else None, constrained=constrained,
                          seconds=seconds)
+
+
+def evaluate_grid(model_id: str, records: list[dict], out_dir, adapters: dict[str, str | None],
+                  name: str = "test", modes: tuple[bool, ...] = (True, False),
+                  **kwargs) -> dict[str, dict]:
+    """Each adapter (None = the base model) x each decoding mode, one model load per adapter.
+
+    Writes out_dir/<label>-<name>-<constrained|free>.json (+ examples, .md); returns
+    {that stem: report}, ready for `side_by_side` and `plots.plot_eval_comparison`.
+    """
+    from funcall_lib import infer, models
+
+    reports, backend = {}, kwargs.pop("backend", "auto")
+    for label, adapter in adapters.items():
+        loaded = models.load_model(model_id, backend=backend, adapter=adapter)
+        infer.prepare_for_inference(loaded)
+        for constrained in modes:
+            report, examples = evaluate_model(model_id, records, adapter=adapter,
+                                              constrained=constrained, loaded=loaded, **kwargs)
+            report["data"] = name
+            stem = f"{label}-{name}-{'constrained' if constrained else 'free'}"
+            write_report(Path(out_dir) / f"{stem}.json", report, examples)
+            reports[stem] = report
+    return reports
 
 
 # ---------------------------------------------------------------- files

@@ -185,3 +185,28 @@ def test_cli_benchmark_with_predictions(tmp_path):
     assert main(["eval", "--benchmark", "bfcl:simple_python", "--predictions", str(preds),
                  "--limit", "5", "--out", str(out)]) == 0
     assert json.loads(out.read_text())["task_pass_rate"] == 1.0
+
+
+# ---------------------------------------------------------------- a model (tiny, random)
+
+def test_evaluate_model_and_grid(tiny_model_dir, tmp_path):
+    records = RECORDS[:2] + RECORDS[6:7]
+    report, examples = ev.evaluate_model(str(tiny_model_dir), records, max_new_tokens=12, batch_size=2)
+    assert report["n"] == 3 and report["constrained"] is True and report["examples_per_s"] > 0
+    assert [e["id"] for e in examples] == ["ok", "repaired", "irr-ok"]
+    assert all(isinstance(e["output"], str) for e in examples)
+    reports = ev.evaluate_grid(str(tiny_model_dir), records, tmp_path / "eval", {"base": None},
+                               name="t", max_new_tokens=12, batch_size=3)
+    assert set(reports) == {"base-t-constrained", "base-t-free"}
+    assert reports["base-t-free"]["constrained"] is False
+    assert (tmp_path / "eval" / "base-t-free.examples.jsonl").exists()
+
+
+def test_plot_eval_comparison(tmp_path, scored):
+    from funcall_lib.plots import plot_eval_comparison
+
+    rep, _ = scored
+    fig = plot_eval_comparison({"a": rep, "b": dict(rep, irrelevance_accuracy=None)},
+                               path=tmp_path / "cmp.png")
+    assert (tmp_path / "cmp.png").stat().st_size > 1000
+    assert len(fig.axes[0].patches) == 10
