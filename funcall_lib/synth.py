@@ -1,9 +1,329 @@
-"""Stage module (placeholder until its issue lands)."""
+"""`funcall data build`: the bundled, seeded generator of training and evaluation records.
+
+Tools and phrasings are data (`synth_tools.py`), values come from pools (`synth_pools.py`).
+Splits are built so that evaluation measures generalisation, not recall:
+  train              tools of the training domains, all but the last phrasing of each tool,
+                     3 in 4 pool values, the training wrappers ("Please ...", "Could you ...?")
+  dev, test          the same tools, only held-out phrasings, wrappers and values
+  test_unseen_tools  tools of whole domains that never appear in the other splits
+Every record is deduplicated across all splits by (prompt text, answer); `check_overlap` proves
+it. Categories: simple, multiple (1-4 distractor tools), parallel (2-3 calls of one tool),
+parallel_multiple, irrelevance (gold [] and a short reply), multi_turn (an earlier call and its
+result in the conversation, then a follow-up call).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
+from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, held_out, join_words
+from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
+
+SPLITS = ("train", "dev", "test", "test_unseen_tools")
+CATEGORY_WEIGHTS = {"simple": 22, "multiple": 22, "parallel": 12, "parallel_multiple": 12,
+                    "irrelevance": 16, "multi_turn": 16}
+WRAPPERS = {"train": ["{C}.", "Please {c}.", "Could you {c}?", "Can you {c}?", "I'd like you to {c}.",
+                      "{C}, please.", "Hey, {c}.", "I need you to {c}.", "{C}"],
+            "heldout": ["Would you {c}?", "Kindly {c}.", "Go ahead and {c}.", "Quick one: {c}.",
+                        "{C}, thanks!"]}
+JOINERS = ["{a} {b}", "{a} Also, {b}", "{a} And then {b}", "Two things. {a} {b}", "{a} After that, {b}"]
+SYSTEMS = [DEFAULT_SYSTEM, "You are a helpful assistant with access to tools. Call a tool when it "
+           "helps; otherwise reply directly."]
+REFUSALS = ["Sorry, I can't {x} with the tools I have.", "None of my tools can {x}, sorry.",
+            "I don't have a tool that can {x}.", "That's outside what my tools do: I can't {x}."]
+_BY_NAME = {t.name: t for t in TOOLS + EXTRA_TOOLS}
+_SLOT_RE = re.compile(r"\{(\w+)\}")
 
 
-def add_arguments(parser):
-    pass
+# ---------------------------------------------------------------- tools -> JSON Schema
+
+def tool_schema(tool: Tool) -> dict:
+    """A catalogue tool -> {"name", "description", "parameters": object schema}."""
+    props, required = {}, []
+    for name, p in tool.params.items():
+        if p.boolean:
+            schema = {"type": "boolean"}
+        elif p.enum:
+            schema = {"type": "string", "enum": list(p.enum)}
+        else:
+            schema = dict(KINDS[p.kind].schema)
+        props[name] = {**schema, "description": p.description}
+        if not p.optional:
+            required.append(name)
+    return {"name": tool.name, "description": tool.description,
+            "parameters": {"type": "object", "properties": props, "required": required}}
 
 
-def run_cli(args):
-    raise NotImplementedError("this command is not written yet")
+# ---------------------------------------------------------------- phrasings
+
+def parse_phrasing(text: str) -> tuple[str, dict, bool]:
+    """'=Question {x}? || flag=true' -> (template, fixed arguments, is a whole sentence)."""
+    template, _, fixed_text = text.partition("||")
+    fixed = {}
+    for part in fixed_text.split(";"):
+        if part.strip():
+            key, _, value = part.strip().partition("=")
+            fixed[key.strip()] = json.loads(value)
+    template = template.strip()
+    return template.lstrip("="), fixed, template.startswith("=")
+
+
+def phrasings_for(tool: Tool, split: str) -> tuple:
+    """Training sees all but the last phrasing; dev/test only the last; unseen tools all."""
+    if split == "train":
+        return tool.phrasings[:-1]
+    if split in ("dev", "test"):
+        return tool.phrasings[-1:]
+    return tool.phrasings
+
+
+def _sample_value(tool: Tool, param: str, rng: random.Random, split: str):
+    p = tool.params[param]
+    if p.enum:
+        v = rng.choice(p.enum)
+        return str(v), v
+    return KINDS[p.kind].sample(rng, split)
+
+
+def fill(tool: Tool, phrasing: str, rng: random.Random, split: str,
+         given: dict | None = None) -> tuple[str, dict, bool]:
+    """(text, arguments, is_sentence): every {slot} sampled, its value put in the arguments."""
+    template, fixed, sentence = parse_phrasing(phrasing)
+    args, texts = dict(fixed), {}
+    for slot in _SLOT_RE.findall(template):
+        if slot not in texts:
+            texts[slot], args[slot] = _sample_value(tool, slot, rng, split)
+    args.update(given or {})
+    return template.format(**texts), args, sentence
+
+
+def as_sentence(text: str, sentence: bool, rng: random.Random, split: str) -> str:
+    if sentence:
+        return text
+    wrapper = rng.choice(WRAPPERS["train" if split == "train" else "heldout"])
+    return wrapper.format(c=text, C=text[:1].upper() + text[1:])
+
+
+def request(tool: Tool, rng: random.Random, split: str, given: dict | None = None,
+            phrasings: tuple | None = None) -> tuple[str, dict]:
+    phrasing = rng.choice(phrasings or phrasings_for(tool, split))
+    text, args, sentence = fill(tool, phrasing, rng, split, given)
+    return as_sentence(text, sentence, rng, split), {"name": tool.name, "arguments": args}
+
+
+def join_sentences(sentences: list[str], rng: random.Random) -> str:
+    """Several requests in one message, each a full sentence, with varied connectors."""
+    sentences = [s if s[-1:] in ".?!" else s + "." for s in sentences]
+    text = sentences[0]
+    for k, s in enumerate(sentences[1:]):
+        joiner = rng.choice(JOINERS if k == 0 and len(sentences) == 2 else JOINERS[:-2] + JOINERS[-1:])
+        lowered = s if joiner.startswith(("{a} {b}", "Two")) else s[:1].lower() + s[1:]
+        text = joiner.format(a=text, b=lowered)
+    return text
+
+
+# ---------------------------------------------------------------- categories
+
+def _offer(rng, pool: list[Tool], needed: list[Tool], extra: int) -> list[Tool]:
+    others = [t for t in pool if t not in needed]
+    offered = needed + rng.sample(others, min(extra, len(others)))
+    rng.shuffle(offered)
+    return offered
+
+
+def make_simple(rng, split, pool):
+    tool = rng.choice(pool)
+    text, call = request(tool, rng, split)
+    return [text], [tool], [call], None
+
+
+def make_multiple(rng, split, pool):
+    """One call, with 1-4 distractors (often from the same domain, the hard case)."""
+    text, tools, calls, _ = make_simple(rng, split, pool)
+    extra = rng.randint(1, 4)
+    near = [t for t in pool if t.domain == tools[0].domain and t is not tools[0]]
+    near = rng.sample(near, min(rng.randint(0, extra), len(near)))
+    return text, _offer(rng, pool, tools + near, extra - len(near)), calls, None
+
+
+def make_parallel(rng, split, pool):
+    tool = rng.choice(pool)
+    sentences, calls = [], []
+    for _ in range(rng.randint(2, 3) * 3):
+        text, call = request(tool, rng, split)
+        if call not in calls:
+            sentences.append(text)
+            calls.append(call)
+        if len(calls) == 3 or (len(calls) == 2 and rng.random() < 0.6):
+            break
+    return [join_sentences(sentences, rng)], [tool], calls, None
+
+
+def make_parallel_multiple(rng, split, pool):
+    tools = rng.sample(pool, rng.choice([2, 2, 3]))
+    pairs = [request(t, rng, split) for t in tools]
+    offered = _offer(rng, pool, tools, rng.randint(0, 2))
+    return [join_sentences([p[0] for p in pairs], rng)], offered, [p[1] for p in pairs], None
+
+
+def make_irrelevance(rng, split, pool):
+    if rng.random() < 0.3:
+        question = rng.choice(held_out(GENERAL_QUESTIONS, split))
+        return [question], rng.sample(pool, rng.randint(0, 3)), [], NO_CALL_REPLY
+    wanted = rng.choice(pool)
+    text, _ = request(wanted, rng, split)
+    offered = rng.sample([t for t in pool if t.domain != wanted.domain], rng.randint(1, 3))
+    x = wanted.description.rstrip(".")
+    reply = rng.choice(REFUSALS).format(x=x[:1].lower() + x[1:])
+    return [text], offered, [], reply
+
+
+def make_multi_turn(rng, split, pool):
+    names = {t.name for t in pool}
+    chains = [c for c in CHAINS if c["first"] in names]
+    if chains and rng.random() < 0.5:
+        return _chain(rng, split, pool, rng.choice(chains))
+    first, second = rng.sample(pool, 2)
+    text1, call1 = request(first, rng, split)
+    text2, call2 = request(second, rng, split)
+    result = {"status": "ok"}
+    return [text1, call1, result, "Done.", text2], _offer(rng, pool, [first, second], rng.randint(0, 1)), [call2], None
+
+
+def _chain(rng, split, pool, chain):
+    first, then = _BY_NAME[chain["first"]], _BY_NAME[chain["then"]]
+    text1, call1 = request(first, rng, split)
+    result = chain["result"](rng, call1["arguments"])
+    given = {}
+    for param, path in chain["carry"].items():
+        value = result
+        for key in path:
+            value = value[key]
+        given[param] = value
+    follow = chain["phrasings"][:-1] if split == "train" else chain["phrasings"][-1:] \
+        if split in ("dev", "test") else chain["phrasings"]
+    text2, call2 = request(then, rng, split, given=given, phrasings=follow)
+    return [text1, call1, result, "Here's what I found.", text2], [first, then], [call2], None
+
+
+MAKERS = {"simple": make_simple, "multiple": make_multiple, "parallel": make_parallel,
+          "parallel_multiple": make_parallel_multiple, "irrelevance": make_irrelevance,
+          "multi_turn": make_multi_turn}
+
+
+def _record(rid: str, category: str, parts: list, tools: list[Tool], calls: list[dict],
+            content: str | None, system: str) -> dict:
+    """Turn a category maker's output into a canonical record."""
+    messages = [{"role": "system", "content": system}]
+    for k, part in enumerate(parts):
+        if isinstance(part, str):
+            # A text right after a tool result is the assistant's reply to it; others are user turns.
+            after_result = k and isinstance(parts[k - 1], dict) and "arguments" not in parts[k - 1]
+            role = "assistant" if after_result else "user"
+            messages.append({"role": role, "content": part})
+        elif "name" in part and "arguments" in part:
+            messages.append({"role": "assistant", "content": "", "tool_calls": [part]})
+        else:
+            messages.append({"role": "tool", "content": json.dumps(part, ensure_ascii=False)})
+    answer = {"tool_calls": calls}
+    if content:
+        answer["content"] = content
+    return {"id": rid, "messages": messages, "tools": [tool_schema(t) for t in tools],
+            "answer": answer, "meta": {"source": "synth", "category": category}}
+
+
+# ---------------------------------------------------------------- splits
+
+def split_tools(split: str) -> list[Tool]:
+    unseen = split == "test_unseen_tools"
+    return [t for t in TOOLS if (t.domain in HELD_OUT_DOMAINS) == unseen]
+
+
+def dedupe_key(rec: dict) -> str:
+    """What makes two records the same example: the prompt text and the answer."""
+    prompt = "\n".join(str(m.get("content") or "") + json.dumps(m.get("tool_calls") or [], sort_keys=True)
+                       for m in rec["messages"])
+    return prompt + "\x00" + json.dumps(rec["answer"], sort_keys=True, ensure_ascii=False)
+
+
+def generate_records(split: str, n: int, seed: int = 0, exclude: set | None = None) -> list[dict]:
+    """`n` distinct records of a split; deterministic in (split, n, seed, exclude)."""
+    pool, seen, out = split_tools(split), set(exclude or ()), []
+    categories, weights = zip(*CATEGORY_WEIGHTS.items())
+    attempt = 0
+    while len(out) < n:
+        if attempt > 20 * n + 100:
+            raise RuntimeError(f"split {split}: only {len(out)} distinct records of {n} requested; "
+                               "the catalogue is too small for this --n")
+        rng = random.Random(f"{seed}:{split}:{attempt}")
+        attempt += 1
+        category = rng.choices(categories, weights)[0]
+        parts, tools, calls, content = MAKERS[category](rng, split, pool)
+        rec = _record(f"{split}-{len(out):05d}", category, parts, tools, calls, content, rng.choice(SYSTEMS))
+        key = dedupe_key(rec)
+        if key not in seen:
+            seen.add(key)
+            out.append(rec)
+    return out
+
+
+def default_sizes(n: int) -> dict[str, int]:
+    small = max(20, n // 10)
+    return {"train": n, "dev": small, "test": small, "test_unseen_tools": small}
+
+
+def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None) -> dict[str, list[dict]]:
+    """All four splits, each excluding every example of the splits built before it."""
+    sizes = sizes or default_sizes(n)
+    seen: set = set()
+    splits = {}
+    for split in ("test_unseen_tools", "test", "dev", "train"):
+        splits[split] = generate_records(split, sizes[split], seed, exclude=seen)
+        seen |= {dedupe_key(r) for r in splits[split]}
+    return {s: splits[s] for s in SPLITS}
+
+
+def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
+    """For each pair of splits: how many ids and (prompt, answer) pairs they share."""
+    names = list(splits)
+    report = {}
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            ids = {r["id"] for r in splits[a]} & {r["id"] for r in splits[b]}
+            keys = {dedupe_key(r) for r in splits[a]} & {dedupe_key(r) for r in splits[b]}
+            report[f"{a}|{b}"] = {"ids": len(ids), "prompt_answer": len(keys)}
+    return report
+
+
+def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
+                  sizes: dict | None = None) -> dict[str, int]:
+    """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count."""
+    from funcall_lib.records import save_records
+
+    splits = build_splits(n, seed, sizes)
+    overlap = {k: v for k, v in check_overlap(splits).items() if any(v.values())}
+    if overlap:
+        raise RuntimeError(f"splits overlap: {overlap}")
+    out_dir = Path(out_dir)
+    for name, records in splits.items():
+        save_records(out_dir / f"{name}.jsonl", records)
+    return {name: len(records) for name, records in splits.items()}
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--out", required=True, help="directory for the four split files")
+    parser.add_argument("--n", type=int, default=3000, help="training records (dev/test get n/10)")
+    parser.add_argument("--seed", type=int, default=0)
+
+
+def run_cli(args) -> int:
+    start = time.perf_counter()
+    counts = build_dataset(args.out, n=args.n, seed=args.seed)
+    print(f"wrote {counts} to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
+    return 0
