@@ -31,8 +31,18 @@ def results_table(run_dir: str | Path) -> str:
     if not reports:
         raise FileNotFoundError(f"{Path(run_dir) / 'eval'}: no evaluation reports; "
                                 "run the notebooks first (04_eval writes them)")
-    order = sorted(reports, key=lambda k: (reports[k].get("adapter") is not None, k))
-    return side_by_side({name: reports[name] for name in order})
+    return side_by_side({name: reports[name] for name in sorted(reports, key=lambda k: _table_order(k, reports[k]))})
+
+
+def _table_order(stem: str, report: dict) -> tuple:
+    """04_eval names reports <model>-<split>-<mode>: test split first, base before tuned,
+    constrained before free; anything else after, by name."""
+    parts = stem.split("-")
+    if len(parts) != 3:
+        return (9, "", report.get("adapter") is not None, False, stem)
+    model, split, mode = parts
+    split_rank = {"test": 0, "unseen": 1}.get(split, 2)
+    return (split_rank, split, model != "base", mode != "constrained", model)
 
 
 def run_demo(run_dir: str | Path, preset: str = "cpu-demo", parameters: dict | None = None,

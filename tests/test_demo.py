@@ -26,6 +26,15 @@ def test_table_lists_base_before_tuned_with_real_numbers(tmp_path, capsys):
     assert "75.0%" in capsys.readouterr().out
 
 
+def test_table_orders_04_eval_reports_by_split_model_and_mode(tmp_path):
+    for stem in ("tuned-unseen-constrained", "tuned-test-free", "base-test-free",
+                 "tuned-test-constrained", "base-test-constrained", "base-bfcl_simple-constrained"):
+        write_json_atomic(tmp_path / "eval" / f"{stem}.json", report())
+    rows = [line.split("|")[1].strip() for line in demo.results_table(tmp_path).splitlines()[2:]]
+    assert rows == ["base-test-constrained", "base-test-free", "tuned-test-constrained",
+                    "tuned-test-free", "tuned-unseen-constrained", "base-bfcl_simple-constrained"]
+
+
 def test_missing_reports_fail_with_the_reason(tmp_path, capsys):
     assert demo.main(["--run-dir", str(tmp_path), "--table-only"]) == 1
     assert "no evaluation reports" in capsys.readouterr().err
