@@ -10,6 +10,7 @@ line and reason into `<OUT>.rejects.jsonl`; nothing is dropped silently. Output 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +121,7 @@ def convert_file(in_path: str | Path, out_path: str | Path, fmt: str | None = No
                 if strict:
                     raise ValueError(f"{in_path}:{lineno}: {reason} (--strict)")
                 stats.rejected += 1
-                key = reason.split(":")[0][:60]
+                key = re.sub(r"^record [^:]+: ", "", reason)[:60]
                 stats.reasons[key] = stats.reasons.get(key, 0) + 1
                 rejects.append({"line": lineno, "reason": reason})
                 continue

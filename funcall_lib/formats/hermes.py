@@ -34,10 +34,11 @@ def detect(row: dict) -> bool:
 
 def parse_tools(system_text: str) -> list[dict]:
     """The tools listed in a system turn (JSON or Python literal; a list or one per line)."""
-    match = _TOOLS_RE.search(system_text or "")
-    if not match or not match.group(1).strip():
+    # The protocol text often says "within <tools> </tools> XML tags" before the real block.
+    blocks = [b.strip() for b in _TOOLS_RE.findall(system_text or "") if b.strip()]
+    if not blocks:
         return []
-    body = match.group(1).strip()
+    body = blocks[-1]
     try:
         value = loads_lenient(body, "<tools> block")
     except ConvertError:

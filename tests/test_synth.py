@@ -1,0 +1,136 @@
+"""The bundled generator: catalogue coverage, determinism, validity, splits that do not overlap."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from funcall_lib.cli import main
+from funcall_lib.records import load_records, validate_record
+from funcall_lib.synth import (CATEGORY_WEIGHTS, build_splits, check_overlap, parse_phrasing,
+                               phrasings_for, split_tools, tool_schema)
+from funcall_lib.synth_pools import KINDS, held_out
+from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS
+
+SIZES = {"train": 600, "dev": 120, "test": 120, "test_unseen_tools": 120}
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return build_splits(seed=0, sizes=SIZES)
+
+
+def test_catalogue_breadth():
+    assert len(TOOLS) >= 60 and len({t.domain for t in TOOLS}) >= 12
+    assert len({t.domain for t in TOOLS} - set(HELD_OUT_DOMAINS)) >= 12
+    assert len({t.name for t in TOOLS + EXTRA_TOOLS}) == len(TOOLS) + len(EXTRA_TOOLS)
+    types = Counter()
+    for t in TOOLS:
+        for p in tool_schema(t)["parameters"]["properties"].values():
+            types["enum" if "enum" in p else p["type"]] += 1
+            if p["type"] == "array" and p["items"].get("type") == "object":
+                types["array_of_objects"] += 1
+    for kind in ("string", "integer", "number", "boolean", "enum", "array", "object", "array_of_objects"):
+        assert types[kind] > 0, kind
+
+
+def test_every_phrasing_covers_required_params():
+    for tool in TOOLS:
+        assert len(tool.phrasings) >= 3, tool.name
+        required = set(tool_schema(tool)["parameters"]["required"])
+        for phrasing in tool.phrasings:
+            template, fixed, _ = parse_phrasing(phrasing)
+            slots = {s for s in required if "{" + s + "}" in template}
+            assert required <= slots | set(fixed), (tool.name, phrasing)
+        assert all(p.kind is None or p.kind in KINDS for p in tool.params.values())
+
+
+def test_deterministic():
+    a = build_splits(seed=3, sizes={"train": 50, "dev": 10, "test": 10, "test_unseen_tools": 10})
+    b = build_splits(seed=3, sizes={"train": 50, "dev": 10, "test": 10, "test_unseen_tools": 10})
+    c = build_splits(seed=4, sizes={"train": 50, "dev": 10, "test": 10, "test_unseen_tools": 10})
+    assert a == b and a != c
+
+
+def test_every_record_validates_with_all_categories(splits):
+    for name, records in splits.items():
+        assert len(records) == SIZES[name]
+        bad = [(r["id"], validate_record(r)) for r in records if validate_record(r)]
+        assert not bad, bad[:3]
+        assert set(Counter(r["meta"]["category"] for r in records)) == set(CATEGORY_WEIGHTS), name
+
+
+def test_zero_overlap_between_splits(splits):
+    report = check_overlap(splits)
+    assert len(report) == 6
+    assert all(v == {"ids": 0, "prompt_answer": 0} for v in report.values()), report
+    broken = {k: list(v) for k, v in splits.items()}
+    broken["dev"].append(broken["train"][0])
+    assert check_overlap(broken)["train|dev"] == {"ids": 1, "prompt_answer": 1}
+
+
+def test_unseen_tools_never_in_other_splits(splits):
+    unseen = {t.name for t in split_tools("test_unseen_tools")}
+    for name in ("train", "dev", "test"):
+        offered = {t["name"] for r in splits[name] for t in r["tools"]}
+        assert not offered & unseen, name
+    offered = {t["name"] for r in splits["test_unseen_tools"] for t in r["tools"]}
+    assert offered <= unseen
+
+
+def test_test_phrasings_and_values_held_out(splits):
+    tool = next(t for t in TOOLS if t.name == "get_current_weather")
+    assert not set(phrasings_for(tool, "train")) & set(phrasings_for(tool, "test"))
+    from funcall_lib.synth_pools import CITIES
+
+    train_cities, test_cities = set(held_out(CITIES, "train")), set(held_out(CITIES, "test"))
+    assert not train_cities & test_cities
+    used = {c["arguments"]["city"] for r in splits["test"] for c in r["answer"]["tool_calls"]
+            if c["name"] == "get_current_weather"}
+    assert used and used <= test_cities
+
+
+def test_values_appear_in_prompt(splits):
+    """Faithful filling is learnable: string values are in the text (dates/times normalised)."""
+    checked = 0
+    for r in splits["train"]:
+        if r["meta"]["category"] not in ("simple", "multiple"):
+            continue
+        text = r["messages"][-1]["content"]
+        tool = next(t for t in r["tools"] if t["name"] == r["answer"]["tool_calls"][0]["name"])
+        for arg, value in r["answer"]["tool_calls"][0]["arguments"].items():
+            schema = tool["parameters"]["properties"][arg]
+            if isinstance(value, str) and "format" not in schema and "pattern" not in schema:
+                assert value.lower() in text.lower(), (r["id"], arg, value, text)
+                checked += 1
+    assert checked > 100
+
+
+def test_categories_shape(splits):
+    for r in splits["train"]:
+        cat, calls = r["meta"]["category"], r["answer"]["tool_calls"]
+        if cat == "parallel":
+            assert len(calls) in (2, 3) and len({c["name"] for c in calls}) == 1
+        if cat == "parallel_multiple":
+            assert len({c["name"] for c in calls}) == len(calls) >= 2
+        if cat == "multiple":
+            assert 2 <= len(r["tools"]) <= 5
+        if cat == "irrelevance":
+            assert calls == [] and r["answer"]["content"]
+            assert not {t["name"] for t in r["tools"]} & {"__none__"}
+        if cat == "multi_turn":
+            roles = [m["role"] for m in r["messages"]]
+            assert "tool" in roles and roles[-1] == "user" and len(calls) == 1
+    chained = [r for r in splits["train"] if r["meta"]["category"] == "multi_turn"
+               and r["answer"]["tool_calls"][0]["name"] in {c["then"] for c in CHAINS}]
+    assert chained
+
+
+def test_build_cli(tmp_path):
+    assert main(["data", "build", "--out", str(tmp_path / "d"), "--n", "200", "--seed", "1"]) == 0
+    counts = {p.stem: len(load_records(p)) for p in (tmp_path / "d").glob("*.jsonl")}
+    assert counts == {"train": 200, "dev": 20, "test": 20, "test_unseen_tools": 20}
+    first = json.loads((tmp_path / "d" / "train.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    assert first["meta"]["source"] == "synth"
