@@ -180,12 +180,34 @@ def test_mistral_history_gets_valid_ids_and_matching_results(real):
 
 def test_template_refusal_is_a_clear_error(real):
     tok, family, _ = real
-    if family != "mistral":
-        pytest.skip("Mistral v0.3 is the template with alternation rules")
-    bad = rec("user-after-tool", [call("get_time")],
-              messages=HISTORY + [{"role": "user", "content": "And the time?"}])
-    with pytest.raises(ValueError, match=r"user-after-tool.*mistral template.*alternate"):
-        chat.render(bad, tok)
+    if family == "mistral":   # roles must alternate, tool turns aside
+        bad = rec("user-after-tool", [call("get_time")],
+                  messages=HISTORY + [{"role": "user", "content": "And the time?"}])
+        with pytest.raises(ValueError, match=r"user-after-tool.*mistral template.*alternate"):
+            chat.render(bad, tok)
+    elif family == "llama3":  # tools go into the first user message
+        bad = {**rec("no-user", [call("get_time")]), "messages": [SYSTEM]}
+        with pytest.raises(ValueError, match=r"no-user.*llama3 template.*no first user message"):
+            chat.render(bad, tok)
+    else:
+        pytest.skip("ChatML templates render any sequence of roles")
+
+
+def test_prompt_and_answer_are_the_templates_own_text(real):
+    """No rewriting behind the template's back: prompt + answer is what it renders itself."""
+    tok, family, _ = real
+    messages = [{"role": "user", "content": "Weather in Lima?"}]
+    answer = {"role": "assistant", "content": "", "tool_calls": [
+        {"id": "call00000", "type": "function",
+         "function": {"name": "get_weather", "arguments": {"city": "Lima"}}}]}
+    kwargs = dict(tools=[{"type": "function", "function": t} for t in TOOLS], tokenize=False,
+                  date_string="26 Jul 2024", enable_thinking=False)
+    own_prompt = tok.apply_chat_template(messages, add_generation_prompt=True, **kwargs)
+    own_full = tok.apply_chat_template(messages + [answer], **kwargs)
+    prompt, text = chat.render(rec("own", [call("get_weather", city="Lima")],
+                                   messages=messages, system=False), tok)
+    assert prompt == own_prompt
+    assert own_full in (prompt + text, prompt + text + "\n")
 
 
 # ---------------------------------------------------------------- fallback
