@@ -191,8 +191,8 @@ def _probe_end_of_turn(tokenizer) -> str:
 # ---------------------------------------------------------------- render
 
 def _wrap_tools(tools: list[dict]) -> list[dict]:
-    return [t if t.get("type") == "function" and "function" in t else {"type": "function", "function": t}
-            for t in tools]
+    return [t if t.get("type") == "function" and "function" in t
+            else {"type": "function", "function": t} for t in tools]
 
 
 def _template_calls(calls: list[dict]) -> list[dict]:
@@ -254,7 +254,8 @@ def _fold_system(messages: list[dict]) -> list[dict] | None:
 
 
 def _template_name(tokenizer) -> str:
-    return f"{detect_family(tokenizer)} template of {getattr(tokenizer, 'name_or_path', '') or 'the tokenizer'}"
+    name = getattr(tokenizer, "name_or_path", "") or "the tokenizer"
+    return f"{detect_family(tokenizer)} template of {name}"
 
 
 def _render_checked(tokenizer, messages, tools, rid, add_generation_prompt):
@@ -285,12 +286,12 @@ def render(record: dict, tokenizer) -> tuple[str, str]:
     calls = record["answer"].get("tool_calls") or []
     if family == "llama3" and len(calls) > 1:   # the template allows one call per turn
         return prompt, format_calls(calls, "llama3") + eot
-    full = _render_checked(tokenizer, messages + [_assistant_message(record["answer"])], tools, rid, False)
+    reply = _assistant_message(record["answer"])
+    full = _render_checked(tokenizer, messages + [reply], tools, rid, False)
     if not full.startswith(prompt):
         folded = _fold_system(messages)
         if folded is not None and _render_checked(tokenizer, folded, tools, rid, True) == prompt:
-            full = _render_checked(tokenizer, folded + [_assistant_message(record["answer"])],
-                                   tools, rid, False)
+            full = _render_checked(tokenizer, folded + [reply], tools, rid, False)
     if not full.startswith(prompt):
         raise ValueError(f"record {rid}: the {_template_name(tokenizer)} does not render the prompt "
                          "as a prefix of the full conversation; cannot isolate the answer")
