@@ -38,6 +38,52 @@ def _in_notebook() -> bool:
 
 # ---------------------------------------------------------------- data (01)
 
+def plot_category_mix(splits: dict[str, list[dict]], path: str | Path | None = None):
+    """Share of each category per split: a skewed mix teaches a skewed model."""
+    from funcall_lib.records import CATEGORIES
+
+    fig, ax = _figure(width=7.0)
+    width = 0.8 / max(1, len(splits))
+    for i, (name, records) in enumerate(splits.items()):
+        counts = [sum(r["meta"]["category"] == c for r in records) for c in CATEGORIES]
+        xs = [k + (i - (len(splits) - 1) / 2) * width for k in range(len(CATEGORIES))]
+        ax.bar(xs, [c / max(1, len(records)) for c in counts], width, label=f"{name} ({len(records)})")
+    ax.set_xticks(range(len(CATEGORIES)), CATEGORIES, rotation=20)
+    ax.set_ylabel("share of records")
+    ax.set_title("category mix")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def plot_calls_per_record(splits: dict[str, list[dict]], path: str | Path | None = None):
+    """How many gold calls records hold (0 = call nothing): parallel data shows up at 2-3."""
+    fig, ax = _figure()
+    most = max((len(r["answer"]["tool_calls"]) for rs in splits.values() for r in rs), default=0)
+    width = 0.8 / max(1, len(splits))
+    for i, (name, records) in enumerate(splits.items()):
+        counts = [sum(len(r["answer"]["tool_calls"]) == k for r in records) for k in range(most + 1)]
+        xs = [k + (i - (len(splits) - 1) / 2) * width for k in range(most + 1)]
+        ax.bar(xs, [c / max(1, len(records)) for c in counts], width, label=name)
+    ax.set_xticks(range(most + 1))
+    ax.set_xlabel("gold tool calls per record")
+    ax.set_ylabel("share of records")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def plot_prompt_lengths(lengths: dict[str, list[int]], max_seq_length: int | None = None,
+                        path: str | Path | None = None):
+    """Histogram of prompt+answer token lengths; records past max_seq_length get truncated."""
+    fig, ax = _figure()
+    for name, values in lengths.items():
+        ax.hist(values, bins=40, alpha=0.5, label=name)
+    if max_seq_length:
+        ax.axvline(max_seq_length, color="red", linestyle="--", label=f"max_seq_length {max_seq_length}")
+    ax.set_xlabel("tokens (prompt + answer)")
+    ax.set_ylabel("records")
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
 
 # ---------------------------------------------------------------- training (02)
 

@@ -25,6 +25,7 @@ Validation never drops a record: `validate_record` returns reasons and callers d
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -194,13 +195,22 @@ def normalize_record(obj: dict, default_id: str | None = None, source: str = "us
 
 # ---------------------------------------------------------------- validation
 
+@functools.lru_cache(maxsize=4096)
+def _metaschema_error(params_json: str) -> str | None:
+    """Checking against the metaschema is slow (~7 ms); datasets repeat tools, so cache it."""
+    try:
+        Draft202012Validator.check_schema(json.loads(params_json))
+    except SchemaError as exc:
+        return exc.message
+    return None
+
+
 def tool_schema_problems(tool: dict) -> list[str]:
     """Why a tool's `parameters` is not a usable draft 2020-12 object schema (empty if fine)."""
     name, params = tool.get("name"), tool.get("parameters")
-    try:
-        Draft202012Validator.check_schema(params)
-    except SchemaError as exc:
-        return [f"tool {name!r}: parameters is not a valid JSON Schema: {exc.message}"]
+    error = _metaschema_error(json.dumps(params, sort_keys=True))
+    if error:
+        return [f"tool {name!r}: parameters is not a valid JSON Schema: {error}"]
     if params.get("type") != "object":
         return [f"tool {name!r}: parameters must be an object schema (\"type\": \"object\"), "
                 f"got type {params.get('type')!r}"]
@@ -335,6 +345,21 @@ def save_records(path: str | Path, records: Iterable[dict]) -> Path:
     from funcall_lib.io import write_jsonl_atomic
 
     return write_jsonl_atomic(path, records)
+
+
+def token_lengths(records: Iterable[dict], tokenizer) -> list[int]:
+    """Tokens of prompt + answer per record, rendered exactly as training renders them.
+
+    Call `chat.ensure_tool_template(tokenizer)` first. Records longer than the training
+    `max_seq_length` would lose the end of their answer, the part the loss is on.
+    """
+    from funcall_lib.chat import render
+
+    lengths = []
+    for rec in records:
+        prompt, answer = render(rec, tokenizer)
+        lengths.append(len(tokenizer(prompt + answer, add_special_tokens=False)["input_ids"]))
+    return lengths
 
 
 # ---------------------------------------------------------------- CLI: funcall data validate

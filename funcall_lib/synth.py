@@ -146,7 +146,7 @@ def make_simple(rng, split, pool):
 def make_multiple(rng, split, pool):
     """One call, with 1-4 distractors (often from the same domain, the hard case)."""
     text, tools, calls, _ = make_simple(rng, split, pool)
-    extra = rng.randint(1, 4)
+    extra = rng.choice((1, 1, 2, 2, 3, 4))  # few distractors mostly: long prompts cost memory
     near = [t for t in pool if t.domain == tools[0].domain and t is not tools[0]]
     near = rng.sample(near, min(rng.randint(0, extra), len(near)))
     return text, _offer(rng, pool, tools + near, extra - len(near)), calls, None
@@ -168,7 +168,7 @@ def make_parallel(rng, split, pool):
 def make_parallel_multiple(rng, split, pool):
     tools = rng.sample(pool, rng.choice([2, 2, 3]))
     pairs = [request(t, rng, split) for t in tools]
-    offered = _offer(rng, pool, tools, rng.randint(0, 2))
+    offered = _offer(rng, pool, tools, rng.choice((0, 0, 1)))
     return [join_sentences([p[0] for p in pairs], rng)], offered, [p[1] for p in pairs], None
 
 

@@ -16,6 +16,7 @@ so it is replaced by the default system prompt. One record per assistant turn th
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from funcall_lib.formats.common import (ConvertError, as_dict_call, iter_json_objects, loads_lenient,
                                         records_from_turns, require)
@@ -88,3 +89,24 @@ def convert(row: dict, lineno: int) -> list[dict]:
     extra = {k: row[k] for k in ("category", "subcategory", "task") if isinstance(row.get(k), str)}
     return records_from_turns(base, messages, tools, source="hermes",
                               extra_meta={f"hermes_{k}": v for k, v in extra.items()})
+
+
+HUB_REPO = "NousResearch/hermes-function-calling-v1"
+
+
+def download(filename: str = "func-calling-singleturn.json") -> Path:
+    """Fetch one file of Hermes v1 from the Hub (online only; cached by huggingface_hub).
+
+    Raises RuntimeError with the reason when offline (HF_HUB_OFFLINE=1) or unreachable, so a
+    notebook can print a clear skip.
+    """
+    import os
+
+    if os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes"):
+        raise RuntimeError("HF_HUB_OFFLINE is set: skipping the Hub download")
+    from huggingface_hub import hf_hub_download
+
+    try:
+        return Path(hf_hub_download(HUB_REPO, filename, repo_type="dataset"))
+    except Exception as exc:  # network, auth, missing file: all mean "not available here"
+        raise RuntimeError(f"cannot download {HUB_REPO}/{filename}: {type(exc).__name__}: {exc}") from None
