@@ -32,7 +32,9 @@ WRAPPERS = {"train": ["{C}.", "Please {c}.", "Could you {c}?", "Can you {c}?", "
                       "{C}, please.", "Hey, {c}.", "I need you to {c}.", "{C}"],
             "heldout": ["Would you {c}?", "Kindly {c}.", "Go ahead and {c}.", "Quick one: {c}.",
                         "{C}, thanks!"]}
-JOINERS = ["{a} {b}", "{a} Also, {b}", "{a} And then {b}", "Two things. {a} {b}", "{a} After that, {b}"]
+FOLLOW_COMMAND = ["Also, {c}.", "And then {c}.", "After that, {c}.", "Please also {c}.", "Then {c}."]
+FOLLOW_QUESTION = ["{Q}", "Also, {q}", "And {q}"]
+ACKS = ["Done.", "All set.", "That's done.", "Done. Anything else?"]
 SYSTEMS = [DEFAULT_SYSTEM, "You are a helpful assistant with access to tools. Call a tool when it "
            "helps; otherwise reply directly."]
 REFUSALS = ["Sorry, I can't {x} with the tools I have.", "None of my tools can {x}, sorry.",
@@ -96,9 +98,11 @@ def fill(tool: Tool, phrasing: str, rng: random.Random, split: str,
     """(text, arguments, is_sentence): every {slot} sampled, its value put in the arguments."""
     template, fixed, sentence = parse_phrasing(phrasing)
     args, texts = dict(fixed), {}
-    for slot in _SLOT_RE.findall(template):
-        if slot not in texts:
+    for slot in dict.fromkeys(_SLOT_RE.findall(template)):
+        for _ in range(8):  # two slots of one kind (origin, destination) get different values
             texts[slot], args[slot] = _sample_value(tool, slot, rng, split)
+            if args[slot] not in [v for k, v in args.items() if k != slot]:
+                break
     args.update(given or {})
     return template.format(**texts), args, sentence
 
@@ -107,25 +111,45 @@ def as_sentence(text: str, sentence: bool, rng: random.Random, split: str) -> st
     if sentence:
         return text
     wrapper = rng.choice(WRAPPERS["train" if split == "train" else "heldout"])
-    return wrapper.format(c=text, C=text[:1].upper() + text[1:])
+    return _tidy(wrapper.format(c=text, C=text[:1].upper() + text[1:]))
+
+
+def _tidy(text: str) -> str:
+    """No doubled end punctuation when a phrasing ends a quoted sentence ("... review.." -> ".")."""
+    return re.sub(r"\.\?$", "?", re.sub(r"([.!?])\.$", r"\1", text))
+
+
+def clause(tool: Tool, rng: random.Random, split: str, given: dict | None = None,
+           phrasings: tuple | None = None) -> tuple[str, bool, dict]:
+    """(phrasing text, is a whole sentence, gold call) for one request to `tool`."""
+    phrasing = rng.choice(phrasings or phrasings_for(tool, split))
+    text, args, sentence = fill(tool, phrasing, rng, split, given)
+    return text, sentence, {"name": tool.name, "arguments": args}
 
 
 def request(tool: Tool, rng: random.Random, split: str, given: dict | None = None,
             phrasings: tuple | None = None) -> tuple[str, dict]:
-    phrasing = rng.choice(phrasings or phrasings_for(tool, split))
-    text, args, sentence = fill(tool, phrasing, rng, split, given)
-    return as_sentence(text, sentence, rng, split), {"name": tool.name, "arguments": args}
+    text, sentence, call = clause(tool, rng, split, given, phrasings)
+    return as_sentence(text, sentence, rng, split), call
 
 
-def join_sentences(sentences: list[str], rng: random.Random) -> str:
-    """Several requests in one message, each a full sentence, with varied connectors."""
-    sentences = [s if s[-1:] in ".?!" else s + "." for s in sentences]
-    text = sentences[0]
-    for k, s in enumerate(sentences[1:]):
-        joiner = rng.choice(JOINERS if k == 0 and len(sentences) == 2 else JOINERS[:-2] + JOINERS[-1:])
-        lowered = s if joiner.startswith(("{a} {b}", "Two")) else s[:1].lower() + s[1:]
-        text = joiner.format(a=text, b=lowered)
-    return text
+def _lower_first(text: str) -> str:
+    return text if re.match(r"I\b|I'", text) else text[:1].lower() + text[1:]
+
+
+def join_clauses(clauses: list[tuple[str, bool]], rng: random.Random, split: str) -> str:
+    """Several requests in one user message: "Please A and B." or "A? Also, B." etc."""
+    if len(clauses) == 2 and not clauses[0][1] and not clauses[1][1] and rng.random() < 0.35:
+        return as_sentence(f"{clauses[0][0]} and {clauses[1][0]}", False, rng, split)
+    parts = [as_sentence(*clauses[0], rng, split)]
+    if len(clauses) == 2 and rng.random() < 0.15:
+        parts.insert(0, "Two things.")
+    for text, sentence in clauses[1:]:
+        if sentence:
+            parts.append(rng.choice(FOLLOW_QUESTION).format(Q=text, q=_lower_first(text)))
+        else:
+            parts.append(_tidy(rng.choice(FOLLOW_COMMAND).format(c=text)))
+    return " ".join(p if p[-1:] in ".?!" else p + "." for p in parts)
 
 
 # ---------------------------------------------------------------- categories
@@ -152,24 +176,32 @@ def make_multiple(rng, split, pool):
     return text, _offer(rng, pool, tools + near, extra - len(near)), calls, None
 
 
+def _key_args(tool: Tool, call: dict) -> tuple:
+    return tuple(json.dumps(call["arguments"].get(p), sort_keys=True) for p, spec in tool.params.items()
+                 if not spec.optional)
+
+
 def make_parallel(rng, split, pool):
+    """2-3 calls of one tool that differ in their required arguments."""
     tool = rng.choice(pool)
-    sentences, calls = [], []
-    for _ in range(rng.randint(2, 3) * 3):
-        text, call = request(tool, rng, split)
-        if call not in calls:
-            sentences.append(text)
+    want = rng.choice((2, 2, 3))
+    clauses, calls, keys = [], [], set()
+    for _ in range(want * 4):
+        text, sentence, call = clause(tool, rng, split)
+        if _key_args(tool, call) not in keys:
+            keys.add(_key_args(tool, call))
+            clauses.append((text, sentence))
             calls.append(call)
-        if len(calls) == 3 or (len(calls) == 2 and rng.random() < 0.6):
+        if len(calls) == want:
             break
-    return [join_sentences(sentences, rng)], [tool], calls, None
+    return [join_clauses(clauses, rng, split)], [tool], calls, None
 
 
 def make_parallel_multiple(rng, split, pool):
     tools = rng.sample(pool, rng.choice([2, 2, 3]))
-    pairs = [request(t, rng, split) for t in tools]
+    parts = [clause(t, rng, split) for t in tools]
     offered = _offer(rng, pool, tools, rng.choice((0, 0, 1)))
-    return [join_sentences([p[0] for p in pairs], rng)], offered, [p[1] for p in pairs], None
+    return [join_clauses([(t, s) for t, s, _ in parts], rng, split)], offered, [c for _, _, c in parts], None
 
 
 def make_irrelevance(rng, split, pool):
@@ -193,7 +225,7 @@ def make_multi_turn(rng, split, pool):
     text1, call1 = request(first, rng, split)
     text2, call2 = request(second, rng, split)
     result = {"status": "ok"}
-    return [text1, call1, result, "Done.", text2], _offer(rng, pool, [first, second], rng.randint(0, 1)), [call2], None
+    return [text1, call1, result, rng.choice(ACKS), text2], _offer(rng, pool, [first, second], rng.randint(0, 1)), [call2], None
 
 
 def _chain(rng, split, pool, chain):
@@ -252,25 +284,36 @@ def dedupe_key(rec: dict) -> str:
     return prompt + "\x00" + json.dumps(rec["answer"], sort_keys=True, ensure_ascii=False)
 
 
+def category_quota(n: int) -> dict[str, int]:
+    """Exact record counts per category for `n` records (the mix is a choice, not luck)."""
+    total = sum(CATEGORY_WEIGHTS.values())
+    quota = {c: n * w // total for c, w in CATEGORY_WEIGHTS.items()}
+    for c in list(CATEGORY_WEIGHTS)[: n - sum(quota.values())]:
+        quota[c] += 1
+    return quota
+
+
 def generate_records(split: str, n: int, seed: int = 0, exclude: set | None = None) -> list[dict]:
     """`n` distinct records of a split; deterministic in (split, n, seed, exclude)."""
-    pool, seen, out = split_tools(split), set(exclude or ()), []
-    categories, weights = zip(*CATEGORY_WEIGHTS.items())
-    attempt = 0
-    while len(out) < n:
-        if attempt > 20 * n + 100:
-            raise RuntimeError(f"split {split}: only {len(out)} distinct records of {n} requested; "
-                               "the catalogue is too small for this --n")
-        rng = random.Random(f"{seed}:{split}:{attempt}")
-        attempt += 1
-        category = rng.choices(categories, weights)[0]
-        parts, tools, calls, content = MAKERS[category](rng, split, pool)
-        rec = _record(f"{split}-{len(out):05d}", category, parts, tools, calls, content, rng.choice(SYSTEMS))
-        key = dedupe_key(rec)
-        if key not in seen:
-            seen.add(key)
-            out.append(rec)
-    return out
+    pool, seen, made = split_tools(split), set(exclude or ()), []
+    for category, quota in category_quota(n).items():
+        attempt, start = 0, len(made)
+        while len(made) - start < quota:
+            if attempt > 30 * quota + 100:
+                raise RuntimeError(f"split {split}: only {len(made) - start} distinct {category} records "
+                                   f"of {quota}; the catalogue is too small for this --n")
+            rng = random.Random(f"{seed}:{split}:{category}:{attempt}")
+            attempt += 1
+            parts, tools, calls, content = MAKERS[category](rng, split, pool)
+            rec = _record("", category, parts, tools, calls, content, rng.choice(SYSTEMS))
+            key = dedupe_key(rec)
+            if key not in seen:
+                seen.add(key)
+                made.append(rec)
+    random.Random(f"{seed}:{split}:order").shuffle(made)
+    for i, rec in enumerate(made):
+        rec["id"] = f"{split}-{i:05d}"
+    return made
 
 
 def default_sizes(n: int) -> dict[str, int]:

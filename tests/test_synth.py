@@ -134,3 +134,17 @@ def test_build_cli(tmp_path):
     assert counts == {"train": 200, "dev": 20, "test": 20, "test_unseen_tools": 20}
     first = json.loads((tmp_path / "d" / "train.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert first["meta"]["source"] == "synth"
+
+
+def test_records_render_with_the_tool_template(splits, tool_tokenizer):
+    """Every category renders; the answer text carries each gold call (or the no-call reply)."""
+    from funcall_lib.chat import parse_tool_calls, render
+
+    for category in CATEGORY_WEIGHTS:
+        rec = next(r for r in splits["train"] if r["meta"]["category"] == category)
+        prompt, answer = render(rec, tool_tokenizer)
+        assert rec["messages"][-1]["content"] in prompt
+        parsed = parse_tool_calls(answer, "hermes")
+        assert parsed.calls == rec["answer"]["tool_calls"], category
+        if category == "multi_turn":
+            assert "<tool_response>" in prompt
