@@ -61,11 +61,33 @@ def select(names: list[str] | str | None) -> list[str]:
     return [n for n in NOTEBOOKS if n in chosen]
 
 
-def declared_parameters(path: Path) -> dict[str, Any]:
-    """The names a notebook's `parameters` cell defines (papermill's own inspection)."""
-    import papermill
+def declared_parameters(path: Path) -> dict[str, str]:
+    """{name: default source} for each name the notebook's `parameters` cell assigns.
 
-    return papermill.inspect_notebook(str(path))
+    Read with `ast`, not papermill's line regex, which gives up on a line whose comment holds
+    an `=` (`limit = 40  # None = all`) and would make such a knob look undeclared.
+    """
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    cells = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    if not cells:
+        return {}
+    source = cells[0].source
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise NotebookError(f"{path}: parameters cell line {exc.lineno}: {exc.msg}") from None
+    declared = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, ast.AnnAssign) else []
+        for target in targets:
+            if isinstance(target, ast.Name):
+                declared[target.id] = ast.get_source_segment(source, node.value) or ""
+    return declared
 
 
 def plan_parameters(name: str, declared: dict[str, Any], run_dir: Path, preset: str,

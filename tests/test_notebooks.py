@@ -63,7 +63,8 @@ def test_ci_parameters_are_declared_by_some_notebook():
 
 # --- the runner and the stripper on throwaway notebooks ---------------------------------------
 
-def make_notebook(path: Path, body: str, params: str = 'run_dir = "x"\npreset = "auto"\nsteps = 3\n',
+def make_notebook(path: Path, body: str,
+                  params: str = 'run_dir = "x"\npreset = "auto"\nsteps = 3  # 0 = none (a = b)\n',
                   outputs: bool = False) -> Path:
     nb = nbformat.v4.new_notebook()
     md = nbformat.v4.new_markdown_cell("What this step does.")
