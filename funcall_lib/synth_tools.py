@@ -458,6 +458,53 @@ T("real_estate", "calculate_mortgage", "Calculate a monthly mortgage payment.",
   "=What's the monthly payment on a {principal} loan at {annual_rate}% for {years} years?",
   "work out payments for {principal} at {annual_rate} percent, {years} years")
 
+# More ways to say the same thing, including terse ones. They go before each tool's last
+# phrasing, so the held-out phrasing stays the same.
+MORE_PHRASINGS = {
+    "get_sunrise_sunset": ["=Sunrise {city}, {date}?", "I'm planning a photo walk in {city} on {date}, get me sunrise and sunset"],
+    "get_flight_status": ["={flight_number} status?", "see whether {flight_number} is delayed"],
+    "rent_car": ["=Car rental {city}, {pickup_date}, {days} days?", "I'll need wheels in {city} from {pickup_date}; reserve a car for {days} days"],
+    "get_visa_requirements": ["=Visa for {destination} with a {citizenship} passport?", "find out if I, a {citizenship} citizen, need a visa to visit {destination}"],
+    "cancel_event": ["delete the '{title}' event on {date}", "='{title}' on {date} is off, can you cancel it?"],
+    "find_free_slot": ["=Free {duration_minutes} min on {date}?", "check when I have {duration_minutes} minutes open on {date}"],
+    "send_text_message": ["shoot a text to {phone_number} that says \"{message}\"", "=SMS to {phone_number}: \"{message}\""],
+    "add_to_cart": ["={product} to cart?", "I'll take the {product}; add {quantity} to the cart"],
+    "track_order": ["=Status of {order_id}?", "find out where order {order_id} is"],
+    "place_grocery_order": ["=Groceries from {store_city}: {items}?", "I'm out of food; order {items} from {store_city} for {delivery_date}"],
+    "return_item": ["=Return {order_id}, {reason}?", "process a return on order {order_id} with reason {reason}"],
+    "get_account_balance": ["={account} balance?", "check how much I have in {account}"],
+    "list_transactions": ["=Recent {account} transactions?", "pull up my {account} activity since {since}"],
+    "split_bill": ["=Split {total} for {people}?", "divide a {total} check among {people} of us"],
+    "compare_stocks": ["=Compare {symbols}, {period}?", "I want to see how {symbols} did over {period}"],
+    "place_stock_order": ["=Can I {side} {shares} {symbol}?", "submit an order to {side} {shares} shares of {symbol} with a {limit_price} limit"],
+    "get_company_news": ["=News on {symbol}?", "catch me up on {symbol} with {limit} headlines"],
+    "get_travel_time": ["=Time {origin} to {destination} by {mode}?", "figure out how long the {mode} trip from {origin} to {destination} takes"],
+    "geocode_address": ["=Coordinates for {address}?", "find the latitude and longitude of {address}"],
+    "create_playlist": ["=New playlist '{name}' with {songs}?", "set up a playlist named '{name}' and put {songs} on it"],
+    "set_sleep_timer": ["=Sleep timer {minutes} min?", "turn the music off after {minutes} minutes"],
+    "get_lyrics": ["=Lyrics for {song}?", "I want to sing along to {song}, find the lyrics"],
+    "lock_door": ["=Lock {door} door? || locked=true", "make sure the {door} door is locked || locked=true"],
+    "run_robot_vacuum": ["=Vacuum {rooms}?", "the {rooms} is dusty, send the robot vacuum there on {mode}"],
+    "reserve_table": ["=Table for {party_size} at {restaurant}, {date} {time}?", "we'd like to eat at {restaurant} on {date} at {time}, a table for {party_size}"],
+    "order_food_delivery": ["=Deliver {dishes} from {restaurant} to {address}?", "I'm hungry, have {restaurant} bring {dishes} to {address}"],
+    "get_menu": ["={restaurant} menu?", "pull up what {restaurant} serves"],
+    "create_note": ["=Note '{title}': {content}?", "write down \"{content}\" in a note called '{title}'"],
+    "set_reminder": ["=Reminder {date} {time}: {text}?", "don't let me forget to {text}, remind me {date} at {time}"],
+    "start_timer": ["=Timer {minutes} min?", "count down {minutes} minutes for the {label}"],
+    "summarize_article": ["=Summary of {url}?", "boil {url} down to {max_sentences} sentences"],
+    "define_word": ["=Meaning of {word}?", "explain the word {word} with examples || include_examples=true"],
+    "detect_language": ["=Which language: \"{text}\"?", "tell me which language \"{text}\" is written in"],
+    "find_showtimes": ["=Showtimes {movie}, {city}?", "check when {movie} screens in {city} on {date}"],
+    "buy_movie_tickets": ["={tickets} tickets, {movie}, {city}, {date} {time}?", "grab {tickets} tickets for the {time} showing of {movie} in {city} on {date}"],
+    "get_movie_info": ["=Info on {title}?", "look up {title} and who stars in it || include_cast=true"],
+}
+
+for _i, _tool in enumerate(TOOLS):
+    if _tool.name in MORE_PHRASINGS:
+        _more = tuple(MORE_PHRASINGS[_tool.name])
+        TOOLS[_i] = Tool(_tool.domain, _tool.name, _tool.description, _tool.params,
+                         _tool.phrasings[:-1] + _more + _tool.phrasings[-1:])
+
 HELD_OUT_DOMAINS = ("fitness", "recipes", "real_estate")
 
 # Multi-turn chains: the follow-up reuses a value from the first call's result.

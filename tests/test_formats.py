@@ -161,3 +161,14 @@ def test_real_bfcl_files_convert_and_validate(category, expected):
     assert {r["meta"]["category"] for r in records} == {category.removesuffix("_python")}
     if category == "irrelevance":
         assert all(r["answer"]["tool_calls"] == [] for r in records)
+
+
+def test_json_array_dump(tmp_path):
+    """Some Hub exports are one JSON array, not JSONL: items are numbered like lines."""
+    rows = [json.loads(line) for line in (FIX / "glaive.jsonl").read_text(encoding="utf-8").splitlines()[:2]]
+    path = tmp_path / "dump.json"
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    assert detect_format(path) == "glaive"
+    stats = convert_file(path, tmp_path / "out.jsonl")
+    assert (stats.read, stats.records, stats.rejected) == (2, 3, 0)
+    assert [r["id"] for r in load_records(tmp_path / "out.jsonl")] == ["glaive-1-t0", "glaive-1-t1", "glaive-2"]
