@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from funcall_lib.formats.common import ConvertError, make_record, require
-from funcall_lib.records import representative
+from funcall_lib.records import representative, validate_record
 from jsonschema import Draft202012Validator
 
 CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
@@ -63,12 +63,12 @@ def _fits(value, schema: dict) -> bool:
     return value == "" or not list(Draft202012Validator(schema).iter_errors(representative(value)))
 
 
-def gold_call(entry: dict, tools: dict[str, dict] | None = None) -> tuple[dict, int]:
-    """{"f": {"arg": [alternatives]}} -> (call with representative `arguments` + alternatives,
-    number of alternatives dropped because no schema-valid call could ever give them).
+def gold_call(entry: dict, tools: dict[str, dict] | None = None) -> dict:
+    """{"f": {"arg": [alternatives]}} -> a call with all of BFCL's alternatives and, as
+    `arguments`, a representative built from the first alternative that fits the schema.
 
-    A few BFCL answers list a value of the wrong shape next to right ones (e.g. [["Apple"],
-    ["Microsoft"]] for an array of strings); those are dropped when a valid one remains.
+    A few BFCL answers list a value of the wrong shape first (e.g. [["Apple"], ["Microsoft"]]
+    for an array of strings); the representative skips those, the alternatives keep them.
     """
     if not isinstance(entry, dict) or len(entry) != 1:
         raise ConvertError(f"ground_truth entry is not {{name: {{arg: [values]}}}}: {str(entry)[:80]}")
@@ -76,12 +76,9 @@ def gold_call(entry: dict, tools: dict[str, dict] | None = None) -> tuple[dict, 
     if not isinstance(alts, dict) or not all(isinstance(v, list) and v for v in alts.values()):
         raise ConvertError(f"ground_truth for {name!r} is not a map of non-empty value lists")
     props = ((tools or {}).get(name, {}).get("parameters") or {}).get("properties") or {}
-    kept, dropped = {}, 0
-    for arg, values in alts.items():
-        good = [v for v in values if arg not in props or _fits(v, props[arg])]
-        kept[arg] = good if any(v != "" for v in good) or "" in values else values
-        dropped += len(values) - len(kept[arg])
-    return {"name": name, "arguments": representative(kept), "alternatives": kept}, dropped
+    fitting = {arg: [v for v in values if arg not in props or _fits(v, props[arg])] or values
+               for arg, values in alts.items()}
+    return {"name": name, "arguments": representative(fitting), "alternatives": alts}
 
 
 def category_of(bfcl_id: str) -> str:
@@ -124,19 +121,16 @@ def convert(row: dict, lineno: int, answers: dict | None = None) -> list[dict]:
         raise ConvertError("multi-turn BFCL entries are not supported (need exactly one turn)")
     messages = [{"role": m.get("role"), "content": m.get("content")} for m in question[0]]
     functions = row["function"] if isinstance(row["function"], list) else [row["function"]]
-    category, dropped = category_of(bfcl_id), 0
+    category = category_of(bfcl_id)
     tools = [tool(f) for f in functions]
     if answers is not None and bfcl_id in answers:
         by_name = {t["name"]: t for t in tools}
-        pairs = [gold_call(e, by_name) for e in answers[bfcl_id] or []]
-        calls, dropped = [c for c, _ in pairs], sum(d for _, d in pairs)
+        calls = [gold_call(e, by_name) for e in answers[bfcl_id] or []]
     elif category == "irrelevance":
         calls = []
     else:
         raise ConvertError(f"no possible answer for id {bfcl_id!r} (pass --answers FILE)")
     meta = {"bfcl_category": re.sub(r"_\d+$", "", bfcl_id)}
-    if dropped:
-        meta["bfcl_dropped_alternatives"] = dropped
     rec = make_record(bfcl_id, messages, tools, calls, source="bfcl", extra_meta=meta)
     rec["meta"]["category"] = category
     return [rec]
@@ -154,31 +148,39 @@ def _package_file(name: str) -> Path | None:
     return Path(dist.locate_file(matches[-1])) if matches else None
 
 
-def load_bfcl(category: str, strict: bool = False) -> list[dict]:
+def load_bfcl(category: str, keep_invalid: bool = True) -> list[dict]:
     """Records of one BFCL category from the installed bfcl-eval package (newest version).
 
-    A handful of BFCL entries have gold that contradicts their own tool schema (e.g. a string
-    where the schema asks for an array); those are skipped with a warning naming them, or raise
-    with `strict`.
+    A couple of BFCL entries have gold that contradicts their own tool schema (a string where
+    the schema asks for an array): no schema-valid call can pass them, in BFCL's checker or
+    ours. They are kept by default, so scores have BFCL's denominator, with the reasons in
+    `meta["gold_problems"]` and a warning; `keep_invalid=False` leaves them out.
     """
     import logging
-
-    from funcall_lib.formats import convert_rows, iter_rows
 
     question = _package_file(rf"BFCL_v\d+_{re.escape(category)}\.json")
     if question is None:
         raise ValueError(f"BFCL category {category!r} not found in bfcl-eval; try one of {CATEGORIES}")
     answer = _package_file(rf"possible_answer/{question.name}")
     answers = read_answers(answer) if answer else None
-    records, skipped = [], []
-    for lineno, recs, reason in convert_rows(iter_rows(question), "bfcl", {"answers": answers}):
-        if reason and strict:
-            raise ValueError(f"{question.name}:{lineno}: {reason}")
-        if reason:
-            skipped.append(f"{question.name}:{lineno}: {reason[:200]}")
-        records += recs
-    if skipped:
-        logging.getLogger(__name__).warning("BFCL %s: skipped %d of %d entries whose gold does not "
-                                            "fit their schema:\n  %s", category, len(skipped),
-                                            len(records) + len(skipped), "\n  ".join(skipped))
+    records, flagged = [], []
+    with open(question, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                rec = convert(json.loads(line), lineno, answers=answers)[0]
+            except (json.JSONDecodeError, ConvertError) as exc:
+                raise ValueError(f"{question.name}:{lineno}: {exc}") from None
+            problems = validate_record(rec)
+            if problems:
+                flagged.append(f"{rec['id']}: {problems[0][:160]}")
+                if not keep_invalid:
+                    continue
+                rec["meta"]["gold_problems"] = problems
+            records.append(rec)
+    if flagged:
+        logging.getLogger(__name__).warning(
+            "BFCL %s: %d entries have gold that does not fit their schema (%s):\n  %s", category,
+            len(flagged), "kept" if keep_invalid else "left out", "\n  ".join(flagged))
     return records
