@@ -293,7 +293,8 @@ def category_quota(n: int) -> dict[str, int]:
     return quota
 
 
-def generate_records(split: str, n: int, seed: int = 0, exclude: set | None = None) -> list[dict]:
+def generate_records(split: str = "train", n: int = 100, seed: int = 0,
+                     exclude: set | None = None) -> list[dict]:
     """`n` distinct records of a split; deterministic in (split, n, seed, exclude)."""
     pool, seen, made = split_tools(split), set(exclude or ()), []
     for category, quota in category_quota(n).items():
