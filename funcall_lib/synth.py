@@ -35,6 +35,7 @@ WRAPPERS = {"train": ["{C}.", "Please {c}.", "Could you {c}?", "Can you {c}?", "
 FOLLOW_COMMAND = ["Also, {c}.", "And then {c}.", "After that, {c}.", "Please also {c}.", "Then {c}."]
 FOLLOW_QUESTION = ["{Q}", "Also, {q}", "And {q}"]
 ACKS = ["Done.", "All set.", "That's done.", "Done. Anything else?"]
+FOUND = ["Here's what I found.", "Here are the results.", "I found this.", "This is what came back."]
 SYSTEMS = [DEFAULT_SYSTEM, "You are a helpful assistant with access to tools. Call a tool when it "
            "helps; otherwise reply directly."]
 REFUSALS = ["Sorry, I can't {x} with the tools I have.", "None of my tools can {x}, sorry.",
@@ -241,7 +242,8 @@ def _chain(rng, split, pool, chain):
     follow = chain["phrasings"][:-1] if split == "train" else chain["phrasings"][-1:] \
         if split in ("dev", "test") else chain["phrasings"]
     text2, call2 = request(then, rng, split, given=given, phrasings=follow)
-    return [text1, call1, result, "Here's what I found.", text2], [first, then], [call2], None
+    offered = _offer(rng, pool, [first, then], rng.choice((0, 0, 1)))
+    return [text1, call1, result, rng.choice(FOUND), text2], offered, [call2], None
 
 
 MAKERS = {"simple": make_simple, "multiple": make_multiple, "parallel": make_parallel,

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from funcall_lib.synth_pools import FIRST, TASKS
+
 
 @dataclass(frozen=True)
 class Param:
@@ -526,6 +528,35 @@ CHAINS = [
      "result": lambda rng, a: {"results": [{"product": a["query"], "price": rng.randint(15, 400)}]},
      "carry": {"product": ("results", 0, "product")},
      "phrasings": ("add {quantity} of those to my cart", "=Perfect, put {quantity} in the cart?")},
+]
+
+CHAINS += [
+    {"first": "find_free_slot", "then": "create_event",
+     "result": lambda rng, a: {"date": a["date"], "free_slots": [
+         {"start": f"{rng.randint(8, 16):02d}:{rng.choice(['00', '30'])}", "minutes": a["duration_minutes"]}]},
+     "carry": {"date": ("date",), "start_time": ("free_slots", 0, "start")},
+     "phrasings": ("book '{title}' in the first free slot", "=Great, put '{title}' in that slot?")},
+    {"first": "list_events", "then": "cancel_event",
+     "result": lambda rng, a: {"date": a["date"], "events": [
+         {"title": rng.choice(TASKS), "start": f"{rng.randint(8, 18):02d}:00"}]},
+     "carry": {"title": ("events", 0, "title"), "date": ("date",)},
+     "phrasings": ("cancel the first one", "=Please drop that first event?")},
+    {"first": "find_showtimes", "then": "buy_movie_tickets",
+     "result": lambda rng, a: {"movie": a["movie"], "city": a["city"],
+                               "date": a.get("date", f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"),
+                               "showtimes": [f"{rng.randint(12, 22):02d}:{rng.choice(['00', '15', '45'])}"]},
+     "carry": {"movie": ("movie",), "city": ("city",), "date": ("date",), "time": ("showtimes", 0)},
+     "phrasings": ("get {tickets} tickets for the first showing", "=Book {tickets} seats for that first show?")},
+    {"first": "convert_currency", "then": "transfer_money",
+     "result": lambda rng, a: {"amount": round(a["amount"] * rng.uniform(0.5, 1.5), 2),
+                               "currency": a["to_currency"]},
+     "carry": {"amount": ("amount",), "currency": ("currency",)},
+     "phrasings": ("send that amount to {recipient}", "=Now transfer exactly that to {recipient}?")},
+    {"first": "search_inbox", "then": "send_email",
+     "result": lambda rng, a: {"emails": [{"from": f"{rng.choice([n for n in FIRST if n.isascii()]).lower()}@example.com",
+                                           "subject": f"Re: {a['query']}"}]},
+     "carry": {"to": ("emails", 0, "from"), "subject": ("emails", 0, "subject")},
+     "phrasings": ("reply to the first one saying \"{body}\"", "=Answer that email with \"{body}\"?")},
 ]
 
 EXTRA_TOOLS = [  # tools used only as chain follow-ups (not sampled alone)

@@ -148,3 +148,17 @@ def test_records_render_with_the_tool_template(splits, tool_tokenizer):
         assert parsed.calls == rec["answer"]["tool_calls"], category
         if category == "multi_turn":
             assert "<tool_response>" in prompt
+
+
+def test_chains_fill_every_required_argument():
+    from funcall_lib.synth import _BY_NAME
+
+    for chain in CHAINS:
+        then = _BY_NAME[chain["then"]]
+        assert chain["first"] in {t.name for t in TOOLS}
+        assert set(chain["carry"]) <= set(then.params), chain["then"]
+        required = set(tool_schema(then)["parameters"]["required"])
+        for phrasing in chain["phrasings"]:
+            template, fixed, _ = parse_phrasing(phrasing)
+            slots = {s for s in then.params if "{" + s + "}" in template}
+            assert required <= slots | set(fixed) | set(chain["carry"]), (chain["then"], phrasing)
