@@ -347,8 +347,11 @@ def verify_merged(out_dir: Path, tokenizer, prompts, reference: dict, opts: Merg
     """Merged (reloaded from disk) vs base+adapter; evaluation; reload check; verify.json."""
     from transformers import AutoModelForCausalLM
 
-    merged = AutoModelForCausalLM.from_pretrained(out_dir, dtype=_torch_dtype(opts.dtype),
-                                                  use_safetensors=True).eval()
+    from funcall_lib.models import cuda_available
+
+    merged = AutoModelForCausalLM.from_pretrained(
+        out_dir, dtype=_torch_dtype(opts.dtype), use_safetensors=True, trust_remote_code=False,
+        device_map="auto" if cuda_available() else None).eval()
     result = {"data": str(data), "logits": compare_outputs(
         reference["outputs"], model_outputs(merged, tokenizer, prompts, opts.max_new_tokens,
                                             stop_id=_stop(tokenizer)), opts.dtype)}
