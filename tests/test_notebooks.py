@@ -16,8 +16,12 @@ from funcall_lib import notebooks as nbrun
 
 ROOT = Path(__file__).resolve().parent.parent
 NB_DIR = ROOT / "notebooks"
-# Smaller knobs for CI on a 2-core CPU; each reaches only the notebooks that declare it.
-CI_PARAMETERS = {"max_steps": 30, "limit": 24}
+# Smaller knobs for CI on a 2-core CPU (per notebook; each must be declared by that notebook).
+CI_PARAMETERS = {
+    "01_data": {"n_train": 1000},
+    "04_eval": {"limit": 16, "unseen_limit": 8, "bfcl_limit": 4},
+    "05_merge": {"limit": 4, "gguf": ""},
+}
 
 
 def committed(name: str) -> nbformat.NotebookNode:
@@ -54,11 +58,10 @@ def test_committed_notebook_opens_with_markdown_then_parameters(name):
     assert {"run_dir", "preset"} <= set(declared), f"{name}.ipynb must declare run_dir and preset"
 
 
-def test_ci_parameters_are_declared_by_some_notebook():
-    declared = set()
-    for name in nbrun.NOTEBOOKS:
-        declared |= set(nbrun.declared_parameters(NB_DIR / f"{name}.ipynb"))
-    assert set(CI_PARAMETERS) <= declared, f"CI overrides {CI_PARAMETERS} not all in {declared}"
+def test_ci_parameters_are_declared_by_their_notebooks():
+    for name, params in CI_PARAMETERS.items():
+        declared = nbrun.declared_parameters(NB_DIR / f"{name}.ipynb")
+        assert set(params) <= set(declared), f"{name}: CI overrides {params} not in {declared}"
 
 
 # --- the runner and the stripper on throwaway notebooks ---------------------------------------
@@ -172,7 +175,9 @@ def test_all_six_notebooks_run_on_the_embedded_model(tmp_path):
     assert (run_dir / "adapter" / "adapter_config.json").is_file()
     assert json.loads((run_dir / "run.json").read_text())
     reports = sorted((run_dir / "eval").glob("*.json"))
-    assert len(reports) >= 2, f"expected base and tuned reports, got {reports}"
+    stems = [r.stem for r in reports]
+    assert any(s.startswith("base") for s in stems) and any(s.startswith("tuned") for s in stems), \
+        f"expected base and tuned reports, got {stems}"
     for report in reports:
         data = json.loads(report.read_text())
         assert 0.0 <= data["task_pass_rate"] <= 1.0 and data["n"] > 0
