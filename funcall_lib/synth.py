@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
+from funcall_lib.synth_proc import generate_proc_records
 from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, held_out, join_words
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
 
@@ -40,6 +41,8 @@ SYSTEMS = [DEFAULT_SYSTEM, "You are a helpful assistant with access to tools. Ca
            "helps; otherwise reply directly."]
 REFUSALS = ["Sorry, I can't {x} with the tools I have.", "None of my tools can {x}, sorry.",
             "I don't have a tool that can {x}.", "That's outside what my tools do: I can't {x}."]
+# quality: ~20k training records, 60% from the procedural family (breadth for unseen tools).
+DATA_PRESETS = {"default": {"n": 3000, "mix": 0.0}, "quality": {"n": 20000, "mix": 0.6}}
 _BY_NAME = {t.name: t for t in TOOLS + EXTRA_TOOLS}
 _SLOT_RE = re.compile(r"\{(\w+)\}")
 
@@ -324,14 +327,35 @@ def default_sizes(n: int) -> dict[str, int]:
     return {"train": n, "dev": small, "test": small, "test_unseen_tools": small}
 
 
-def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None) -> dict[str, list[dict]]:
-    """All four splits, each excluding every example of the splits built before it."""
+def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0) -> list[dict]:
+    """`size` records of a split: a `mix` fraction from the procedural family, the rest hand-written.
+
+    `seen` (dedupe keys of all records made so far) is extended, so splits never share an example.
+    """
+    n_proc = round(size * mix)
+    records = generate_records(split, size - n_proc, seed, exclude=seen)
+    seen |= {dedupe_key(r) for r in records}
+    if n_proc:
+        records += generate_proc_records(split, n_proc, seed, seen, SYSTEMS, dedupe_key)
+        random.Random(f"{seed}:{split}:mix").shuffle(records)
+        for i, rec in enumerate(records):
+            rec["id"] = f"{split}-{i:05d}"
+    return records
+
+
+def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None,
+                 mix: float = 0.0) -> dict[str, list[dict]]:
+    """All four splits, each excluding every example of the splits built before it.
+
+    `mix` is the procedural family's share of every split (0 = the hand-written corpus only).
+    """
+    if not 0.0 <= mix <= 1.0:
+        raise ValueError(f"mix must be in [0, 1], got {mix}")
     sizes = sizes or default_sizes(n)
     seen: set = set()
     splits = {}
     for split in ("test_unseen_tools", "test", "dev", "train"):
-        splits[split] = generate_records(split, sizes[split], seed, exclude=seen)
-        seen |= {dedupe_key(r) for r in splits[split]}
+        splits[split] = mixed_records(split, sizes[split], seed, seen, mix)
     return {s: splits[s] for s in SPLITS}
 
 
@@ -348,11 +372,11 @@ def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
 
 
 def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
-                  sizes: dict | None = None) -> dict[str, int]:
+                  sizes: dict | None = None, mix: float = 0.0) -> dict[str, int]:
     """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count."""
     from funcall_lib.records import save_records
 
-    splits = build_splits(n, seed, sizes)
+    splits = build_splits(n, seed, sizes, mix)
     overlap = {k: v for k, v in check_overlap(splits).items() if any(v.values())}
     if overlap:
         raise RuntimeError(f"splits overlap: {overlap}")
@@ -362,14 +386,35 @@ def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
     return {name: len(records) for name, records in splits.items()}
 
 
+def parse_mix(text: str | None) -> float:
+    """'procedural=0.6' -> 0.6 (the procedural family's share of each split)."""
+    if not text:
+        return 0.0
+    key, sep, value = text.partition("=")
+    if key.strip() != "procedural" or not sep:
+        raise ValueError(f"--mix: expected procedural=FRACTION, got {text!r}")
+    try:
+        return float(value)
+    except ValueError:
+        raise ValueError(f"--mix: {value!r} is not a number") from None
+
+
 def add_arguments(parser) -> None:
     parser.add_argument("--out", required=True, help="directory for the four split files")
-    parser.add_argument("--n", type=int, default=3000, help="training records (dev/test get n/10)")
+    parser.add_argument("--n", type=int, default=None,
+                        help="training records (dev/test get n/10); default 3000, or the preset's")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--mix", default=None,
+                        help="share of the procedural tool family, e.g. procedural=0.6 (default 0)")
+    parser.add_argument("--preset", choices=sorted(DATA_PRESETS), default=None,
+                        help="a named size and mix; --n and --mix override it")
 
 
 def run_cli(args) -> int:
     start = time.perf_counter()
-    counts = build_dataset(args.out, n=args.n, seed=args.seed)
+    preset = DATA_PRESETS.get(args.preset or "", {})
+    n = args.n if args.n is not None else preset.get("n", 3000)
+    mix = parse_mix(args.mix) if args.mix is not None else preset.get("mix", 0.0)
+    counts = build_dataset(args.out, n=n, seed=args.seed, mix=mix)
     print(f"wrote {counts} to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     return 0

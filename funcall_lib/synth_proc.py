@@ -1,0 +1,365 @@
+"""The procedural tool family: hundreds of composed tools across many fields, for breadth.
+
+The hand-written catalogue (`synth_tools.py`) teaches everyday assistant tools in depth; this
+family teaches the general skill on tools the model has never seen: read the descriptions,
+pick the tool, copy each value from the request into the argument its schema names, typed by the
+schema (an integer param gets 10, a number param given "2.5" gets 2.5), call several times or
+several tools, and decline when no offered tool fits (near-miss tools of the same field offered).
+
+Concepts come from `synth_proc_vocab.FIELDS`; each gives two tools (a second verb, no optional
+parameters) never offered together. Splits: train/dev/test use the same fields (dev/test with
+held-out request templates and string values); test_unseen_tools uses only HELD_OUT_FIELDS.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from funcall_lib.chat import NO_CALL_REPLY
+from funcall_lib.synth_pools import held_out, join_words
+from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOLS, VERB_ALT
+
+CATEGORY_WEIGHTS = {"simple": 24, "multiple": 26, "parallel": 18, "parallel_multiple": 14, "irrelevance": 18}
+_PREPS = ("of ", "in ", "on ", "from ", "to ", "for ", "by ", "at ", "over ", "after ", "between ",
+          "with ", "made ", "weighing ", "rounded ", "moving ", "starting ", "taken ", "cited ", "as ",
+          "a = ", "the ")
+TEMPLATES = {
+    "train": ["What is {h}{a}?", "{V} {h}{a}.", "I need {h}{a}.", "Please {v} {h}{a}.",
+              "Could you {v} {h}{a}?", "{H}{a}?", "Can you tell me {h}{a}?", "{V} {h}{a}, please."],
+    "heldout": ["Help me work out {h}{a}.", "I'd like to know {h}{a}.", "Quick question: {h}{a}?",
+                "Would you {v} {h}{a}?"],
+}
+SERIES = {"train": ["{V} {h}{a} for each {p}: {list}.", "What is {h}{a} when the {p} is {list}?",
+                    "Please {v} {h}{a} for {p} {list}."],
+          "heldout": ["Work out {h}{a} for every {p} in {list}.", "Could you {v} {h}{a}, with {p} {list}?"]}
+JOINS = {"train": ["{C1}. Also, {c2}.", "Please {c1} and {c2}.", "{C1}, then {c2}.", "Can you {c1} and also {c2}?"],
+         "heldout": ["First {c1}; after that {c2}.", "I need a few things: {c1}, and {c2}."]}
+DECLINES = ["Sorry, none of the available tools can give {h}.", "I can't get {h} with these tools.",
+            NO_CALL_REPLY]
+
+
+@dataclass(frozen=True)
+class PParam:
+    name: str
+    kind: str          # n, i, s, e, b, an, as, o
+    spec: tuple        # kind arguments (range, pool name, enum values, object keys)
+    phrase: str
+    optional: bool
+    default: str | None
+
+
+@dataclass(frozen=True)
+class PTool:
+    field: str
+    concept: str       # the stem: tools of one concept are never offered together
+    name: str
+    verb: str          # the verb a request uses
+    human: str
+    description: str
+    params: tuple
+
+    def schema(self) -> dict:
+        props, required = {}, []
+        for p in self.params:
+            props[p.name] = _param_schema(p)
+            if not p.optional:
+                required.append(p.name)
+        return {"name": self.name, "description": self.description,
+                "parameters": {"type": "object", "properties": props, "required": required}}
+
+
+_PARAM_RE = re.compile(r'^(\?)?(\w+):(\S+?)(?:=(\S+))? "(.*)"$')
+
+
+def parse_param(text: str) -> PParam:
+    m = _PARAM_RE.match(text.strip())
+    if not m:
+        raise ValueError(f"bad procedural param spec: {text!r}")
+    optional, name, type_spec, default, phrase = m.groups()
+    kind, *rest = type_spec.split(":")
+    if kind in ("n", "i", "an"):
+        spec = (float(rest[0]), float(rest[1]))
+    elif kind == "e":
+        spec = tuple(rest[0].split("/"))
+    elif kind == "o":
+        spec = (tuple(rest[0].split(",")), float(rest[1]), float(rest[2]))
+    else:
+        spec = tuple(rest)
+    return PParam(name, kind, spec, phrase, bool(optional) or kind == "b", default)
+
+
+def _param_schema(p: PParam) -> dict:
+    words = p.name.replace("_", " ")
+    desc = words[:1].upper() + words[1:]
+    if p.kind == "b":
+        desc += f" (true: {p.phrase.split('/')[0]}). Default: false."
+    elif p.optional:
+        desc += f". Default: {p.default}." if p.default else ". Optional."
+    number = {"type": "number"}
+    schema = {"n": number, "i": {"type": "integer"}, "s": {"type": "string"}, "b": {"type": "boolean"},
+              "e": {"type": "string", "enum": list(p.spec)},
+              "an": {"type": "array", "items": number}, "as": {"type": "array", "items": {"type": "string"}}}.get(p.kind)
+    if p.kind == "o":
+        schema = {"type": "object", "properties": {k: number for k in p.spec[0]}, "required": list(p.spec[0])}
+    return {**schema, "description": desc}
+
+
+def _tools_of(field: str, line: str) -> list[PTool]:
+    head, human, description, *params = [s.strip() for s in line.split(" | ")]
+    verb, stem = head.split()
+    parsed = tuple(parse_param(p) for p in params)
+    alt = VERB_ALT.get(verb, "get")
+    main = PTool(field, stem, f"{verb}_{stem}", verb, human, description, parsed)
+    second = PTool(field, stem, f"{alt}_{stem}", verb, human,
+                   f"Returns {human} ({field}). " + description.split(". ")[0].rstrip(".") + ".",
+                   tuple(p for p in parsed if not p.optional))
+    return [main, second]
+
+
+@lru_cache(maxsize=None)
+def all_tools() -> tuple[PTool, ...]:
+    tools = tuple(t for field, lines in FIELDS.items() for line in lines for t in _tools_of(field, line))
+    names = [t.name for t in tools]
+    if len(names) != len(set(names)):
+        raise ValueError("procedural tool names collide")
+    return tools
+
+
+def split_tools(split: str) -> list[PTool]:
+    unseen = split == "test_unseen_tools"
+    return [t for t in all_tools() if (t.field in HELD_OUT_FIELDS) == unseen]
+
+
+# ---------------------------------------------------------------- values and text
+
+def _number(rng, lo, hi, integer):
+    if integer:
+        v = rng.randint(int(lo), int(hi))
+        return str(v), v
+    if hi - lo <= 2:
+        v = round(rng.uniform(lo, hi), 2)
+    elif rng.random() < 0.5:
+        v = rng.randint(int(lo), int(hi))  # a whole number for a number param stays 10, not 10.0
+    else:
+        v = round(rng.uniform(lo, hi), rng.choice((1, 2)))
+    return str(v), v
+
+
+def sample_value(p: PParam, rng: random.Random, split: str):
+    """(text for the request, value for the arguments)."""
+    if p.kind in ("n", "i"):
+        return _number(rng, *p.spec, p.kind == "i")
+    if p.kind == "s":
+        v = rng.choice(held_out(POOLS[p.spec[0]], split))
+        return v, v
+    if p.kind == "e":
+        v = rng.choice(p.spec)
+        return v, v
+    if p.kind == "b":
+        v = rng.random() < 0.5
+        return p.phrase.split("/")[0 if v else 1], v
+    if p.kind == "an":
+        values = [_number(rng, *p.spec, False)[1] for _ in range(rng.randint(3, 6))]
+        return join_words([str(v) for v in values]), values
+    if p.kind == "as":
+        part = held_out(POOLS[p.spec[0]], split)
+        values = rng.sample(part, min(rng.randint(2, 4), len(part)))
+        return join_words(values), values
+    keys, lo, hi = p.spec
+    obj = {k: _number(rng, lo, hi, False)[1] for k in keys}
+    return p.phrase.format(**{k: str(v) for k, v in obj.items()}), obj
+
+
+def _mention(p: PParam, text: str) -> str:
+    return text if p.kind in ("b", "o") else p.phrase.format(text)
+
+
+def _args_text(mentions: list[str], rng) -> str:
+    """' with a base of 10 and a height of 5' (no glue when the first already starts with a preposition)."""
+    if not mentions:
+        return ""
+    glue = "" if mentions[0].startswith(_PREPS) else rng.choice((" with", " for"))
+    return f"{glue} {join_words(mentions)}"
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _kind(split: str) -> str:
+    """Train templates for train, held-out ones for dev/test, both for unseen tools."""
+    return "train" if split == "train" else "heldout" if split in ("dev", "test") else "all"
+
+
+def _choices(table: dict, split: str) -> list[str]:
+    kind = _kind(split)
+    return table["train"] + table["heldout"] if kind == "all" else table[kind]
+
+
+def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: str | None = None):
+    """Sample a call: (mention texts in request order, arguments). Optional params half the time."""
+    mentions, args = [], {}
+    for p in tool.params:
+        if p.name == skip or (p.optional and rng.random() < 0.5):
+            continue
+        text, value = (str(fixed[p.name]), fixed[p.name]) if fixed and p.name in fixed else sample_value(p, rng, split)
+        mentions.append(_mention(p, text))
+        args[p.name] = value
+    if rng.random() < 0.6:
+        rng.shuffle(mentions)
+    return mentions, args
+
+
+def clause(tool: PTool, rng, split) -> tuple[str, dict]:
+    """A command clause ('calculate the area of a triangle with a base of 10 ...') and its call."""
+    mentions, args = call_parts(tool, rng, split)
+    return f"{tool.verb} {tool.human}{_args_text(mentions, rng)}", {"name": tool.name, "arguments": args}
+
+
+def request(tool: PTool, rng, split) -> tuple[str, dict]:
+    mentions, args = call_parts(tool, rng, split)
+    template = rng.choice(_choices(TEMPLATES, split))
+    text = template.format(h=tool.human, H=_cap(tool.human), v=tool.verb, V=_cap(tool.verb),
+                           a=_args_text(mentions, rng))
+    return text, {"name": tool.name, "arguments": args}
+
+
+# ---------------------------------------------------------------- categories
+
+def _others(pool, used: list[PTool], same_field: str | None = None) -> list[PTool]:
+    concepts = {t.concept for t in used}
+    return [t for t in pool if t.concept not in concepts and (same_field is None or t.field == same_field)]
+
+
+def _distractors(rng, pool, used: list[PTool], k: int) -> list[PTool]:
+    """k tools of other concepts, mostly from the same field (similar names: read descriptions)."""
+    picked: list[PTool] = []
+    for _ in range(k):
+        near = _others(pool, used + picked, used[0].field)
+        choices = near if near and rng.random() < 0.7 else _others(pool, used + picked)
+        picked.append(rng.choice(choices))
+    return picked
+
+
+def _offer(rng, needed, extra):
+    offered = list(needed) + list(extra)
+    rng.shuffle(offered)
+    return offered
+
+
+def make_simple(rng, split, pool):
+    tool = rng.choice(pool)
+    text, call = request(tool, rng, split)
+    return text, [tool], [call], None
+
+
+def make_multiple(rng, split, pool):
+    tool = rng.choice(pool)
+    text, call = request(tool, rng, split)
+    return text, _offer(rng, [tool], _distractors(rng, pool, [tool], rng.choice((1, 2, 2, 3, 3, 4)))), [call], None
+
+
+def _series_param(tool: PTool):
+    return [p for p in tool.params if not p.optional and p.kind in ("n", "i", "s")]
+
+
+def make_parallel(rng, split, pool):
+    """One tool 2-4 times: a series over one value ('for 3, 4 and 5') or separate clauses."""
+    tool = rng.choice(pool)
+    want = rng.choice((2, 2, 3, 3, 4))
+    series = _series_param(tool)
+    if series and rng.random() < 0.5:
+        p = rng.choice(series)
+        values = {}
+        for _ in range(want * 5):
+            text, value = sample_value(p, rng, split)
+            values.setdefault(text, value)
+            if len(values) == want:
+                break
+        mentions, base = call_parts(tool, rng, split, skip=p.name)
+        template = rng.choice(_choices(SERIES, split))
+        text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions, rng),
+                               p=p.name.replace("_", " "), list=join_words(list(values)))
+        calls = [{"name": tool.name, "arguments": {**base, p.name: v}} for v in values.values()]
+        return text, [tool], calls, None
+    parts, keys = [], set()
+    for _ in range(12):  # distinct calls only: a repeated call teaches nothing and can't be scored
+        text, call = clause(tool, rng, split)
+        key = repr(sorted(call["arguments"].items()))
+        if key not in keys:
+            keys.add(key)
+            parts.append((text, call))
+        if len(parts) == min(want, 3):
+            break
+    return _join(parts, rng, split), [tool], [c for _, c in parts], None
+
+
+def _join(parts: list[tuple[str, dict]], rng, split) -> str:
+    texts = [t for t, _ in parts]
+    head = ", ".join(texts[:-1]) if len(texts) > 2 else texts[0]
+    template = rng.choice(_choices(JOINS, split))
+    return template.format(c1=head, C1=_cap(head), c2=texts[-1])
+
+
+def make_parallel_multiple(rng, split, pool):
+    tools = [rng.choice(pool)]
+    for _ in range(rng.choice((1, 1, 2))):
+        near = _others(pool, tools, tools[0].field)
+        tools.append(rng.choice(near if near and rng.random() < 0.5 else _others(pool, tools)))
+    parts = [clause(t, rng, split) for t in tools]
+    extra = _distractors(rng, pool, tools, rng.choice((0, 0, 1)))
+    return _join(parts, rng, split), _offer(rng, tools, extra), [c for _, c in parts], None
+
+
+def make_irrelevance(rng, split, pool):
+    """A request for one concept; offered only other tools, near misses from its field first."""
+    wanted = rng.choice(pool)
+    text, _ = request(wanted, rng, split)
+    offered = _distractors(rng, pool, [wanted], rng.choice((1, 2, 2, 3)))
+    reply = rng.choice(DECLINES).format(h=wanted.human)
+    return text, offered, [], reply
+
+
+MAKERS = {"simple": make_simple, "multiple": make_multiple, "parallel": make_parallel,
+          "parallel_multiple": make_parallel_multiple, "irrelevance": make_irrelevance}
+
+
+def category_quota(n: int) -> dict[str, int]:
+    total = sum(CATEGORY_WEIGHTS.values())
+    quota = {c: n * w // total for c, w in CATEGORY_WEIGHTS.items()}
+    for c in list(CATEGORY_WEIGHTS)[: n - sum(quota.values())]:
+        quota[c] += 1
+    return quota
+
+
+def generate_proc_records(split: str, n: int, seed: int, seen: set, system_choices: list[str],
+                          dedupe_key) -> list[dict]:
+    """`n` distinct procedural records (ids left empty; the caller numbers the mixed split).
+
+    `seen` holds the dedupe keys of every record made so far (all splits) and is extended.
+    """
+    pool, made = split_tools(split), []
+    for category, quota in category_quota(n).items():
+        attempt, start = 0, len(made)
+        while len(made) - start < quota:
+            if attempt > 30 * quota + 100:
+                raise RuntimeError(f"split {split}: only {len(made) - start} distinct procedural "
+                                   f"{category} records of {quota}")
+            rng = random.Random(f"proc:{seed}:{split}:{category}:{attempt}")
+            attempt += 1
+            text, tools, calls, content = MAKERS[category](rng, split, pool)
+            if category == "parallel" and len(calls) < 2:
+                continue
+            answer = {"tool_calls": calls, **({"content": content} if content else {})}
+            rec = {"id": "", "messages": [{"role": "system", "content": rng.choice(system_choices)},
+                                          {"role": "user", "content": text}],
+                   "tools": [t.schema() for t in tools], "answer": answer,
+                   "meta": {"source": "synth", "category": category, "family": "procedural"}}
+            key = dedupe_key(rec)
+            if key not in seen:
+                seen.add(key)
+                made.append(rec)
+    return made

@@ -1,0 +1,226 @@
+"""Vocabulary of the procedural tool family (`synth_proc.py`): fields, concepts, value pools.
+
+One concept line per tool idea, in a small notation so hundreds of tools stay readable:
+
+    "verb stem | what a person calls it | description | param | param ..."
+
+and each param is `[?]name:type[=default] "phrase"` where `?` marks it optional (its default is
+said in the description), the phrase is how a request mentions it (`{}` is the value), and type is
+  n:LO:HI       number (sometimes whole, sometimes with decimals: "2.5" -> 2.5)
+  i:LO:HI       integer
+  s:POOL        string from a pool below
+  e:a/b/c       enum (the phrase names the value verbatim)
+  b             boolean; the phrase is "said when true/said when false" ("including tax/excluding tax")
+  an:LO:HI      array of 3-6 numbers
+  as:POOL       array of 2-4 strings from a pool
+  o:k1,k2:LO:HI object of numbers {k1, k2}; the phrase names each key as {k1} {k2}
+Every concept becomes two tools (a second verb, its optional parameters dropped), never offered
+together. The fields in HELD_OUT_FIELDS are only in test_unseen_tools, and their stems are
+disjoint from the other fields' (a test checks it).
+"""
+
+from __future__ import annotations
+
+HELD_OUT_FIELDS = ("astronomy", "music", "law", "ecology")
+
+VERB_ALT = {"calculate": "compute", "compute": "calculate", "get": "fetch", "find": "search",
+            "estimate": "predict", "convert": "transform", "check": "verify", "predict": "estimate",
+            "count": "tally", "list": "get", "analyze": "evaluate", "generate": "create",
+            "simulate": "model", "score": "rate", "plan": "schedule", "rank": "sort"}
+
+FIELDS: dict[str, list[str]] = {
+    "geometry": [
+        'calculate triangle_area | the area of a triangle | Calculate the area of a triangle from its base and height. | base:n:1:80 "a base of {}" | height:n:1:80 "a height of {}" | ?unit:e:cm/m/in=cm "in {}"',
+        'calculate circle_circumference | the circumference of a circle | Calculate the circumference of a circle from its radius. | radius:n:1:60 "a radius of {}"',
+        'calculate sphere_volume | the volume of a sphere | Calculate the volume of a sphere of a given radius. | radius:n:1:40 "a radius of {}" | ?precision:i:1:6=2 "rounded to {} decimals"',
+        'calculate hypotenuse | the hypotenuse of a right triangle | Calculate the hypotenuse of a right triangle from its two legs. | leg_a:n:1:50 "one leg of {}" | leg_b:n:1:50 "the other leg of {}"',
+        'calculate polygon_perimeter | the perimeter of a polygon | Sum the side lengths of a polygon. | sides:an:1:30 "sides {}"',
+        'calculate point_distance | the distance between two points | Euclidean distance between two 2D points. | point_a:o:x,y:-50:50 "the point ({x}, {y})" | point_b:o:x,y:-50:50 "the point ({x}, {y})"',
+        'calculate cylinder_surface_area | the surface area of a cylinder | Calculate the total surface area of a cylinder. | radius:n:1:30 "a radius of {}" | height:n:1:60 "a height of {}"',
+    ],
+    "physics": [
+        'calculate kinetic_energy | the kinetic energy of an object | Kinetic energy from mass (kg) and velocity (m/s). | mass:n:1:500 "a mass of {} kg" | velocity:n:1:90 "moving at {} m/s"',
+        'calculate final_velocity | the final velocity of an accelerating object | Final velocity from initial velocity, acceleration and time. | initial_velocity:n:0:40 "an initial velocity of {} m/s" | acceleration:n:1:15 "an acceleration of {} m/s^2" | time:n:1:30 "after {} seconds"',
+        'calculate electric_force | the electrostatic force between two charges | Coulomb force between two point charges. | charge_1:n:1:20 "a first charge of {} microcoulombs" | charge_2:n:1:20 "a second charge of {} microcoulombs" | distance:n:1:10 "{} meters apart" | ?medium:e:vacuum/air/water=vacuum "in {}"',
+        'calculate wave_frequency | the frequency of a wave | Frequency from wave speed and wavelength. | speed:n:100:3000 "a speed of {} m/s" | wavelength:n:1:50 "a wavelength of {} m"',
+        'calculate pendulum_period | the period of a pendulum | Period of a simple pendulum from its length. | length:n:1:20 "a length of {} m" | ?gravity:n:1:25=9.81 "with gravity {}"',
+        'calculate projectile_range | the range of a projectile | Horizontal range of a projectile on flat ground. | speed:n:5:80 "a launch speed of {} m/s" | angle:i:5:85 "an angle of {} degrees"',
+        'calculate ohms_law_current | the current through a resistor | Current from voltage and resistance (Ohm\'s law). | voltage:n:1:240 "{} volts" | resistance:n:1:1000 "a resistance of {} ohms"',
+    ],
+    "chemistry": [
+        'calculate molar_mass | the molar mass of a compound | Molar mass of a chemical formula in g/mol. | formula:s:FORMULAS "the compound {}"',
+        'get element_properties | the properties of a chemical element | Atomic number, mass and group of an element. | element:s:ELEMENTS "the element {}" | ?include_isotopes:b "with its isotopes/without isotopes"',
+        'calculate solution_molarity | the molarity of a solution | Molarity from moles of solute and litres of solution. | moles:n:0:10 "{} moles of solute" | volume:n:0:5 "{} liters of solution"',
+        'calculate ph_value | the pH of a solution | pH from hydrogen ion concentration. | concentration:n:0:1 "a hydrogen ion concentration of {} mol/L"',
+        'calculate gas_pressure | the pressure of an ideal gas | Ideal gas pressure from moles, temperature and volume. | moles:n:1:10 "{} moles" | temperature:n:200:600 "a temperature of {} K" | volume:n:1:50 "a volume of {} liters"',
+        'balance chemical_equation | a balanced version of a chemical equation | Balance a chemical equation given as text. | equation:s:EQUATIONS "the equation {}"',
+    ],
+    "finance": [
+        'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of {}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
+        'calculate loan_payment | the monthly payment on a loan | Monthly payment of an amortising loan. | amount:n:1000:500000 "a loan of {}" | annual_rate:n:1:12 "an annual rate of {}%" | term_months:i:12:360 "over {} months"',
+        'calculate return_on_investment | the return on an investment | Percentage return from cost and final value. | cost:n:100:20000 "a cost of {}" | final_value:n:100:30000 "a final value of {}"',
+        'calculate sales_tax | the sales tax on a purchase | Tax owed on a price at a tax rate. | price:n:5:3000 "a price of {}" | tax_rate:n:1:25 "a tax rate of {}%" | ?include_total:b "including the total/excluding the total"',
+        'get stock_dividend | the dividend history of a stock | Dividends paid by a stock over a number of years. | ticker:s:TICKERS "the stock {}" | years:i:1:10 "for the last {} years"',
+        'calculate net_present_value | the net present value of cash flows | NPV of yearly cash flows at a discount rate. | cash_flows:an:-5000:9000 "cash flows of {}" | discount_rate:n:1:15 "a discount rate of {}%"',
+        'convert currency_amount | an amount in another currency | Convert an amount between two currencies. | amount:n:1:10000 "{}" | from_currency:s:CURRENCIES "from {}" | to_currency:s:CURRENCIES "to {}"',
+    ],
+    "statistics": [
+        'calculate mean_value | the mean of a list of numbers | Arithmetic mean of numbers. | numbers:an:0:100 "the numbers {}"',
+        'calculate standard_deviation | the standard deviation of a dataset | Standard deviation of numbers. | data:an:0:200 "the data {}" | ?sample:b "as a sample/as a population"',
+        'calculate binomial_probability | the binomial probability of an outcome | Probability of exactly k successes in n trials. | trials:i:2:50 "{} trials" | successes:i:0:20 "{} successes" | probability:n:0:1 "a success probability of {}"',
+        'calculate z_score | the z-score of a value | Z-score of a value given a mean and standard deviation. | value:n:0:200 "a value of {}" | mean:n:0:150 "a mean of {}" | std_dev:n:1:30 "a standard deviation of {}"',
+        'calculate correlation_coefficient | the correlation between two series | Pearson correlation between two lists of numbers. | x_values:an:0:50 "x values {}" | y_values:an:0:50 "y values {}"',
+        'calculate confidence_interval | a confidence interval for a mean | Confidence interval from sample mean, std dev and size. | sample_mean:n:0:100 "a sample mean of {}" | sample_std:n:1:20 "a standard deviation of {}" | sample_size:i:5:500 "a sample size of {}" | ?confidence:e:0.9/0.95/0.99=0.95 "at confidence level {}"',
+    ],
+    "biology": [
+        'get gene_sequence | the DNA sequence of a gene | Fetch the nucleotide sequence of a gene for a species. | gene:s:GENES "the gene {}" | species:s:SPECIES "in {}"',
+        'calculate population_growth | the projected size of a population | Exponential population growth. | initial_population:i:10:10000 "an initial population of {}" | growth_rate:n:0:1 "a growth rate of {}" | years:i:1:50 "after {} years"',
+        'get species_info | information about a species | Taxonomy and habitat of a species. | species:s:SPECIES "the species {}" | ?include_range:b "including its range/without its range"',
+        'calculate gc_content | the GC content of a DNA sequence | Fraction of G and C bases in a sequence. | sequence:s:DNA "the sequence {}"',
+        'translate dna_sequence | the protein for a DNA sequence | Translate a DNA sequence into amino acids. | sequence:s:DNA "the sequence {}" | ?reading_frame:i:1:3=1 "in reading frame {}"',
+        'count cell_divisions | the number of cells after mitosis | Cells produced after a number of divisions. | start_cells:i:1:100 "starting from {} cells" | divisions:i:1:20 "after {} divisions"',
+    ],
+    "geography": [
+        'get country_capital | the capital | Capital city of a country. | country:s:COUNTRIES "of {}"',
+        'get country_population | the population | Population of a country in a year. | country:s:COUNTRIES "of {}" | year:i:1950:2025 "in {}"',
+        'calculate city_distance | the distance between two cities | Great-circle distance between two cities. | city_a:s:CITIES "from {}" | city_b:s:CITIES "to {}" | ?unit:e:km/miles=km "in {}"',
+        'get time_zone | the time zone | IANA time zone of a city. | city:s:CITIES "of {}"',
+        'find highest_peak | the highest mountain | Highest peak of a country and its elevation. | country:s:COUNTRIES "in {}"',
+        'get river_length | the length of a river | Length of a river in kilometres. | river:s:RIVERS "the {}"',
+    ],
+    "sports": [
+        'get team_standings | the league standings | Current standing of a team in its league. | team:s:TEAMS "of {}" | ?season:i:2015:2025=2025 "in the {} season"',
+        'get player_stats | the statistics | Season statistics of a player. | player:s:PLAYERS "of {}" | season:i:2010:2025 "for the {} season"',
+        'get match_schedule | the upcoming matches | Next matches of a team. | team:s:TEAMS "of {}" | count:i:1:10 "the next {} matches"',
+        'calculate batting_average | a batting average | Batting average from hits and at-bats. | hits:i:10:200 "{} hits" | at_bats:i:50:600 "{} at-bats"',
+        'calculate race_pace | the pace needed for a race | Pace per kilometre to finish a distance in a target time. | distance_km:n:1:42 "a distance of {} km" | target_minutes:i:10:300 "in {} minutes"',
+        'get head_to_head | the head-to-head record of two teams | Past results between two teams. | team_a:s:TEAMS "{}" | team_b:s:TEAMS "{}"',
+    ],
+    "cooking": [
+        'convert cooking_measurement | a cooking measurement in other units | Convert a quantity between kitchen units. | quantity:n:0:20 "{}" | from_unit:e:cups/tablespoons/grams/ounces "{}" | to_unit:e:milliliters/teaspoons/pounds/liters "to {}"',
+        'scale recipe_servings | a recipe scaled to a number of servings | Scale ingredient amounts to a new serving count. | dish:s:DISHES "the {}" | servings:i:1:20 "for {} servings"',
+        'estimate baking_time | the baking time for a dish | Baking time from dish, weight and oven temperature. | dish:s:DISHES "{}" | weight_kg:n:0:5 "weighing {} kg" | ?convection:b "in a convection oven/in a regular oven"',
+        'find ingredient_substitute | a substitute for an ingredient | Suggest substitutes for an ingredient. | ingredient:s:INGREDIENTS "{}" | ?diet:e:vegan/gluten_free/keto=vegan "for a {} diet"',
+        'calculate meal_calories | the calories in a meal | Total calories of a list of ingredients. | ingredients:as:INGREDIENTS "made of {}"',
+    ],
+    "travel": [
+        'estimate trip_budget | a budget for a trip | Estimated trip cost for a destination, days and travellers. | destination:s:CITIES "to {}" | days:i:2:21 "for {} days" | travelers:i:1:6 "for {} travelers"',
+        'get packing_list | a packing list for a trip | Suggested packing list for a destination and season. | destination:s:CITIES "to {}" | season:e:spring/summer/autumn/winter "in {}"',
+        'find train_connections | train connections between two cities | Train options between two cities on a date. | from_city:s:CITIES "from {}" | to_city:s:CITIES "to {}" | ?first_class:b "in first class/in second class"',
+        'calculate jet_lag | the jet lag from a flight | Hours of time-zone shift between two cities. | origin:s:CITIES "from {}" | destination:s:CITIES "to {}"',
+        'get tourist_attractions | the top attractions in a city | Top-rated sights in a city. | city:s:CITIES "in {}" | limit:i:3:15 "the top {}"',
+    ],
+    "health": [
+        'calculate body_mass_index | the BMI of a person | Body mass index from weight (kg) and height (cm). | weight:n:40:150 "a weight of {} kg" | height:n:140:210 "a height of {} cm"',
+        'calculate daily_water_intake | the recommended daily water intake | Daily water intake from body weight and activity. | weight:n:40:150 "a weight of {} kg" | ?activity_level:e:low/moderate/high=moderate "a {} activity level"',
+        'calculate target_heart_rate | a target heart rate zone | Target heart rate range for an age and intensity. | age:i:16:80 "age {}" | intensity:e:light/moderate/vigorous "at {} intensity"',
+        'get drug_interactions | interactions between medications | Known interactions between medications. | drugs:as:DRUGS "between {}"',
+        'calculate calorie_needs | the daily calorie needs of a person | Daily calories from age, weight, height and sex. | age:i:18:80 "age {}" | weight:n:40:150 "weighing {} kg" | height:n:140:210 "{} cm tall" | sex:e:male/female "{}"',
+    ],
+    "engineering": [
+        'calculate beam_deflection | the deflection of a beam | Maximum deflection of a simply supported beam under a point load. | load:n:100:20000 "a load of {} N" | length:n:1:12 "a span of {} m" | ?material:e:steel/aluminum/wood=steel "made of {}"',
+        'calculate power_consumption | the energy used by a device | Energy in kWh from power and hours. | watts:n:5:3000 "{} watts" | hours:n:1:24 "running {} hours"',
+        'calculate gear_ratio | the gear ratio of two gears | Gear ratio from tooth counts. | driver_teeth:i:8:80 "a driving gear with {} teeth" | driven_teeth:i:8:120 "a driven gear with {} teeth"',
+        'calculate pipe_flow_rate | the flow rate through a pipe | Volumetric flow from pipe diameter and velocity. | diameter:n:0:2 "a diameter of {} m" | velocity:n:0:10 "a velocity of {} m/s"',
+        'calculate voltage_drop | the voltage drop along a cable | Voltage drop from current, length and wire gauge. | current:n:1:100 "{} amps" | length:n:1:200 "a length of {} m" | gauge:i:8:18 "gauge {}"',
+    ],
+    "programming": [
+        'format json_string | a formatted JSON string | Pretty-print a JSON string with an indent. | text:s:JSON_TEXTS "the JSON {}" | ?indent:i:2:8=2 "with an indent of {}"',
+        'convert number_base | a number in another base | Convert an integer between bases. | number:s:NUMBERS "the number {}" | from_base:i:2:16 "from base {}" | to_base:i:2:16 "to base {}"',
+        'get package_version | the latest version of a package | Latest published version of a package. | package:s:PACKAGES "the package {}" | registry:e:pypi/npm/crates "on {}"',
+        'check regex_match | whether a regex matches a text | Test a regular expression against a text. | pattern:s:REGEXES "the pattern {}" | text:s:WORDS "the text {}" | ?ignore_case:b "ignoring case/case-sensitively"',
+        'count lines_of_code | the lines of code in a repository | Count lines of code by language in a repository. | repository:s:REPOS "the repository {}" | ?language:s:PROG_LANGS=all "for {} files"',
+        'sort number_list | a sorted list of numbers | Sort numbers ascending or descending. | numbers:an:-100:100 "the numbers {}" | ?descending:b "in descending order/in ascending order"',
+    ],
+    "history": [
+        'get historical_event | the details of a historical event | Date, place and summary of a historical event. | event:s:EVENTS "the {}"',
+        'get ruler_reign | the reign | Start and end of a ruler\'s reign. | ruler:s:RULERS "of {}"',
+        'find events_in_year | events that happened in a year | Notable events in a year, optionally in a country. | year:i:1500:1999 "in {}" | ?country:s:COUNTRIES "in {}"',
+        'get empire_extent | the territory of an empire | Area and extent of an empire at its peak. | empire:s:EMPIRES "the {}" | ?include_map:b "with a map/without a map"',
+        'calculate years_between | the number of years between two years | Years elapsed between two years. | start_year:i:1000:1999 "from {}" | end_year:i:1500:2025 "to {}"',
+    ],
+    "education": [
+        'calculate grade_average | a grade point average | Weighted average of grades. | grades:an:50:100 "grades {}" | ?scale:e:percent/gpa4=percent "on a {} scale"',
+        'generate quiz_questions | quiz questions on a topic | Generate quiz questions on a topic. | topic:s:TOPICS "on {}" | count:i:3:20 "{} questions" | ?difficulty:e:easy/medium/hard=medium "at {} difficulty"',
+        'get course_schedule | the schedule | Lecture times of a course code. | course:s:COURSES "of the course {}"',
+        'find study_resources | study resources for a subject | Books and videos for a subject and level. | subject:s:TOPICS "for {}" | level:e:beginner/intermediate/advanced "at {} level"',
+    ],
+    "mathematics": [
+        'calculate factorial | the factorial | Factorial of a non-negative integer. | n:i:2:20 "of {}"',
+        'find prime_factors | the prime factors | Prime factorisation of an integer. | number:i:10:100000 "of {}"',
+        'calculate greatest_common_divisor | the greatest common divisor of two numbers | GCD of two integers. | a:i:2:5000 "{}" | b:i:2:5000 "{}"',
+        'solve quadratic_equation | the roots of a quadratic equation | Roots of ax^2 + bx + c = 0. | a:i:1:9 "a = {}" | b:i:-20:20 "b = {}" | c:i:-30:30 "c = {}"',
+        'calculate definite_integral | the definite integral of a function | Numerically integrate a function of x over an interval. | function:s:FUNCTIONS "the function {}" | lower:n:-5:5 "from {}" | upper:n:5:20 "to {}"',
+        'calculate permutations | the number of permutations | Ordered arrangements of k items out of n. | n:i:3:30 "{} items" | k:i:1:10 "taken {} at a time"',
+        'calculate matrix_determinant | the determinant of a 2x2 matrix | Determinant of a 2x2 matrix given as rows. | matrix:o:a,b:-9:9 "the matrix with first row {a} {b}" | second_row:an:-9:9 "second row {}"',
+    ],
+    "astronomy": [
+        'calculate orbital_period | the orbital period of a planet | Orbital period from the semi-major axis in AU. | semi_major_axis:n:0:40 "a semi-major axis of {} AU"',
+        'get planet_facts | facts about a planet | Mass, radius and moons of a planet. | planet:s:PLANETS "{}" | ?include_moons:b "including its moons/without the moons"',
+        'calculate escape_velocity | the escape velocity of a body | Escape velocity from mass and radius. | mass:n:1:500 "a mass of {} x 10^22 kg" | radius:n:100:70000 "a radius of {} km"',
+        'get star_distance | the distance from Earth | Distance from Earth to a star in light years. | star:s:STARS "to the star {}"',
+        'predict next_eclipse | the next eclipse visible from a city | Date of the next eclipse seen from a city. | city:s:CITIES "from {}" | eclipse_type:e:solar/lunar "{}"',
+        'calculate light_travel_time | the time light takes to travel a distance | Light travel time for a distance in km. | distance:n:1000:900000000 "{} km"',
+    ],
+    "music": [
+        'get chord_notes | the notes of a chord | Notes of a chord from its root and quality. | root:s:NOTES_MUSIC "rooted on {}" | quality:e:major/minor/diminished/augmented "{}"',
+        'calculate tempo_duration | the length of a piece at a tempo | Duration of a number of bars at a tempo. | bars:i:8:200 "{} bars" | bpm:i:60:200 "at {} bpm" | ?beats_per_bar:i:2:7=4 "with {} beats per bar"',
+        'transpose melody_notes | a melody transposed | Transpose notes by semitones. | notes:as:NOTES_MUSIC "the notes {}" | semitones:i:-12:12 "by {} semitones"',
+        'get scale_degrees | the notes of a musical scale | Notes of a scale from key and mode. | key:s:NOTES_MUSIC "in {}" | mode:e:ionian/dorian/lydian/aeolian "the {} mode"',
+        'find artist_discography | the albums | Albums of an artist, newest first. | artist:s:ARTISTS "by {}" | ?limit:i:1:20=10 "the last {}"',
+    ],
+    "law": [
+        'get statute_text | the text of a statute | Full text of a statute section by citation. | citation:s:CITATIONS "cited as {}"',
+        'find case_precedents | precedents for a legal issue | Court cases on a legal issue in a jurisdiction. | issue:s:LEGAL_ISSUES "on {}" | jurisdiction:s:COUNTRIES "in {}" | ?max_results:i:1:20=5 "at most {}"',
+        'calculate filing_deadline | the deadline to file a claim | Deadline for a claim type from an incident date. | claim_type:e:contract/tort/property "a {} claim" | incident_year:i:2015:2025 "from an incident in {}"',
+        'check trademark_availability | whether a trademark is available | Check a trademark name in a country. | mark:s:BRANDS "the name {}" | country:s:COUNTRIES "in {}"',
+        'estimate court_fees | the fees for a court filing | Court fees for a claim amount and court level. | claim_amount:n:500:250000 "a claim of {}" | court:e:small_claims/district/appeals "in {} court"',
+    ],
+    "ecology": [
+        'calculate carbon_footprint | the carbon footprint of travel | CO2 emitted travelling a distance by a mode. | distance_km:n:1:10000 "{} km" | mode:e:car/train/plane/bus "by {}"',
+        'get endangered_status | the conservation status | IUCN status of an animal. | animal:s:ANIMALS "of the {}"',
+        'estimate tree_carbon_storage | the carbon stored by trees | Carbon absorbed by a number of trees over years. | trees:i:1:5000 "{} trees" | years:i:1:80 "over {} years"',
+        'calculate biodiversity_index | the Shannon diversity of a sample | Shannon index from species counts. | counts:an:1:60 "species counts {}"',
+        'get habitat_range | the habitat range of an animal | Regions where an animal lives. | animal:s:ANIMALS "the {}" | ?include_migration:b "including migration routes/without migration"',
+    ],
+}
+
+POOLS: dict[str, list[str]] = {
+    "FORMULAS": ["H2O", "CO2", "NaCl", "C6H12O6", "H2SO4", "NH3", "CH4", "CaCO3", "C2H5OH", "KMnO4", "Fe2O3", "HNO3"],
+    "ELEMENTS": ["carbon", "oxygen", "iron", "gold", "neon", "sodium", "uranium", "helium", "copper", "silicon", "zinc", "argon"],
+    "EQUATIONS": ["H2 + O2 = H2O", "Fe + O2 = Fe2O3", "CH4 + O2 = CO2 + H2O", "N2 + H2 = NH3", "Al + O2 = Al2O3", "C3H8 + O2 = CO2 + H2O", "Na + Cl2 = NaCl", "KClO3 = KCl + O2"],
+    "TICKERS": ["AAPL", "MSFT", "KO", "JNJ", "PG", "XOM", "PEP", "T", "VZ", "INTC", "CVX", "MCD"],
+    "CURRENCIES": ["USD", "EUR", "GBP", "JPY", "NOK", "CAD", "AUD", "CHF", "INR", "BRL", "SEK", "MXN"],
+    "GENES": ["BRCA1", "TP53", "EGFR", "MYC", "APOE", "CFTR", "KRAS", "PAX6", "SOX2", "FOXP2", "HBB", "INS"],
+    "SPECIES": ["Homo sapiens", "Mus musculus", "Danio rerio", "Drosophila melanogaster", "Arabidopsis thaliana", "Escherichia coli", "Gallus gallus", "Canis lupus", "Saccharomyces cerevisiae", "Rattus norvegicus", "Bos taurus", "Oryza sativa"],
+    "DNA": ["ATGCGTACGTTAG", "GGCCTTAAGC", "ATGAAACCCGGGTTT", "TTAGGCATCG", "CGCGATATGC", "ATGGCTAGCTAA", "GATTACA", "CCGGTTAACG"],
+    "COUNTRIES": ["Norway", "France", "Japan", "Kenya", "Peru", "Canada", "Spain", "Germany", "Australia", "Egypt", "India", "Brazil", "Mexico", "Chile", "Vietnam", "Nepal"],
+    "CITIES": ["Oslo", "Paris", "Tokyo", "Nairobi", "Lima", "Toronto", "Madrid", "Berlin", "Sydney", "Cairo", "Mumbai", "Seoul", "Lisbon", "Chicago", "Hanoi", "Dublin"],
+    "RIVERS": ["Nile", "Amazon", "Danube", "Mekong", "Rhine", "Volga", "Yangtze", "Mississippi", "Ganges", "Zambezi", "Loire", "Murray"],
+    "TEAMS": ["Boston Celtics", "Real Madrid", "Manchester City", "Chicago Bulls", "Bayern Munich", "New York Yankees", "Toronto Raptors", "Ajax", "Golden State Warriors", "Juventus", "LA Galaxy", "Benfica"],
+    "PLAYERS": ["Kai Lindqvist", "Marco Bellini", "Tariq Osei", "Hana Sato", "Luis Ferreira", "Ada Novak", "Sam Whitaker", "Iker Zubia", "Noor Rahman", "Jonah Pierce", "Elena Varga", "Theo Brandt"],
+    "DISHES": ["lasagna", "banana bread", "roast chicken", "sourdough loaf", "apple pie", "brownies", "shepherd's pie", "focaccia", "cheesecake", "meatloaf", "quiche", "cornbread"],
+    "INGREDIENTS": ["butter", "eggs", "buttermilk", "sour cream", "honey", "all-purpose flour", "heavy cream", "brown sugar", "baking powder", "cornstarch", "parmesan", "shallots"],
+    "DRUGS": ["ibuprofen", "aspirin", "warfarin", "metformin", "lisinopril", "amoxicillin", "sertraline", "omeprazole", "atorvastatin", "prednisone", "levothyroxine", "loratadine"],
+    "JSON_TEXTS": ['{"a":1,"b":[2,3]}', '{"name":"x","ok":true}', '[1,2,{"k":"v"}]', '{"id":7,"tags":["t1","t2"]}', '{"nested":{"x":0}}', '{"list":[],"n":null}', '{"q":"hi"}', '{"p":1.5}'],
+    "NUMBERS": ["255", "1010", "777", "4096", "ff", "1234", "31", "100000"],
+    "PACKAGES": ["requests", "numpy", "lodash", "serde", "express", "pandas", "tokio", "react", "flask", "rand", "axios", "scipy"],
+    "REGEXES": ["^[a-z]+$", "\\d{3}-\\d{4}", "^\\w+@\\w+\\.com$", "colou?r", "^[A-Z]", "(cat|dog)s?", "\\s+$", "^#[0-9a-f]{6}$"],
+    "WORDS": ["hello", "Color", "555-1234", "dogs", "alice@example.com", "#1a2b3c", "Zebra", "trailing "],
+    "REPOS": ["acme/webapp", "tools/parser", "lab/simulator", "team/api-server", "org/mobile-client", "dev/cli-utils", "data/pipeline", "ml/trainer"],
+    "PROG_LANGS": ["python", "rust", "go", "javascript", "java", "c", "typescript", "ruby"],
+    "EVENTS": ["French Revolution", "Battle of Hastings", "Fall of Constantinople", "Moon landing", "signing of the Magna Carta", "Treaty of Versailles", "Meiji Restoration", "Boston Tea Party", "Congress of Vienna", "printing of the Gutenberg Bible", "Battle of Waterloo", "Glorious Revolution"],
+    "RULERS": ["Queen Victoria", "Louis XIV", "Charlemagne", "Catherine the Great", "Akbar", "Elizabeth I", "Peter the Great", "Suleiman the Magnificent", "Cleopatra", "Kangxi Emperor", "Frederick the Great", "Mansa Musa"],
+    "EMPIRES": ["Roman Empire", "Mongol Empire", "Ottoman Empire", "Inca Empire", "British Empire", "Mali Empire", "Byzantine Empire", "Maurya Empire", "Aztec Empire", "Persian Empire", "Han dynasty", "Khmer Empire"],
+    "TOPICS": ["photosynthesis", "fractions", "the water cycle", "World War I", "plate tectonics", "probability", "cell biology", "the solar system", "algebra", "poetry", "electricity", "ancient Egypt"],
+    "COURSES": ["CS101", "MATH221", "BIO150", "HIST210", "PHYS140", "ECON102", "CHEM110", "STAT200"],
+    "FUNCTIONS": ["x^2", "sin(x)", "3*x + 2", "exp(x)", "x^3 - x", "1/(1 + x^2)", "cos(x)", "sqrt(x)"],
+    "PLANETS": ["Mercury", "Venus", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune", "Earth"],
+    "STARS": ["Sirius", "Betelgeuse", "Vega", "Proxima Centauri", "Rigel", "Polaris", "Aldebaran", "Arcturus"],
+    "NOTES_MUSIC": ["C", "D", "E", "F", "G", "A", "B", "F#", "Bb", "Eb", "C#", "Ab"],
+    "ARTISTS": ["Miles Davis", "Björk", "Fela Kuti", "Nina Simone", "Radiohead", "Ryuichi Sakamoto", "Joni Mitchell", "Daft Punk"],
+    "CITATIONS": ["17 U.S.C. 107", "42 U.S.C. 1983", "15 U.S.C. 1125", "18 U.S.C. 1030", "29 U.S.C. 201", "35 U.S.C. 101", "47 U.S.C. 230", "26 U.S.C. 501"],
+    "LEGAL_ISSUES": ["fair use", "wrongful termination", "adverse possession", "data privacy", "breach of warranty", "defamation", "patent eligibility", "tenant eviction"],
+    "BRANDS": ["Lumora", "Quillbright", "Nexaro", "Brightfern", "Zentrio", "Oakvale", "Velvetine", "Corvix"],
+    "ANIMALS": ["snow leopard", "giant panda", "African elephant", "hawksbill turtle", "red wolf", "axolotl", "orangutan", "blue whale"],
+}
