@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import re
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -25,13 +26,16 @@ from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOLS, VERB_AL
 CATEGORY_WEIGHTS = {"simple": 24, "multiple": 26, "parallel": 18, "parallel_multiple": 14, "irrelevance": 18}
 _PREPS = ("of ", "in ", "on ", "from ", "to ", "for ", "by ", "at ", "over ", "after ", "between ",
           "with ", "made ", "weighing ", "rounded ", "moving ", "starting ", "taken ", "cited ", "as ",
-          "a = ", "the ")
+          "a = ")
 TEMPLATES = {
     "train": ["What is {h}{a}?", "{V} {h}{a}.", "I need {h}{a}.", "Please {v} {h}{a}.",
               "Could you {v} {h}{a}?", "{H}{a}?", "Can you tell me {h}{a}?", "{V} {h}{a}, please."],
     "heldout": ["Help me work out {h}{a}.", "I'd like to know {h}{a}.", "Quick question: {h}{a}?",
                 "Would you {v} {h}{a}?"],
 }
+LEAD = {"train": ["Given {m}, what is {h}?", "I have {m}. What is {h}?", "For {m}, {v} {h}.",
+                  "Suppose {m}. Can you {v} {h}?"],
+        "heldout": ["Using {m}, {v} {h}, please.", "Take {m}: what would {h} be?"]}
 SERIES = {"train": ["{V} {h}{a} for each {p}: {list}.", "What is {h}{a} when the {p} is {list}?",
                     "Please {v} {h}{a} for {p} {list}."],
           "heldout": ["Work out {h}{a} for every {p} in {list}.", "Could you {v} {h}{a}, with {p} {list}?"]}
@@ -94,6 +98,9 @@ def parse_param(text: str) -> PParam:
 def _param_schema(p: PParam) -> dict:
     words = p.name.replace("_", " ")
     desc = words[:1].upper() + words[1:]
+    unit = p.phrase.partition("{}")[2].strip()
+    if p.kind in ("n", "i", "an") and unit and " " not in unit and unit.lower() not in words:
+        desc += f" in {unit}"
     if p.kind == "b":
         desc += f" (true: {p.phrase.split('/')[0]}). Default: false."
     elif p.optional:
@@ -112,8 +119,10 @@ def _tools_of(field: str, line: str) -> list[PTool]:
     verb, stem = head.split()
     parsed = tuple(parse_param(p) for p in params)
     alt = VERB_ALT.get(verb, "get")
+    # Names in two styles, as real APIs have them: verb_noun, and a module path for one in three.
+    second_name = f"{field}.{stem}" if zlib.crc32(stem.encode()) % 3 == 0 else f"{alt}_{stem}"
     main = PTool(field, stem, f"{verb}_{stem}", verb, human, description, parsed)
-    second = PTool(field, stem, f"{alt}_{stem}", verb, human,
+    second = PTool(field, stem, second_name, verb, human,
                    f"Returns {human} ({field}). " + description.split(". ")[0].rstrip(".") + ".",
                    tuple(p for p in parsed if not p.optional))
     return [main, second]
@@ -208,7 +217,8 @@ def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: str | N
         text, value = (str(fixed[p.name]), fixed[p.name]) if fixed and p.name in fixed else sample_value(p, rng, split)
         mentions.append(_mention(p, text))
         args[p.name] = value
-    if rng.random() < 0.6:
+    phrases = [p.phrase for p in tool.params]
+    if rng.random() < 0.6 and len(set(phrases)) == len(phrases):  # "Ajax and Benfica": order is the meaning
         rng.shuffle(mentions)
     return mentions, args
 
@@ -221,6 +231,10 @@ def clause(tool: PTool, rng, split) -> tuple[str, dict]:
 
 def request(tool: PTool, rng, split) -> tuple[str, dict]:
     mentions, args = call_parts(tool, rng, split)
+    if mentions and not mentions[0].startswith(_PREPS) and rng.random() < 0.3:
+        # values first, then the question: "Given a base of 10 and a height of 5, what is ...?"
+        return (rng.choice(_choices(LEAD, split)).format(m=join_words(mentions), h=tool.human, v=tool.verb),
+                {"name": tool.name, "arguments": args})
     template = rng.choice(_choices(TEMPLATES, split))
     text = template.format(h=tool.human, H=_cap(tool.human), v=tool.verb, V=_cap(tool.verb),
                            a=_args_text(mentions, rng))
@@ -310,6 +324,10 @@ def make_parallel_multiple(rng, split, pool):
         near = _others(pool, tools, tools[0].field)
         tools.append(rng.choice(near if near and rng.random() < 0.5 else _others(pool, tools)))
     parts = [clause(t, rng, split) for t in tools]
+    if len(tools) == 2 and rng.random() < 0.3:  # one of the tools twice, with other values
+        again = clause(tools[0], rng, split)
+        if again[1] != parts[0][1]:
+            parts.insert(1, again)
     extra = _distractors(rng, pool, tools, rng.choice((0, 0, 1)))
     return _join(parts, rng, split), _offer(rng, tools, extra), [c for _, c in parts], None
 

@@ -26,7 +26,9 @@ HELD_OUT_FIELDS = ("astronomy", "music", "law", "ecology")
 VERB_ALT = {"calculate": "compute", "compute": "calculate", "get": "fetch", "find": "search",
             "estimate": "predict", "convert": "transform", "check": "verify", "predict": "estimate",
             "count": "tally", "list": "get", "analyze": "evaluate", "generate": "create",
-            "simulate": "model", "score": "rate", "plan": "schedule", "rank": "sort"}
+            "simulate": "model", "score": "rate", "plan": "schedule", "rank": "sort",
+            "sort": "order", "solve": "compute", "balance": "compute", "format": "prettify",
+            "translate": "decode", "scale": "resize", "transpose": "shift"}
 
 FIELDS: dict[str, list[str]] = {
     "geometry": [
@@ -53,7 +55,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate solution_molarity | the molarity of a solution | Molarity from moles of solute and litres of solution. | moles:n:0:10 "{} moles of solute" | volume:n:0:5 "{} liters of solution"',
         'calculate ph_value | the pH of a solution | pH from hydrogen ion concentration. | concentration:n:0:1 "a hydrogen ion concentration of {} mol/L"',
         'calculate gas_pressure | the pressure of an ideal gas | Ideal gas pressure from moles, temperature and volume. | moles:n:1:10 "{} moles" | temperature:n:200:600 "a temperature of {} K" | volume:n:1:50 "a volume of {} liters"',
-        'balance chemical_equation | a balanced version of a chemical equation | Balance a chemical equation given as text. | equation:s:EQUATIONS "the equation {}"',
+        'balance chemical_equation | a chemical equation | Balance a chemical equation given as text. | equation:s:EQUATIONS "the equation {}"',
     ],
     "finance": [
         'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of {}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
@@ -62,7 +64,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate sales_tax | the sales tax on a purchase | Tax owed on a price at a tax rate. | price:n:5:3000 "a price of {}" | tax_rate:n:1:25 "a tax rate of {}%" | ?include_total:b "including the total/excluding the total"',
         'get stock_dividend | the dividend history of a stock | Dividends paid by a stock over a number of years. | ticker:s:TICKERS "the stock {}" | years:i:1:10 "for the last {} years"',
         'calculate net_present_value | the net present value of cash flows | NPV of yearly cash flows at a discount rate. | cash_flows:an:-5000:9000 "cash flows of {}" | discount_rate:n:1:15 "a discount rate of {}%"',
-        'convert currency_amount | an amount in another currency | Convert an amount between two currencies. | amount:n:1:10000 "{}" | from_currency:s:CURRENCIES "from {}" | to_currency:s:CURRENCIES "to {}"',
+        'convert currency_amount | an amount of money | Convert an amount between two currencies. | amount:n:1:10000 "{}" | from_currency:s:CURRENCIES "from {}" | to_currency:s:CURRENCIES "to {}"',
     ],
     "statistics": [
         'calculate mean_value | the mean of a list of numbers | Arithmetic mean of numbers. | numbers:an:0:100 "the numbers {}"',
@@ -77,7 +79,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate population_growth | the projected size of a population | Exponential population growth. | initial_population:i:10:10000 "an initial population of {}" | growth_rate:n:0:1 "a growth rate of {}" | years:i:1:50 "after {} years"',
         'get species_info | information about a species | Taxonomy and habitat of a species. | species:s:SPECIES "the species {}" | ?include_range:b "including its range/without its range"',
         'calculate gc_content | the GC content of a DNA sequence | Fraction of G and C bases in a sequence. | sequence:s:DNA "the sequence {}"',
-        'translate dna_sequence | the protein for a DNA sequence | Translate a DNA sequence into amino acids. | sequence:s:DNA "the sequence {}" | ?reading_frame:i:1:3=1 "in reading frame {}"',
+        'translate dna_sequence | a DNA sequence into protein | Translate a DNA sequence into amino acids. | sequence:s:DNA "the sequence {}" | ?reading_frame:i:1:3=1 "in reading frame {}"',
         'count cell_divisions | the number of cells after mitosis | Cells produced after a number of divisions. | start_cells:i:1:100 "starting from {} cells" | divisions:i:1:20 "after {} divisions"',
     ],
     "geography": [
@@ -97,8 +99,8 @@ FIELDS: dict[str, list[str]] = {
         'get head_to_head | the head-to-head record of two teams | Past results between two teams. | team_a:s:TEAMS "{}" | team_b:s:TEAMS "{}"',
     ],
     "cooking": [
-        'convert cooking_measurement | a cooking measurement in other units | Convert a quantity between kitchen units. | quantity:n:0:20 "{}" | from_unit:e:cups/tablespoons/grams/ounces "{}" | to_unit:e:milliliters/teaspoons/pounds/liters "to {}"',
-        'scale recipe_servings | a recipe scaled to a number of servings | Scale ingredient amounts to a new serving count. | dish:s:DISHES "the {}" | servings:i:1:20 "for {} servings"',
+        'convert cooking_measurement | a cooking measurement | Convert a quantity between kitchen units. | quantity:n:0:20 "{}" | from_unit:e:cups/tablespoons/grams/ounces "{}" | to_unit:e:milliliters/teaspoons/pounds/liters "to {}"',
+        'scale recipe_servings | a recipe | Scale ingredient amounts to a new serving count. | dish:s:DISHES "the {}" | servings:i:1:20 "for {} servings"',
         'estimate baking_time | the baking time for a dish | Baking time from dish, weight and oven temperature. | dish:s:DISHES "{}" | weight_kg:n:0:5 "weighing {} kg" | ?convection:b "in a convection oven/in a regular oven"',
         'find ingredient_substitute | a substitute for an ingredient | Suggest substitutes for an ingredient. | ingredient:s:INGREDIENTS "{}" | ?diet:e:vegan/gluten_free/keto=vegan "for a {} diet"',
         'calculate meal_calories | the calories in a meal | Total calories of a list of ingredients. | ingredients:as:INGREDIENTS "made of {}"',
@@ -125,12 +127,12 @@ FIELDS: dict[str, list[str]] = {
         'calculate voltage_drop | the voltage drop along a cable | Voltage drop from current, length and wire gauge. | current:n:1:100 "{} amps" | length:n:1:200 "a length of {} m" | gauge:i:8:18 "gauge {}"',
     ],
     "programming": [
-        'format json_string | a formatted JSON string | Pretty-print a JSON string with an indent. | text:s:JSON_TEXTS "the JSON {}" | ?indent:i:2:8=2 "with an indent of {}"',
-        'convert number_base | a number in another base | Convert an integer between bases. | number:s:NUMBERS "the number {}" | from_base:i:2:16 "from base {}" | to_base:i:2:16 "to base {}"',
+        'format json_string | a JSON string | Pretty-print a JSON string with an indent. | text:s:JSON_TEXTS "the JSON {}" | ?indent:i:2:8=2 "with an indent of {}"',
+        'convert number_base | a number between bases | Convert an integer between bases. | number:s:NUMBERS "the number {}" | from_base:i:2:16 "from base {}" | to_base:i:2:16 "to base {}"',
         'get package_version | the latest version of a package | Latest published version of a package. | package:s:PACKAGES "the package {}" | registry:e:pypi/npm/crates "on {}"',
         'check regex_match | whether a regex matches a text | Test a regular expression against a text. | pattern:s:REGEXES "the pattern {}" | text:s:WORDS "the text {}" | ?ignore_case:b "ignoring case/case-sensitively"',
         'count lines_of_code | the lines of code in a repository | Count lines of code by language in a repository. | repository:s:REPOS "the repository {}" | ?language:s:PROG_LANGS=all "for {} files"',
-        'sort number_list | a sorted list of numbers | Sort numbers ascending or descending. | numbers:an:-100:100 "the numbers {}" | ?descending:b "in descending order/in ascending order"',
+        'sort number_list | a list of numbers | Sort numbers ascending or descending. | numbers:an:-100:100 "the numbers {}" | ?descending:b "in descending order/in ascending order"',
     ],
     "history": [
         'get historical_event | the details of a historical event | Date, place and summary of a historical event. | event:s:EVENTS "the {}"',
@@ -149,7 +151,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate factorial | the factorial | Factorial of a non-negative integer. | n:i:2:20 "of {}"',
         'find prime_factors | the prime factors | Prime factorisation of an integer. | number:i:10:100000 "of {}"',
         'calculate greatest_common_divisor | the greatest common divisor of two numbers | GCD of two integers. | a:i:2:5000 "{}" | b:i:2:5000 "{}"',
-        'solve quadratic_equation | the roots of a quadratic equation | Roots of ax^2 + bx + c = 0. | a:i:1:9 "a = {}" | b:i:-20:20 "b = {}" | c:i:-30:30 "c = {}"',
+        'solve quadratic_equation | a quadratic equation | Roots of ax^2 + bx + c = 0. | a:i:1:9 "a = {}" | b:i:-20:20 "b = {}" | c:i:-30:30 "c = {}"',
         'calculate definite_integral | the definite integral of a function | Numerically integrate a function of x over an interval. | function:s:FUNCTIONS "the function {}" | lower:n:-5:5 "from {}" | upper:n:5:20 "to {}"',
         'calculate permutations | the number of permutations | Ordered arrangements of k items out of n. | n:i:3:30 "{} items" | k:i:1:10 "taken {} at a time"',
         'calculate matrix_determinant | the determinant of a 2x2 matrix | Determinant of a 2x2 matrix given as rows. | matrix:o:a,b:-9:9 "the matrix with first row {a} {b}" | second_row:an:-9:9 "second row {}"',
@@ -165,7 +167,7 @@ FIELDS: dict[str, list[str]] = {
     "music": [
         'get chord_notes | the notes of a chord | Notes of a chord from its root and quality. | root:s:NOTES_MUSIC "rooted on {}" | quality:e:major/minor/diminished/augmented "{}"',
         'calculate tempo_duration | the length of a piece at a tempo | Duration of a number of bars at a tempo. | bars:i:8:200 "{} bars" | bpm:i:60:200 "at {} bpm" | ?beats_per_bar:i:2:7=4 "with {} beats per bar"',
-        'transpose melody_notes | a melody transposed | Transpose notes by semitones. | notes:as:NOTES_MUSIC "the notes {}" | semitones:i:-12:12 "by {} semitones"',
+        'transpose melody_notes | a melody | Transpose notes by semitones. | notes:as:NOTES_MUSIC "the notes {}" | semitones:i:-12:12 "by {} semitones"',
         'get scale_degrees | the notes of a musical scale | Notes of a scale from key and mode. | key:s:NOTES_MUSIC "in {}" | mode:e:ionian/dorian/lydian/aeolian "the {} mode"',
         'find artist_discography | the albums | Albums of an artist, newest first. | artist:s:ARTISTS "by {}" | ?limit:i:1:20=10 "the last {}"',
     ],

@@ -1,0 +1,152 @@
+"""The procedural tool family: breadth, held-out fields, typed values, categories, the mix knob."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from funcall_lib.cli import main
+from funcall_lib.records import load_records, validate_record
+from funcall_lib.synth import build_splits, check_overlap, parse_mix
+from funcall_lib.synth_proc import CATEGORY_WEIGHTS, all_tools, parse_param, split_tools
+from funcall_lib.synth_proc_vocab import HELD_OUT_FIELDS
+
+SIZES = {"train": 1000, "dev": 150, "test": 150, "test_unseen_tools": 150}
+
+
+@pytest.fixture(scope="module")
+def splits():
+    return build_splits(seed=0, sizes=SIZES, mix=0.6)
+
+
+def _proc(records):
+    return [r for r in records if r["meta"].get("family") == "procedural"]
+
+
+def test_breadth_and_unique_names():
+    tools = all_tools()
+    assert len(tools) >= 200 and len({t.field for t in tools}) >= 18
+    assert len({t.name for t in tools}) == len(tools)
+    kinds = Counter(p.kind for t in tools for p in t.params)
+    for kind in ("n", "i", "s", "e", "b", "an", "as", "o"):
+        assert kinds[kind] > 0, kind
+    assert all(1 <= len(t.params) <= 5 for t in tools)
+    assert any(p.optional and p.default for t in tools for p in t.params)
+
+
+def test_param_spec_errors_are_clear():
+    assert parse_param('?unit:e:cm/m=cm "in {}"').spec == ("cm", "m")
+    with pytest.raises(ValueError, match="bad procedural param spec"):
+        parse_param("radius number")
+
+
+def test_held_out_fields_and_stems():
+    seen = split_tools("train")
+    unseen = split_tools("test_unseen_tools")
+    assert unseen and {t.field for t in unseen} == set(HELD_OUT_FIELDS)
+    assert not {t.field for t in seen} & set(HELD_OUT_FIELDS)
+    assert not {t.concept for t in seen} & {t.concept for t in unseen}
+
+
+def test_held_out_names_and_stems_absent_from_train(splits):
+    unseen = split_tools("test_unseen_tools")
+    offered = {t["name"] for name in ("train", "dev", "test") for r in splits[name] for t in r["tools"]}
+    assert not offered & {t.name for t in unseen}
+    stems = {t.concept for t in unseen}
+    assert not any(stem in name for name in offered for stem in stems)
+    unseen_offered = {t["name"] for r in _proc(splits["test_unseen_tools"]) for t in r["tools"]}
+    assert unseen_offered and unseen_offered <= {t.name for t in unseen}
+
+
+def test_mix_counts_categories_and_validity(splits):
+    for name, records in splits.items():
+        assert len(records) == SIZES[name]
+        proc = _proc(records)
+        assert len(proc) == round(SIZES[name] * 0.6)
+        assert set(Counter(r["meta"]["category"] for r in proc)) == set(CATEGORY_WEIGHTS), name
+        bad = [(r["id"], validate_record(r)) for r in records if validate_record(r)]
+        assert not bad, bad[:3]
+        assert len({r["id"] for r in records}) == len(records)
+
+
+def test_zero_overlap_and_determinism(splits):
+    assert all(v == {"ids": 0, "prompt_answer": 0} for v in check_overlap(splits).values())
+    small = {"train": 60, "dev": 10, "test": 10, "test_unseen_tools": 10}
+    a, b = build_splits(seed=5, sizes=small, mix=0.5), build_splits(seed=5, sizes=small, mix=0.5)
+    assert a == b and a != build_splits(seed=6, sizes=small, mix=0.5)
+    assert build_splits(seed=5, sizes=small) == build_splits(seed=5, sizes=small, mix=0.0)
+
+
+def _tool_of(rec, name):
+    return next(t for t in rec["tools"] if t["name"] == name)
+
+
+def test_values_typed_by_schema_and_in_the_prompt(splits):
+    """Integer params get ints, numbers get numbers, strings appear verbatim in the request."""
+    checked = Counter()
+    for r in _proc(splits["train"]):
+        text = r["messages"][-1]["content"]
+        for call in r["answer"]["tool_calls"]:
+            props = _tool_of(r, call["name"])["parameters"]["properties"]
+            for arg, value in call["arguments"].items():
+                kind = props[arg].get("enum") and "enum" or props[arg]["type"]
+                if kind == "integer":
+                    assert type(value) is int and str(value) in text, (r["id"], arg, value)
+                elif kind == "number":
+                    assert type(value) in (int, float) and str(value) in text, (r["id"], arg, value)
+                elif kind in ("string", "enum"):
+                    assert isinstance(value, str) and value in text, (r["id"], arg, value)
+                elif kind == "boolean":
+                    assert isinstance(value, bool)
+                elif kind == "array":
+                    assert all(str(v) in text for v in value)
+                checked[kind] += 1
+    for kind in ("integer", "number", "string", "enum", "boolean", "array", "object"):
+        assert checked[kind] > 0, kind
+    floats = [v for r in _proc(splits["train"]) for c in r["answer"]["tool_calls"]
+              for v in c["arguments"].values() if type(v) is float]
+    assert floats
+
+
+def test_category_shapes(splits):
+    for r in _proc(splits["train"]):
+        cat, calls, offered = r["meta"]["category"], r["answer"]["tool_calls"], r["tools"]
+        assert 1 <= len(offered) <= 5
+        if cat == "simple":
+            assert len(calls) == 1 and len(offered) == 1
+        if cat == "multiple":
+            assert len(calls) == 1 and 2 <= len(offered) <= 5
+        if cat == "parallel":
+            assert 2 <= len(calls) <= 4 and len({c["name"] for c in calls}) == 1
+            assert len({json.dumps(c, sort_keys=True) for c in calls}) == len(calls)
+        if cat == "parallel_multiple":
+            assert len({c["name"] for c in calls}) >= 2
+        if cat == "irrelevance":
+            assert calls == [] and r["answer"]["content"]
+
+
+def test_no_two_tools_of_one_concept_offered(splits):
+    concept = {t.name: t.concept for t in all_tools()}
+    for r in _proc(splits["train"]):
+        names = [t["name"] for t in r["tools"]]
+        assert len({concept[n] for n in names}) == len(names), names
+
+
+def test_irrelevance_offers_near_misses(splits):
+    field = {t.name: t.field for t in all_tools()}
+    irr = [r for r in _proc(splits["train"]) if r["meta"]["category"] == "irrelevance"]
+    fields_per_record = [{field[t["name"]] for t in r["tools"]} for r in irr]
+    assert sum(len(f) == 1 for f in fields_per_record) > len(irr) // 3
+
+
+def test_mix_cli_and_preset(tmp_path):
+    assert parse_mix("procedural=0.25") == 0.25 and parse_mix(None) == 0.0
+    with pytest.raises(ValueError, match="procedural=FRACTION"):
+        parse_mix("handwritten=0.5")
+    assert main(["data", "build", "--out", str(tmp_path / "d"), "--n", "100", "--mix", "procedural=0.5"]) == 0
+    train = load_records(tmp_path / "d" / "train.jsonl")
+    assert len(train) == 100 and len(_proc(train)) == 50
+    with pytest.raises(ValueError, match="mix must be"):
+        build_splits(sizes={"train": 10, "dev": 5, "test": 5, "test_unseen_tools": 5}, mix=1.5)
