@@ -54,6 +54,7 @@ class Generation:
     seconds: float = 0.0
     constrained: bool = True
     fallback: str | None = None        # why this record was decoded free despite constrained=True
+    decode_seconds: float = 0.0        # its share of the batch's time after the prompt's prefill
 
 
 # ---------------------------------------------------------------- grammar
@@ -173,6 +174,18 @@ def compile_tools(tokenizer, vocab_size: int, tools: list[dict], family: str = "
 
 # ---------------------------------------------------------------- decoding
 
+class _PrefillClock:
+    """Notes when the first logits arrive, i.e. when the prompt's prefill forward is done."""
+
+    def __init__(self):
+        self.first = None
+
+    def __call__(self, input_ids, scores):
+        if self.first is None:
+            self.first = time.perf_counter()
+        return scores
+
+
 class GrammarLogitsProcessor:
     """Masks each batch row's logits with its own grammar matcher (None = that row is free).
 
@@ -288,7 +301,8 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         grammars, reasons = [p[0] for p in pairs], [p[1] for p in pairs]
     enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
     enc = {k: v.to(model.device) for k, v in enc.items()}
-    processors = LogitsProcessorList()
+    clock = _PrefillClock()
+    processors = LogitsProcessorList([clock])        # first, so grammar work counts as decoding
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab))
     t0 = time.perf_counter()
@@ -297,7 +311,8 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
                               max_new_tokens=max_new_tokens, eos_token_id=stop,
                               pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None,
                               top_k=None)
-    seconds = (time.perf_counter() - t0) / len(records)
+    t1 = time.perf_counter()
+    seconds, decode_seconds = (t1 - t0) / len(records), (t1 - (clock.first or t1)) / len(records)
     new = seqs[:, enc["input_ids"].shape[1]:].tolist()
     gens = []
     for rec, row, grammar, reason in zip(records, new, grammars, reasons):
@@ -306,7 +321,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         text = tokenizer.decode(row, skip_special_tokens=False)
         parsed = chat.parse_tool_calls(text, family)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
-                               constrained and grammar is not None, reason))
+                               constrained and grammar is not None, reason, decode_seconds))
     return gens
 
 

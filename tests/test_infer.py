@@ -227,3 +227,66 @@ def _tiny(tokenizer):
     if "m" not in _TINY:
         _TINY["m"] = random_model("tiny", tokenizer=tokenizer, seed=1)[0].eval()
     return _TINY["m"], tokenizer
+
+
+# ---------------------------------------------------------------- tool loop and CLI
+
+def test_tool_loop_validates_runs_and_feeds_results_back(tiny_model):
+    from funcall_lib.toolbox import default_registry
+
+    model, tok = tiny_model
+    registry = default_registry()
+    messages = [{"role": "user", "content": "How much bread is left?"}]
+    transcript = infer.run_tool_loop(model, tok, messages, registry, max_rounds=1,
+                                     tool_choice="required", max_new_tokens=300)
+    assert transcript[0] == messages[0]
+    assistant, tools_out, final = transcript[1], transcript[2:-1], transcript[-1]
+    assert assistant["role"] == "assistant" and assistant["tool_calls"]
+    assert [m["name"] for m in tools_out] == [c["name"] for c in assistant["tool_calls"]]
+    for m in tools_out:
+        assert m["role"] == "tool" and isinstance(json.loads(m["content"]), dict)
+    assert final["role"] == "assistant" and "tool_calls" not in final   # rounds used up -> text
+    # the transcript renders back through the chat template (the next turn's prompt)
+    assert "<tool_response>" in chat.render_prompt(transcript, [t.spec() for t in
+                                                                registry.values()], tok)
+
+
+def test_tool_loop_errors_go_back_to_the_model(tiny_model, monkeypatch):
+    from funcall_lib import toolbox
+
+    model, tok = tiny_model
+    registry = toolbox.default_registry()
+    fake = chat.ParseResult(calls=[{"name": "calculator", "arguments": {"expression": "1/0"}}])
+    answers = iter([fake, chat.ParseResult(content="cannot divide by zero")])
+
+    def scripted(*args, **kwargs):
+        parsed = next(answers)
+        return [infer.Generation("x", "", parsed, parsed.calls)]
+
+    monkeypatch.setattr(infer, "generate", scripted)
+    transcript = infer.run_tool_loop(model, tok, [{"role": "user", "content": "1/0?"}], registry)
+    assert json.loads(transcript[2]["content"]) == {"error": "division by zero"}
+    assert transcript[-1] == {"role": "assistant", "content": "cannot divide by zero"}
+
+
+def test_cli_prints_raw_text_and_calls(tiny_model_dir, tmp_path, capsys):
+    from funcall_lib.cli import main
+
+    tools = tmp_path / "tools.json"
+    tools.write_text(json.dumps([ADD]))
+    rc = main(["infer", "--model", str(tiny_model_dir), "--tools", str(tools), "--prompt",
+               "add 2 and 3", "--tool-choice", "required", "--max-new-tokens", "120"])
+    out = capsys.readouterr().out
+    assert rc == 0 and out.startswith("<tool_call>\n")
+    result = json.loads(out[out.index("\n{\n") + 1:])
+    assert result["constrained"] and result["calls"][0]["name"] == "add"
+
+
+def test_cli_tools_file_errors_name_the_file(tmp_path):
+    bad = tmp_path / "tools.json"
+    bad.write_text('[{"name": "a"},\n {"description": 1}]')
+    with pytest.raises(ValueError, match=r"tools.json: tool #1 has no string 'name'"):
+        infer.load_tools_file(str(bad))
+    bad.write_text('[{"name": "a"},\n oops]')
+    with pytest.raises(ValueError, match=r"tools.json:2: not JSON"):
+        infer.load_tools_file(str(bad))
