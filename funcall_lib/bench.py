@@ -40,8 +40,34 @@ def run_train_cli(args) -> int:
 
 
 def add_decode_arguments(parser):
-    pass
+    """Flags of `funcall bench decode`; the harness itself is in bench_decode.py."""
+    from funcall_lib.bench_decode import BenchDecodeConfig
+
+    d = BenchDecodeConfig()
+    parser.add_argument("--model", default=d.model, help="model id (embedded, a dir, a Hub id)")
+    parser.add_argument("--adapter", help="LoRA adapter directory")
+    parser.add_argument("--data", help="records JSONL (default: built-in prompts, bundled tools)")
+    parser.add_argument("--n", type=int, default=d.n, help="number of prompts")
+    parser.add_argument("--batch-size", type=int, default=d.batch_size)
+    parser.add_argument("--max-new-tokens", type=int, default=d.max_new_tokens)
+    parser.add_argument("--repeats", type=int, default=d.repeats, help="report the median of these")
+    parser.add_argument("--tool-choice", choices=["auto", "required"], default=d.tool_choice)
+    parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--out", help="write the results as JSON here")
 
 
-def run_decode_cli(args):
-    raise NotImplementedError("funcall bench decode is not written yet")
+def run_decode_cli(args) -> int:
+    from funcall_lib.bench_decode import BenchDecodeConfig, print_result, run
+    from funcall_lib.io import write_json_atomic
+
+    if args.n < 1 or args.batch_size < 1 or args.repeats < 1:
+        raise ValueError("--n, --batch-size and --repeats must be at least 1")
+    cfg = BenchDecodeConfig(model=args.model, adapter=args.adapter, data=args.data, n=args.n,
+                            batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
+                            repeats=args.repeats, tool_choice=args.tool_choice,
+                            threads=args.threads)
+    result = run(cfg)
+    if args.out:
+        write_json_atomic(args.out, result)
+    print_result(result)
+    return 0
