@@ -161,13 +161,14 @@ def load_for_training(config: TrainConfig):
 
 
 def precision(config: TrainConfig) -> dict:
-    """bf16 where the GPU supports it, fp16 on older GPUs, fp32 on CPU (bf16 is slow there)."""
+    """Device flags: bf16 where the GPU supports it, fp16 on older GPUs, fp32 on CPU (bf16 is slow there)."""
     import torch
 
     if not torch.cuda.is_available():
         if config.bf16 is True:
             raise ValueError("bf16=True asked for but no CUDA device; use bf16: auto on CPU")
-        return {"bf16": False, "fp16": False}
+        # use_cpu makes accelerate set up gloo DDP under torchrun instead of a lone process
+        return {"bf16": False, "fp16": False, "use_cpu": True, "ddp_backend": "gloo"}
     bf16 = torch.cuda.is_bf16_supported() if config.bf16 == "auto" else bool(config.bf16)
     return {"bf16": bf16, "fp16": not bf16}
 
@@ -196,8 +197,30 @@ def sft_config(config: TrainConfig, out_dir: Path, backend: str, has_eval: bool)
         max_length=config.max_seq_length, packing=packed, packing_strategy="bfd",
         train_sampling_strategy="group_by_length" if config.group_by_length and not packed
         else "random",
-        report_to="none", dataloader_num_workers=0, ddp_find_unused_parameters=False,
+        report_to="none", dataloader_num_workers=0, prediction_loss_only=True, ddp_find_unused_parameters=False,
         include_num_input_tokens_seen="non_padding", **precision(config))
+
+
+def answer_loss(model, inputs, num_items_in_batch=None):
+    """Causal-LM loss projecting through the LM head only from the first answer column on.
+
+    The prompt is most of every sequence, and the (batch x length x vocab) logits of a full
+    forward dominate the cost of a small model on CPU; `logits_to_keep` skips the prompt part.
+    """
+    import torch
+    import torch.nn.functional as F
+
+    labels = inputs["labels"][:, 1:]
+    columns = (labels != IGNORE_INDEX).any(0).nonzero()
+    first = int(columns[0]) if len(columns) else labels.shape[1] - 1
+    keep = torch.arange(first, labels.shape[1], device=labels.device)
+    outputs = model(input_ids=inputs["input_ids"], attention_mask=inputs.get("attention_mask"),
+                    logits_to_keep=keep, use_cache=False)
+    target = labels[:, first:]
+    total = F.cross_entropy(outputs.logits.float().flatten(0, 1), target.flatten(),
+                            ignore_index=IGNORE_INDEX, reduction="sum")
+    count = num_items_in_batch if num_items_in_batch is not None else (target != IGNORE_INDEX).sum()
+    return total / torch.as_tensor(count, device=total.device).clamp(min=1), outputs
 
 
 def _trainer_class():
@@ -217,13 +240,14 @@ def _trainer_class():
             return super().training_step(model, inputs, *args, **kwargs)
 
         def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
-            # TRL's fused LM-head loss runs a Triton kernel that needs a GPU; off CUDA use the
-            # model's own causal-LM loss (same quantity: mean NLL over label tokens).
+            # TRL's fused LM-head loss runs a Triton kernel that needs a GPU; off CUDA we compute
+            # the same quantity (NLL summed over answer tokens / answer tokens in the batch).
             if self.args.device.type == "cuda":
                 return super().compute_loss(model, inputs, return_outputs, num_items_in_batch)
-            from transformers import Trainer
-
-            return Trainer.compute_loss(self, model, inputs, return_outputs, num_items_in_batch)
+            loss, outputs = answer_loss(model, inputs, num_items_in_batch)
+            if self.args.average_tokens_across_devices and num_items_in_batch is not None:
+                loss = loss * self.accelerator.num_processes  # DDP averages the gradients
+            return (loss, outputs) if return_outputs else loss
 
     return CountingSFTTrainer
 
@@ -404,3 +428,17 @@ def run_cli(args) -> int:
               f"{run['useful_token_fraction']}, skipped {run['skipped_too_long']['train']} "
               f"too-long records -> {args.out}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m funcall_lib.train ...`: the train command alone (same flags as `funcall train`)."""
+    import argparse
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="funcall train", description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    return run_cli(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
