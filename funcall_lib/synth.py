@@ -362,11 +362,13 @@ def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None,
 def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
     """For each pair of splits: how many ids and (prompt, answer) pairs they share."""
     names = list(splits)
+    ids_of = {s: {r["id"] for r in recs} for s, recs in splits.items()}
+    keys_of = {s: {dedupe_key(r) for r in recs} for s, recs in splits.items()}
     report = {}
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            ids = {r["id"] for r in splits[a]} & {r["id"] for r in splits[b]}
-            keys = {dedupe_key(r) for r in splits[a]} & {dedupe_key(r) for r in splits[b]}
+            ids = ids_of[a] & ids_of[b]
+            keys = keys_of[a] & keys_of[b]
             report[f"{a}|{b}"] = {"ids": len(ids), "prompt_answer": len(keys)}
     return report
 

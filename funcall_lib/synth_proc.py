@@ -104,7 +104,8 @@ def _param_schema(p: PParam) -> dict:
     if p.kind == "b":
         desc += f" (true: {p.phrase.split('/')[0]}). Default: false."
     elif p.optional:
-        desc += f". Default: {p.default}." if p.default else ". Optional."
+        style = ". Default: {}.", ". Default is {}.", " (default {})."
+        desc += style[zlib.crc32(p.name.encode()) % 3].format(p.default) if p.default else ". Optional."
     number = {"type": "number"}
     schema = {"n": number, "i": {"type": "integer"}, "s": {"type": "string"}, "b": {"type": "boolean"},
               "e": {"type": "string", "enum": list(p.spec)},

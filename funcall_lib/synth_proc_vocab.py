@@ -4,7 +4,7 @@ One concept line per tool idea, in a small notation so hundreds of tools stay re
 
     "verb stem | what a person calls it | description | param | param ..."
 
-and each param is `[?]name:type[=default] "phrase"` where `?` marks it optional (its default is
+and each param is `[?]name:type[=default] "phrase"` (a "$" or "%" around `{}` is not copied) where `?` marks it optional (its default is
 said in the description), the phrase is how a request mentions it (`{}` is the value), and type is
   n:LO:HI       number (sometimes whole, sometimes with decimals: "2.5" -> 2.5)
   i:LO:HI       integer
@@ -58,10 +58,10 @@ FIELDS: dict[str, list[str]] = {
         'balance chemical_equation | a chemical equation | Balance a chemical equation given as text. | equation:s:EQUATIONS "the equation {}"',
     ],
     "finance": [
-        'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of {}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
-        'calculate loan_payment | the monthly payment on a loan | Monthly payment of an amortising loan. | amount:n:1000:500000 "a loan of {}" | annual_rate:n:1:12 "an annual rate of {}%" | term_months:i:12:360 "over {} months"',
-        'calculate return_on_investment | the return on an investment | Percentage return from cost and final value. | cost:n:100:20000 "a cost of {}" | final_value:n:100:30000 "a final value of {}"',
-        'calculate sales_tax | the sales tax on a purchase | Tax owed on a price at a tax rate. | price:n:5:3000 "a price of {}" | tax_rate:n:1:25 "a tax rate of {}%" | ?include_total:b "including the total/excluding the total"',
+        'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of ${}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
+        'calculate loan_payment | the monthly payment on a loan | Monthly payment of an amortising loan. | amount:n:1000:500000 "a loan of ${}" | annual_rate:n:1:12 "an annual rate of {}%" | term_months:i:12:360 "over {} months"',
+        'calculate return_on_investment | the return on an investment | Percentage return from cost and final value. | cost:n:100:20000 "a cost of ${}" | final_value:n:100:30000 "a final value of {}"',
+        'calculate sales_tax | the sales tax on a purchase | Tax owed on a price at a tax rate. | price:n:5:3000 "a price of ${}" | tax_rate:n:1:25 "a tax rate of {}%" | ?include_total:b "including the total/excluding the total"',
         'get stock_dividend | the dividend history of a stock | Dividends paid by a stock over a number of years. | ticker:s:TICKERS "the stock {}" | years:i:1:10 "for the last {} years"',
         'calculate net_present_value | the net present value of cash flows | NPV of yearly cash flows at a discount rate. | cash_flows:an:-5000:9000 "cash flows of {}" | discount_rate:n:1:15 "a discount rate of {}%"',
         'convert currency_amount | an amount of money | Convert an amount between two currencies. | amount:n:1:10000 "{}" | from_currency:s:CURRENCIES "from {}" | to_currency:s:CURRENCIES "to {}"',
@@ -176,7 +176,7 @@ FIELDS: dict[str, list[str]] = {
         'find case_precedents | precedents for a legal issue | Court cases on a legal issue in a jurisdiction. | issue:s:LEGAL_ISSUES "on {}" | jurisdiction:s:COUNTRIES "in {}" | ?max_results:i:1:20=5 "at most {}"',
         'calculate filing_deadline | the deadline to file a claim | Deadline for a claim type from an incident date. | claim_type:e:contract/tort/property "a {} claim" | incident_year:i:2015:2025 "from an incident in {}"',
         'check trademark_availability | whether a trademark is available | Check a trademark name in a country. | mark:s:BRANDS "the name {}" | country:s:COUNTRIES "in {}"',
-        'estimate court_fees | the fees for a court filing | Court fees for a claim amount and court level. | claim_amount:n:500:250000 "a claim of {}" | court:e:small_claims/district/appeals "in {} court"',
+        'estimate court_fees | the fees for a court filing | Court fees for a claim amount and court level. | claim_amount:n:500:250000 "a claim of ${}" | court:e:small_claims/district/appeals "in {} court"',
     ],
     "ecology": [
         'calculate carbon_footprint | the carbon footprint of travel | CO2 emitted travelling a distance by a mode. | distance_km:n:1:10000 "{} km" | mode:e:car/train/plane/bus "by {}"',
