@@ -21,7 +21,9 @@ disjoint from the other fields' (a test checks it).
 
 from __future__ import annotations
 
-HELD_OUT_FIELDS = ("astronomy", "music", "law", "ecology")
+# Held out: none is a hand-written domain, and no train field's tool resembles a hand-written
+# held-out tool (no unit converter for recipes, no mortgage-like loan payment).
+HELD_OUT_FIELDS = ("astronomy", "music_theory", "law", "ecology")
 
 VERB_ALT = {"calculate": "compute", "compute": "calculate", "get": "fetch", "find": "search",
             "estimate": "predict", "convert": "transform", "check": "verify", "predict": "estimate",
@@ -59,7 +61,7 @@ FIELDS: dict[str, list[str]] = {
     ],
     "finance": [
         'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of ${}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
-        'calculate loan_payment | the monthly payment on a loan | Monthly payment of an amortising loan. | amount:n:1000:500000 "a loan of ${}" | annual_rate:n:1:12 "an annual rate of {}%" | term_months:i:12:360 "over {} months"',
+        'calculate break_even_point | the break-even point | Units to sell to cover fixed costs. | fixed_costs:n:1000:90000 "fixed costs of ${}" | unit_price:n:5:500 "a unit price of ${}" | unit_cost:n:1:300 "a variable cost of ${} per unit"',
         'calculate return_on_investment | the return on an investment | Percentage return from cost and final value. | cost:n:100:20000 "a cost of ${}" | final_value:n:100:30000 "a final value of {}"',
         'calculate sales_tax | the sales tax on a purchase | Tax owed on a price at a tax rate. | price:n:5:3000 "a price of ${}" | tax_rate:n:1:25 "a tax rate of {}%" | ?include_total:b "including the total/excluding the total"',
         'get stock_dividend | the dividend history of a stock | Dividends paid by a stock over a number of years. | ticker:s:TICKERS "the stock {}" | years:i:1:10 "for the last {} years"',
@@ -99,8 +101,8 @@ FIELDS: dict[str, list[str]] = {
         'get head_to_head | the head-to-head record of two teams | Past results between two teams. | team_a:s:TEAMS "{}" | team_b:s:TEAMS "{}"',
     ],
     "cooking": [
-        'convert cooking_measurement | a cooking measurement | Convert a quantity between kitchen units. | quantity:n:0:20 "{}" | from_unit:e:cups/tablespoons/grams/ounces "{}" | to_unit:e:milliliters/teaspoons/pounds/liters "to {}"',
-        'scale recipe_servings | a recipe | Scale ingredient amounts to a new serving count. | dish:s:DISHES "the {}" | servings:i:1:20 "for {} servings"',
+        'calculate dough_hydration | the hydration of a dough | Water as a percentage of flour weight. | flour_grams:i:100:2000 "{} g of flour" | water_grams:i:50:1500 "{} g of water"',
+        'scale serving_size | a dish | Scale the ingredient amounts of a dish to a new serving count. | dish:s:DISHES "the {}" | servings:i:1:20 "for {} servings"',
         'estimate baking_time | the baking time for a dish | Baking time from dish, weight and oven temperature. | dish:s:DISHES "{}" | weight_kg:n:0:5 "weighing {} kg" | ?convection:b "in a convection oven/in a regular oven"',
         'find ingredient_substitute | a substitute for an ingredient | Suggest substitutes for an ingredient. | ingredient:s:INGREDIENTS "{}" | ?diet:e:vegan/gluten_free/keto=vegan "for a {} diet"',
         'calculate meal_calories | the calories in a meal | Total calories of a list of ingredients. | ingredients:as:INGREDIENTS "made of {}"',
@@ -164,12 +166,12 @@ FIELDS: dict[str, list[str]] = {
         'predict next_eclipse | the next eclipse visible from a city | Date of the next eclipse seen from a city. | city:s:CITIES "from {}" | eclipse_type:e:solar/lunar "{}"',
         'calculate light_travel_time | the time light takes to travel a distance | Light travel time for a distance in km. | distance:n:1000:900000000 "{} km"',
     ],
-    "music": [
+    "music_theory": [
         'get chord_notes | the notes of a chord | Notes of a chord from its root and quality. | root:s:NOTES_MUSIC "rooted on {}" | quality:e:major/minor/diminished/augmented "{}"',
         'calculate tempo_duration | the length of a piece at a tempo | Duration of a number of bars at a tempo. | bars:i:8:200 "{} bars" | bpm:i:60:200 "at {} bpm" | ?beats_per_bar:i:2:7=4 "with {} beats per bar"',
         'transpose melody_notes | a melody | Transpose notes by semitones. | notes:as:NOTES_MUSIC "the notes {}" | semitones:i:-12:12 "by {} semitones"',
         'get scale_degrees | the notes of a musical scale | Notes of a scale from key and mode. | key:s:NOTES_MUSIC "in {}" | mode:e:ionian/dorian/lydian/aeolian "the {} mode"',
-        'find artist_discography | the albums | Albums of an artist, newest first. | artist:s:ARTISTS "by {}" | ?limit:i:1:20=10 "the last {}"',
+        'calculate note_interval | the interval between two notes | Semitones from a lower note up to a higher one. | lower_note:s:NOTES_MUSIC "from {}" | upper_note:s:NOTES_MUSIC "up to {}" | ?name_interval:b "with the interval name/without the interval name"',
     ],
     "law": [
         'get statute_text | the text of a statute | Full text of a statute section by citation. | citation:s:CITATIONS "cited as {}"',
@@ -220,7 +222,6 @@ POOLS: dict[str, list[str]] = {
     "PLANETS": ["Mercury", "Venus", "Mars", "Jupiter", "Saturn", "Uranus", "Neptune", "Earth"],
     "STARS": ["Sirius", "Betelgeuse", "Vega", "Proxima Centauri", "Rigel", "Polaris", "Aldebaran", "Arcturus"],
     "NOTES_MUSIC": ["C", "D", "E", "F", "G", "A", "B", "F#", "Bb", "Eb", "C#", "Ab"],
-    "ARTISTS": ["Miles Davis", "Björk", "Fela Kuti", "Nina Simone", "Radiohead", "Ryuichi Sakamoto", "Joni Mitchell", "Daft Punk"],
     "CITATIONS": ["17 U.S.C. 107", "42 U.S.C. 1983", "15 U.S.C. 1125", "18 U.S.C. 1030", "29 U.S.C. 201", "35 U.S.C. 101", "47 U.S.C. 230", "26 U.S.C. 501"],
     "LEGAL_ISSUES": ["fair use", "wrongful termination", "adverse possession", "data privacy", "breach of warranty", "defamation", "patent eligibility", "tenant eviction"],
     "BRANDS": ["Lumora", "Quillbright", "Nexaro", "Brightfern", "Zentrio", "Oakvale", "Velvetine", "Corvix"],

@@ -150,3 +150,14 @@ def test_mix_cli_and_preset(tmp_path):
     assert len(train) == 100 and len(_proc(train)) == 50
     with pytest.raises(ValueError, match="mix must be"):
         build_splits(sizes={"train": 10, "dev": 5, "test": 5, "test_unseen_tools": 5}, mix=1.5)
+
+
+def test_procedural_train_tools_do_not_leak_hand_written_held_out_tools():
+    """test_unseen_tools of the hand-written corpus stays unseen: no train tool shares its stem."""
+    from funcall_lib.synth_tools import HELD_OUT_DOMAINS, TOOLS
+
+    hand_domains = {t.domain for t in TOOLS}
+    assert not set(HELD_OUT_FIELDS) & hand_domains
+    stems = {t.name.split("_", 1)[1] for t in TOOLS if t.domain in HELD_OUT_DOMAINS}
+    train_names = {t.name for t in split_tools("train")}
+    assert not {(s, n) for s in stems for n in train_names if s in n}
