@@ -179,3 +179,16 @@ def test_cli_merge_verify_exit_code(run_dir, capsys):
     assert "verify: PASSED" in out and "task_pass_rate: base+adapter" in out
     ev = json.loads((run_dir / "m2" / "verify.json").read_text())["evaluation"]
     assert ev["n"] == 2 and ev["passed"] and all(r["delta"] == 0 for r in ev["metrics"].values())
+
+
+def test_greedy_identity_required_in_fp32_only():
+    import torch
+
+    logits = torch.zeros(4, 10)
+    logits[:, 3] = 5.0
+    ref = [{"logits": logits, "greedy": [1, 2, 3]}]
+    new = [{"logits": logits + 0.01, "greedy": [1, 2, 4]}]
+    assert not merge.compare_outputs(ref, new, "fp32")["passed"]        # 0.01 > 1e-3 and greedy differs
+    assert merge.compare_outputs(ref, new, "bf16")["passed"]
+    far = [{"logits": logits + 3.0, "greedy": [1, 2, 3]}]
+    assert not merge.compare_outputs(ref, far, "bf16")["passed"]        # beyond the bf16 bound
