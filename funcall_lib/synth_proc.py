@@ -122,8 +122,9 @@ def _tools_of(field: str, line: str) -> list[PTool]:
     alt = VERB_ALT.get(verb, "get")
     # Names in two styles, as real APIs have them: verb_noun, and a module path for one in three.
     second_name = f"{field}.{stem}" if zlib.crc32(stem.encode()) % 3 == 0 else f"{alt}_{stem}"
-    main = PTool(field, stem, f"{verb}_{stem}", verb, human, description, parsed)
-    second = PTool(field, stem, second_name, verb, human,
+    said = {"lookup": "look up"}.get(verb, verb)
+    main = PTool(field, stem, f"{verb}_{stem}", said, human, description, parsed)
+    second = PTool(field, stem, second_name, said, human,
                    f"Returns {human} ({field}). " + description.split(". ")[0].rstrip(".") + ".",
                    tuple(p for p in parsed if not p.optional))
     return [main, second]

@@ -28,7 +28,7 @@ HELD_OUT_FIELDS = ("astronomy", "music_theory", "law", "ecology")
 VERB_ALT = {"calculate": "compute", "compute": "calculate", "get": "fetch", "find": "search",
             "estimate": "predict", "convert": "transform", "check": "verify", "predict": "estimate",
             "count": "tally", "list": "get", "analyze": "evaluate", "generate": "create",
-            "simulate": "model", "score": "rate", "plan": "schedule", "rank": "sort",
+            "simulate": "model", "score": "rate", "plan": "schedule", "rank": "sort", "lookup": "query",
             "sort": "order", "solve": "compute", "balance": "compute", "format": "prettify",
             "translate": "decode", "scale": "resize", "transpose": "shift"}
 
@@ -158,6 +158,40 @@ FIELDS: dict[str, list[str]] = {
         'calculate permutations | the number of permutations | Ordered arrangements of k items out of n. | n:i:3:30 "{} items" | k:i:1:10 "taken {} at a time"',
         'calculate matrix_determinant | the determinant of a 2x2 matrix | Determinant of a 2x2 matrix given as rows. | matrix:o:a,b:-9:9 "the matrix with first row {a} {b}" | second_row:an:-9:9 "second row {}"',
     ],
+    "meteorology": [
+        'calculate dew_point | the dew point | Dew point from air temperature and relative humidity. | temperature:n:-10:40 "a temperature of {} C" | humidity:i:5:100 "a relative humidity of {}%"',
+        'calculate wind_chill | the wind chill | Felt temperature from air temperature and wind speed. | temperature:n:-30:10 "an air temperature of {} C" | wind_speed:n:5:90 "a wind of {} km/h"',
+        'calculate heat_index | the heat index | Apparent temperature from temperature and humidity. | temperature_f:n:80:115 "{} F" | humidity:i:40:100 "{}% humidity"',
+        'get rainfall_history | the rainfall history of a city | Monthly rainfall totals for a city and year. | city:s:CITIES "in {}" | year:i:1990:2025 "for {}" | ?unit:e:mm/inches=mm "in {}"',
+        'convert pressure_reading | an atmospheric pressure in other units | Convert a pressure reading between units. | value:n:900:1100 "{}" | from_unit:e:hpa/mmhg/inhg "{}" | to_unit:e:atm/kpa/psi "to {}"',
+    ],
+    "automotive": [
+        'calculate fuel_efficiency | the fuel efficiency of a car | Fuel use from distance driven and fuel burned. | distance_km:n:10:1200 "{} km driven" | fuel_liters:n:1:90 "{} liters of fuel"',
+        'calculate stopping_distance | the stopping distance of a vehicle | Braking distance from speed and road condition. | speed_kmh:i:20:180 "at {} km/h" | road:e:dry/wet/icy "on a {} road"',
+        'estimate ev_charging_time | the charging time of an electric car | Hours to charge a battery with a charger. | battery_kwh:n:20:120 "a {} kWh battery" | charger_kw:n:3:350 "a {} kW charger" | ?start_percent:i:0:80=20 "starting at {}%"',
+        'get vehicle_recalls | the recalls for a car model | Safety recalls for a make, model and year. | make:s:CAR_MAKES "for the {}" | year:i:2005:2025 "from {}"',
+        'calculate tire_pressure | the recommended tire pressure | Tire pressure for a load per tire. | load_kg:n:200:900 "a load of {} kg per tire" | ?unit:e:psi/bar=psi "in {}"',
+    ],
+    "networking": [
+        'calculate subnet_hosts | the usable hosts in a subnet | Usable host addresses for a prefix length. | prefix_length:i:8:30 "a /{} prefix"',
+        'calculate transfer_time | the time to transfer a file | Seconds to move a file over a link. | size_mb:n:1:50000 "a {} MB file" | bandwidth_mbps:n:1:1000 "over a {} Mbps link"',
+        'check port_status | whether a port is open on a host | Check whether a TCP port answers on a host. | host:s:HOSTS "on {}" | port:i:20:9000 "port {}" | ?timeout_seconds:i:1:30=5 "with a timeout of {} seconds"',
+        'lookup dns_records | the DNS records of a domain | DNS records of a type for a domain. | domain:s:HOSTS "for {}" | record_type:e:A/AAAA/MX/TXT/CNAME "of type {}"',
+        'calculate network_latency | the round-trip latency over a distance | Light-in-fiber round trip for a distance. | distance_km:n:10:20000 "over {} km"',
+    ],
+    "photography": [
+        'calculate depth_of_field | the depth of field of a shot | Depth of field from focal length, aperture and distance. | focal_length_mm:i:10:600 "a {} mm lens" | aperture:n:1:22 "at f/{}" | distance_m:n:0:100 "a subject {} m away"',
+        'calculate exposure_value | the exposure value of a setting | EV from aperture and shutter time. | aperture:n:1:22 "f/{}" | shutter_seconds:n:0:30 "a {} second shutter"',
+        'calculate print_size | the largest print size for a photo | Print size in cm for a pixel size at a print density. | width_px:i:800:12000 "{} pixels wide" | height_px:i:600:9000 "{} pixels high" | ?dpi:i:150:600=300 "at {} dpi"',
+        'find golden_hour | the golden hour times | Golden hour start and end for a city on a day of year. | city:s:CITIES "in {}" | day_of_year:i:1:365 "on day {} of the year"',
+    ],
+    "agriculture": [
+        'estimate crop_yield | the yield of a field | Expected harvest for a crop, area and rainfall. | crop:s:CROPS "of {}" | hectares:n:1:500 "on {} hectares" | ?rainfall_mm:i:100:2000 "with {} mm of rain"',
+        'calculate fertilizer_amount | the fertilizer needed for a field | Kilograms of fertilizer for a nitrogen target. | area_hectares:n:1:300 "a field of {} hectares" | nitrogen_kg_per_ha:i:20:250 "{} kg of nitrogen per hectare"',
+        'calculate irrigation_volume | the water needed to irrigate a field | Cubic metres of water for a depth over an area. | area_m2:i:100:100000 "{} square meters" | depth_mm:i:5:80 "{} mm deep"',
+        'get planting_calendar | the planting window for a crop | Best sowing months for a crop in a country. | crop:s:CROPS "for {}" | country:s:COUNTRIES "in {}"',
+        'calculate livestock_feed | the feed needed for a herd | Daily feed for a number of animals of a kind. | animal:e:cattle/sheep/goats/pigs "for {}" | head_count:i:2:900 "{} head"',
+    ],
     "astronomy": [
         'calculate orbital_period | the orbital period of a planet | Orbital period from the semi-major axis in AU. | semi_major_axis:n:0:40 "a semi-major axis of {} AU"',
         'get planet_facts | facts about a planet | Mass, radius and moons of a planet. | planet:s:PLANETS "{}" | ?include_moons:b "including its moons/without the moons"',
@@ -190,6 +224,9 @@ FIELDS: dict[str, list[str]] = {
 }
 
 POOLS: dict[str, list[str]] = {
+    "CAR_MAKES": ["Toyota Corolla", "Ford F-150", "Honda Civic", "Tesla Model 3", "Volkswagen Golf", "Kia Sportage", "Volvo XC60", "Subaru Outback", "BMW 3 Series", "Nissan Leaf", "Mazda CX-5", "Hyundai Ioniq 5"],
+    "HOSTS": ["example.com", "api.internal.net", "mail.acme.org", "db01.lan", "status.globex.io", "cdn.example.org", "vpn.lab.local", "shop.initech.com"],
+    "CROPS": ["wheat", "maize", "rice", "soybeans", "barley", "potatoes", "coffee", "cassava", "sorghum", "canola", "oats", "lentils"],
     "FORMULAS": ["H2O", "CO2", "NaCl", "C6H12O6", "H2SO4", "NH3", "CH4", "CaCO3", "C2H5OH", "KMnO4", "Fe2O3", "HNO3"],
     "ELEMENTS": ["carbon", "oxygen", "iron", "gold", "neon", "sodium", "uranium", "helium", "copper", "silicon", "zinc", "argon"],
     "EQUATIONS": ["H2 + O2 = H2O", "Fe + O2 = Fe2O3", "CH4 + O2 = CO2 + H2O", "N2 + H2 = NH3", "Al + O2 = Al2O3", "C3H8 + O2 = CO2 + H2O", "Na + Cl2 = NaCl", "KClO3 = KCl + O2"],
