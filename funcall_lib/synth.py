@@ -10,6 +10,10 @@ Every record is deduplicated across all splits by (prompt text, answer); `check_
 it. Categories: simple, multiple (1-4 distractor tools), parallel (2-3 calls of one tool),
 parallel_multiple, irrelevance (gold [] and a short reply), multi_turn (an earlier call and its
 result in the conversation, then a follow-up call).
+
+`--mix procedural=F` (or `--preset quality`: 20k training records, F=0.6) draws a share F of every
+split from the procedural family (`synth_proc.py`: ~280 composed tools over 25 fields, four fields
+only in test_unseen_tools), for breadth on tools the hand-written catalogue lacks.
 """
 
 from __future__ import annotations

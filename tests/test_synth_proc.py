@@ -161,3 +161,14 @@ def test_procedural_train_tools_do_not_leak_hand_written_held_out_tools():
     stems = {t.name.split("_", 1)[1] for t in TOOLS if t.domain in HELD_OUT_DOMAINS}
     train_names = {t.name for t in split_tools("train")}
     assert not {(s, n) for s in stems for n in train_names if s in n}
+
+
+def test_preset_sets_size_and_mix(tmp_path, monkeypatch):
+    from funcall_lib import synth
+
+    monkeypatch.setitem(synth.DATA_PRESETS, "quality", {"n": 40, "mix": 0.75})
+    assert main(["data", "build", "--out", str(tmp_path / "q"), "--preset", "quality"]) == 0
+    train = load_records(tmp_path / "q" / "train.jsonl")
+    assert len(train) == 40 and len(_proc(train)) == 30
+    assert main(["data", "build", "--out", str(tmp_path / "r"), "--preset", "quality", "--n", "60"]) == 0
+    assert len(_proc(load_records(tmp_path / "r" / "train.jsonl"))) == 45
