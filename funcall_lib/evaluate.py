@@ -182,9 +182,14 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
                           tool_choice=tool_choice, max_new_tokens=max_new_tokens,
                           batch_size=batch_size, family=family)
     seconds = time.perf_counter() - start
-    return score_outputs(records, [g.text for g in gens], family, model=str(model_id),
-                         adapter=str(adapter) if adapter else None, constrained=constrained,
-                         seconds=seconds)
+    report, examples = score_outputs(records, [g.text for g in gens], family, model=str(model_id),
+                                     adapter=str(adapter) if adapter else None,
+                                     constrained=constrained, seconds=seconds)
+    for e, g in zip(examples, gens):
+        e["new_tokens"], e["fallback"] = getattr(g, "new_tokens", None), getattr(g, "fallback", None)
+    # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
+    report["constrained_fallbacks"] = sum(e["fallback"] is not None for e in examples)
+    return report, examples
 
 
 def evaluate_grid(model_id: str, records: list[dict], out_dir, adapters: dict[str, str | None],
@@ -375,15 +380,24 @@ def _bfcl_record(obj: dict, truth: list[dict], category: str) -> dict:
             "answer": {"tool_calls": calls}, "meta": {"source": "bfcl", "category": category}}
 
 
+def load_data(path) -> list[dict]:
+    """Validated records (records.load_records), or plain JSONL where that is not available."""
+    try:
+        from funcall_lib.records import load_records
+    except ImportError:
+        from funcall_lib.io import iter_jsonl
+
+        return [rec for _, rec in iter_jsonl(path)]
+    return load_records(path)
+
+
 def _records(args) -> list[dict]:
     if bool(args.data) == bool(args.benchmark):
         raise ValueError("give exactly one of --data FILE or --benchmark bfcl:CATEGORY")
     if args.benchmark:
         records = load_benchmark(args.benchmark)
     else:
-        from funcall_lib.records import load_records
-
-        records = load_records(args.data)
+        records = load_data(args.data)
     return records[: args.limit] if args.limit else records
 
 
