@@ -322,72 +322,15 @@ def load_benchmark(spec: str) -> list[dict]:
     kind, _, category = spec.partition(":")
     if kind != "bfcl" or not category:
         raise ValueError(f"--benchmark {spec!r}: expected bfcl:CATEGORY, e.g. bfcl:simple_python")
-    try:
-        from funcall_lib.formats.bfcl import load_bfcl
-    except ImportError:   # the converter module is not there: read the package files ourselves
-        load_bfcl = _read_bfcl
+    from funcall_lib.formats.bfcl import load_bfcl
+
     return load_bfcl(category)
 
 
-_BFCL_TYPES = {"dict": "object", "float": "number", "tuple": "array", "any": "string",
-               "list": "array", "bool": "boolean"}
-
-
-def _json_schema(schema):
-    """BFCL's Python-flavoured type names -> JSON Schema ones, recursively."""
-    if isinstance(schema, list):
-        return [_json_schema(s) for s in schema]
-    if not isinstance(schema, dict):
-        return schema
-    out = {k: _json_schema(v) for k, v in schema.items()}
-    if isinstance(out.get("type"), str):
-        out["type"] = _BFCL_TYPES.get(out["type"], out["type"])
-    return out
-
-
-def _read_bfcl(category: str) -> list[dict]:
-    """Canonical records straight from bfcl-eval's data files (question + possible answer)."""
-    from importlib.metadata import PackageNotFoundError, distribution
-
-    try:
-        data = Path(distribution("bfcl-eval").locate_file("bfcl_eval/data"))
-    except PackageNotFoundError:
-        raise RuntimeError("bfcl-eval is not installed: pip install --no-deps bfcl-eval") from None
-    questions = data / f"BFCL_v4_{category}.json"
-    if not questions.exists():
-        raise ValueError(f"no BFCL category {category!r} (looked for {questions.name})")
-    answers_path = data / "possible_answer" / questions.name
-    answers = {}
-    if answers_path.exists():
-        answers = {str(o["id"]): o["ground_truth"] for _, o in _iter(answers_path)}
-    return [_bfcl_record(o, answers.get(str(o["id"]), []), category) for _, o in _iter(questions)]
-
-
-def _iter(path):
-    from funcall_lib.io import iter_jsonl
-
-    return iter_jsonl(path)
-
-
-def _bfcl_record(obj: dict, truth: list[dict], category: str) -> dict:
-    calls = []
-    for entry in truth:
-        (name, alts), = entry.items()
-        args = matching.representative(alts)
-        calls.append({"name": name, "arguments": args, "alternatives": alts})
-    tools = [dict(t, parameters=_json_schema(t.get("parameters") or {})) for t in obj["function"]]
-    return {"id": str(obj["id"]), "messages": obj["question"][0], "tools": tools,
-            "answer": {"tool_calls": calls}, "meta": {"source": "bfcl", "category": category}}
-
-
 def load_data(path) -> list[dict]:
-    """Validated records (records.load_records), or plain JSONL where that is not available."""
-    try:
-        from funcall_lib.records import load_records
-    except ImportError:
-        from funcall_lib.io import iter_jsonl
+    """Records from a JSONL file, validated (a bad record raises with file:line: reason)."""
+    from funcall_lib.records import load_records
 
-        return [rec for _, rec in iter_jsonl(path)]
     return load_records(path)
 
 
