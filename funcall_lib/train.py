@@ -168,7 +168,8 @@ def precision(config: TrainConfig) -> dict:
         if config.bf16 is True:
             raise ValueError("bf16=True asked for but no CUDA device; use bf16: auto on CPU")
         # use_cpu makes accelerate set up gloo DDP under torchrun instead of a lone process
-        return {"bf16": False, "fp16": False, "use_cpu": True, "ddp_backend": "gloo"}
+        ddp = int(os.environ.get("WORLD_SIZE", "1")) > 1
+        return {"bf16": False, "fp16": False, "use_cpu": True, "ddp_backend": "gloo" if ddp else None}
     bf16 = torch.cuda.is_bf16_supported() if config.bf16 == "auto" else bool(config.bf16)
     return {"bf16": bf16, "fp16": not bf16}
 
