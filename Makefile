@@ -77,8 +77,8 @@ train: data  ## LoRA fine-tune MODEL with PRESET on runs/$(RUN)/data (DOCKER=1: 
 	$(FUNCALL) train --data $(RUN_DIR)/data --model $(MODEL) --out $(RUN_DIR) --preset $(PRESET)
 
 eval: $(NEEDS)  ## score the base model and the tuned adapter on the test split into runs/$(RUN)/eval/
-	$(FUNCALL) eval --model $(MODEL) --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/base.json
-	$(FUNCALL) eval --model $(MODEL) --adapter $(RUN_DIR)/adapter --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/tuned.json
+	$(FUNCALL) eval --model $(MODEL) --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/base-test-constrained.json
+	$(FUNCALL) eval --model $(MODEL) --adapter $(RUN_DIR)/adapter --data $(RUN_DIR)/data/test.jsonl --out $(RUN_DIR)/eval/tuned-test-constrained.json
 
 merge: $(NEEDS)  ## merge the adapter into a 16-bit copy of MODEL and verify it
 	$(FUNCALL) merge --model $(MODEL) --adapter $(RUN_DIR)/adapter --out $(RUN_DIR)/merged --verify --data $(RUN_DIR)/data/test.jsonl
