@@ -1,0 +1,141 @@
+"""The quality recipe: does fine-tuning the embedded model make it call tools right?
+
+    python -m funcall_lib.quality --run-dir runs/quality            # data, train, evaluate
+    python -m funcall_lib.quality --run-dir runs/quality --skip-train --limit 50
+
+Steps: build the bundled corpus with the `quality` data preset (hand-written + procedural
+tools), train with the `quality` training preset (Unsloth on CUDA, transformers+peft on CPU),
+then evaluate the untuned and the tuned model, constrained and free, on data never trained on:
+the test split (seen tools, unseen phrasings and values), test_unseen_tools, and BFCL's non-live
+categories (from the bfcl-eval package; never trained on). Everything lands in the run dir:
+`eval/<label>-<set>-<mode>.json` reports and `quality.md`, the table for docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import time
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+BFCL_SETS = ["bfcl:simple_python", "bfcl:multiple", "bfcl:parallel", "bfcl:parallel_multiple",
+             "bfcl:irrelevance"]
+LOCAL_SETS = ["test", "test_unseen_tools"]
+
+
+def build_data(run_dir: Path, seed: int = 0) -> Path:
+    from funcall_lib.synth import DATA_PRESETS, build_dataset
+
+    data = run_dir / "data"
+    if not (data / "train.jsonl").is_file():
+        preset = DATA_PRESETS["quality"]
+        log.info("building data: %s", build_dataset(data, n=preset["n"], seed=seed, mix=preset["mix"]))
+    return data
+
+
+def train_adapter(run_dir: Path, data: Path, overrides: dict) -> Path:
+    from funcall_lib.config import make_config
+    from funcall_lib.train import train
+
+    if not (run_dir / "adapter" / "adapter_config.json").is_file():
+        train(make_config("quality", **overrides), data, run_dir)
+    return run_dir / "adapter"
+
+
+def eval_sets(data: Path, sets: list[str], limit: int | None) -> dict[str, list[dict]]:
+    from funcall_lib.evaluate import load_benchmark, load_data
+
+    out = {}
+    for name in sets:
+        records = load_benchmark(name) if name.startswith("bfcl:") else load_data(data / f"{name}.jsonl")
+        out[name.replace("bfcl:", "bfcl_")] = records[:limit] if limit else records
+    return out
+
+
+def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
+                 batch_size: int, labels: tuple[str, ...]) -> dict[str, dict]:
+    """Every (model label, set, mode); one model load per label. Reports already written are reused."""
+    from funcall_lib import infer, models
+    from funcall_lib.evaluate import evaluate_model, write_report
+
+    reports = {}
+    for label in labels:
+        loaded = None
+        for name, records in sets.items():
+            for constrained in (True, False):
+                stem = f"{label}-{name}-{'constrained' if constrained else 'free'}"
+                path = run_dir / "eval" / f"{stem}.json"
+                if path.is_file():
+                    reports[stem] = json.loads(path.read_text())
+                    continue
+                if loaded is None:
+                    loaded = models.load_model(model, adapter=adapter if label == "tuned" else None)
+                    infer.prepare_for_inference(loaded)
+                start = time.time()
+                report, examples = evaluate_model(model, records, adapter=adapter if label == "tuned" else None,
+                                                  constrained=constrained, batch_size=batch_size,
+                                                  loaded=loaded)
+                report["data"] = name
+                write_report(path, report, examples)
+                reports[stem] = report
+                log.info("%s: task pass %.3f (%d examples, %.0f s)", stem, report["task_pass_rate"],
+                         report["n"], time.time() - start)
+    return reports
+
+
+def quality_table(reports: dict[str, dict]) -> str:
+    """Task pass (and strict JSON) per set: base vs tuned, constrained vs free, with n."""
+    sets = sorted({stem.split("-", 1)[1].rsplit("-", 1)[0] for stem in reports},
+                  key=lambda s: (s.startswith("bfcl"), s))
+    cols = [(label, mode) for label in ("base", "tuned") for mode in ("constrained", "free")]
+    lines = ["| set | n | " + " | ".join(f"{l} {m}" for l, m in cols) + " |", "|---" * (len(cols) + 2) + "|"]
+    for name in sets:
+        cells, n = [], None
+        for label, mode in cols:
+            r = reports.get(f"{label}-{name}-{mode}")
+            if r is None:
+                cells.append("-")
+                continue
+            n = r["n"]
+            metric = r["irrelevance_accuracy"] if name == "bfcl_irrelevance" else r["task_pass_rate"]
+            cells.append(f"{metric:.3f} (json {r['strict_json_rate']:.2f})")
+        lines.append(f"| {name} | {n} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run-dir", default="runs/quality")
+    parser.add_argument("--model", default="embedded")
+    parser.add_argument("--skip-train", action="store_true", help="evaluate the base model only")
+    parser.add_argument("--only-train", action="store_true", help="build data and train, no evaluation")
+    parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
+    parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="training config override (repeatable), e.g. --set num_train_epochs=2")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from funcall_lib.train import parse_sets
+
+    run_dir = Path(args.run_dir)
+    data = build_data(run_dir)
+    adapter = None if args.skip_train else train_adapter(run_dir, data, parse_sets(args.set))
+    if args.only_train:
+        return 0
+    sets = eval_sets(data, args.sets.split(","), args.limit)
+    labels = ("base",) if adapter is None else ("base", "tuned")
+    reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels)
+    table = quality_table(reports)
+    from funcall_lib.io import write_text_atomic
+
+    write_text_atomic(run_dir / "quality.md", table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
