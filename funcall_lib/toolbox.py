@@ -143,8 +143,7 @@ def default_registry() -> dict[str, Tool]:
     tools = [
         Tool("calculator", "Evaluate an arithmetic expression (numbers, + - * / ** %, parentheses).",
              {"type": "object", "properties": {"expression": {
-                 "type": "string", "maxLength": MAX_EXPRESSION,
-                 "pattern": "^[0-9+*/%(). eE-]+$"}}, "required": ["expression"]}, calculate),
+                 "type": "string", "pattern": "^[0-9+*/%(). eE-]+$"}}, "required": ["expression"]}, calculate),
         Tool("convert_units", "Convert a quantity between units of length, mass, volume or "
              "temperature.",
              {"type": "object", "properties": {"value": {"type": "number"},

@@ -290,3 +290,16 @@ def test_cli_tools_file_errors_name_the_file(tmp_path):
     bad.write_text('[{"name": "a"},\n oops]')
     with pytest.raises(ValueError, match=r"tools.json:2: not JSON"):
         infer.load_tools_file(str(bad))
+
+
+def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
+    from funcall_lib.cli import main
+
+    out = tmp_path / "bench.json"
+    rc = main(["bench", "decode", "--model", str(tiny_model_dir), "--n", "2", "--batch-size", "2",
+               "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert rc == 0 and result["free_tokens_per_s"] > 0 and result["constrained_tokens_per_s"] > 0
+    assert {r["constrained"] for r in result["runs"]} == {False, True}
+    assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
+    assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
