@@ -80,6 +80,7 @@ def test_saved_sharded_with_template_and_card(merged):
         else json.loads((out / "tokenizer_config.json").read_text())["chat_template"]
     assert "<tools>" in template
     assert not list(out.parent.glob(".merged.*"))   # no temp dirs left behind
+    assert out.stat().st_mode & 0o055      # readable by others, unlike a bare mkdtemp
 
 
 def test_reload_check_in_fresh_process(merged):
