@@ -30,6 +30,7 @@ def atomic_path(target: str | os.PathLike, *, is_dir: bool = False) -> Iterator[
         fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         os.close(fd)
         tmp = Path(name)
+    _umask_permissions(tmp, is_dir)
     try:
         yield tmp
         if is_dir and target.exists():
@@ -45,6 +46,13 @@ def atomic_path(target: str | os.PathLike, *, is_dir: bool = False) -> Iterator[
         elif tmp.exists():
             tmp.unlink()
         raise
+
+
+def _umask_permissions(path: Path, is_dir: bool) -> None:
+    """mkstemp/mkdtemp create owner-only paths; give them the usual umask-based mode instead."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, (0o777 if is_dir else 0o666) & ~umask)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
