@@ -71,8 +71,8 @@ PRESETS: dict[str, TrainConfig] = {
     "quality": TrainConfig(
         model="embedded", backend="auto", max_seq_length=1024, lora_r=64, lora_alpha=128,
         lora_dropout=0.0, learning_rate=5e-4, per_device_train_batch_size=16,
-        gradient_accumulation_steps=1, num_train_epochs=3, gradient_checkpointing=False,
-        logging_steps=20, eval_steps=200, save_steps=200, max_eval_records=128),
+        gradient_accumulation_steps=1, num_train_epochs=2, gradient_checkpointing=False,
+        logging_steps=25, eval_steps=500, save_steps=500, max_eval_records=256),
 }
 
 
