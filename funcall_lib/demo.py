@@ -13,6 +13,7 @@ side by side and saves that table as `<run_dir>/results.md`. Offline: the Hub is
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import time
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # The runner logs each notebook as it starts and ends: progress during a long CPU run.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     try:
         if args.table_only:
             table = results_table(args.run_dir)
