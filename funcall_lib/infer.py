@@ -66,10 +66,21 @@ def plain_tool(tool: dict) -> dict:
     return {**tool, "parameters": params}
 
 
-def _call_schema(tool: dict, args_key: str) -> dict:
-    return {"type": "object", "properties": {"name": {"const": tool["name"]},
-                                             args_key: tool["parameters"]},
-            "required": ["name", args_key]}
+def _call_schema(tool: dict, args_key: str, id_key: str | None = None) -> dict:
+    props = {"name": {"const": tool["name"]}, args_key: tool["parameters"]}
+    if id_key:  # Mistral: each call carries a 9-character alphanumeric id
+        props[id_key] = {"type": "string", "pattern": "^[A-Za-z0-9]{9}$"}
+    return {"type": "object", "properties": props, "required": list(props)}
+
+
+def _layout(family: str) -> tuple:
+    """(start, prefix, suffix, separator, end, args_key, id_key) from chat.call_wrapper."""
+    wrapper = getattr(chat, "call_wrapper", None)
+    if wrapper is not None:
+        f = wrapper(family)
+        return (f.start, f.prefix, f.suffix, f.separator, f.end, f.args_key,
+                getattr(f, "id_key", None))
+    return _LAYOUTS[family] + (None,)
 
 
 def _lit(text: str) -> str:
@@ -102,11 +113,11 @@ def grammar_ebnf(tools: list[dict], family: str = "hermes", tool_choice: str = "
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
     if family not in _LAYOUTS:
         raise ValueError(f"no call layout for family {family!r}; use one of {sorted(_LAYOUTS)}")
-    start, pre, post, sep, end, args_key = _LAYOUTS[family]
+    start, pre, post, sep, end, args_key, id_key = _layout(family)
     tools = [plain_tool(t) for t in tools]
     rules = ["fc_any ::= [^]"]
     if tools and tool_choice != "none":
-        schema = {"anyOf": [_call_schema(t, args_key) for t in tools]}
+        schema = {"anyOf": [_call_schema(t, args_key, id_key) for t in tools]}
         json_ebnf = str(xgr.Grammar.from_json_schema(schema, any_whitespace=False,
                                                      separators=(", ", ": "), strict_mode=True))
         # Length-bounded strings are emitted as [^"\\\r\n], which lets control characters through;
