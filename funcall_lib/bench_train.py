@@ -7,8 +7,8 @@ non-padding tokens.
 
 Two token streams:
 - `random`: dense random token ids, batch x seq_len, no padding: the upper bound of throughput.
-- `data`: the real rendered training records (chat template + tool block), batched the way
-  `funcall train` batches them (length-grouped, padded to the longest in the batch); its useful
+- `data`: the real rendered training records (chat template + tool block), length-grouped and
+  packed into batches of the same token budget (batch x seq_len, padding included); its useful
   tokens/s over the dense rate at the same shape is the batching efficiency.
 
 The step here is a plain forward/backward/AdamW step: this is a speed harness, not a trainer.
@@ -137,7 +137,12 @@ def _random_batches(cfg: BenchTrainConfig, vocab: int, n: int):
 
 
 def _data_batches(cfg: BenchTrainConfig, tokenizer, n: int):
-    """Real rendered records, length-grouped and padded to the longest in each batch."""
+    """Real rendered records, length-grouped, as many per batch as fit the token budget.
+
+    The budget is batch_size x seq_len tokens (padding included), the same work per step as the
+    dense random batches: what padding-free / length-grouped training feeds a GPU. Records are
+    sorted by length within windows of 256, so each batch pads only to its own longest record.
+    """
     import torch
 
     from funcall_lib import chat
@@ -151,18 +156,23 @@ def _data_batches(cfg: BenchTrainConfig, tokenizer, n: int):
         a = tokenizer(answer, add_special_tokens=False)["input_ids"]
         if len(p) + len(a) <= cfg.seq_len:
             rows.append((p + a, [-100] * len(p) + a))
-        if len(rows) >= n * cfg.batch_size * 4:
+        if len(rows) >= n * cfg.batch_size * 8:
             break
-    # length grouping: sort windows of 64 batches by length, as a length-grouped sampler does
-    window = cfg.batch_size * 16
     grouped = []
-    for i in range(0, len(rows), window):
-        grouped += sorted(rows[i:i + window], key=lambda r: len(r[0]))
+    for i in range(0, len(rows), 256):
+        grouped += sorted(rows[i:i + 256], key=lambda r: len(r[0]))
+    budget, batches, current = cfg.batch_size * cfg.seq_len, [], []
+    for row in grouped:
+        width = max([len(row[0])] + [len(r[0]) for r in current])
+        if current and width * (len(current) + 1) > budget:
+            batches.append(current)
+            current = []
+        current.append(row)
+    batches.append(current)
+    __import__("random").Random(cfg.seed).shuffle(batches)  # a fair sample of lengths
     pad = tokenizer.pad_token_id
     for b in range(n):
-        n_full = max(1, len(grouped) // cfg.batch_size)
-        start = (b % n_full) * cfg.batch_size
-        chunk = grouped[start:start + cfg.batch_size]
+        chunk = batches[b % len(batches)]
         width = max(len(ids) for ids, _ in chunk)
         ids = torch.full((len(chunk), width), pad)
         labels = torch.full((len(chunk), width), -100)
@@ -213,7 +223,7 @@ def run_one(cfg: BenchTrainConfig) -> dict:
     batches = list(_random_batches(cfg, vocab, total) if cfg.tokens == "random"
                    else _data_batches(cfg, tok, total))
     torch.cuda.reset_peak_memory_stats()
-    useful, padded, times = 0, 0, []
+    useful, padded, rows, times = 0, 0, 0, []
     for i, batch in enumerate(batches):
         batch = {k: v.cuda(non_blocking=True) for k, v in batch.items()}
         torch.cuda.synchronize()
@@ -227,13 +237,14 @@ def run_one(cfg: BenchTrainConfig) -> dict:
             times.append(time.perf_counter() - start)
             useful += int(batch["attention_mask"].sum())
             padded += batch["input_ids"].numel()
+            rows += batch["input_ids"].shape[0]
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     n_params = sum(p.numel() for n, p in base.named_parameters()
                    if "lora_" not in n and "embed_tokens" not in n)
     elapsed = sum(times)
     tps = useful / elapsed
     peak = matmul_tflops()
-    avg_len = useful / max(1, len(times) * cfg.batch_size)
+    avg_len = useful / max(1, rows)  # mean sequence length, for the attention FLOPs
     return {**asdict(cfg), "tokens_per_s": tps, "useful_fraction": useful / padded,
             "step_s_median": sorted(times)[len(times) // 2], "peak_vram_gib":
             torch.cuda.max_memory_allocated() / 2**30, "final_loss": float(loss),
