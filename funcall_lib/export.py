@@ -100,9 +100,14 @@ def export_unsloth_merged(model_id: str, adapter_dir: str | os.PathLike, out_dir
                           f"(cuda: {cuda_available()}, unsloth installed: {unsloth_importable()}); "
                           "on CPU use `funcall merge` (transformers + peft), which writes the same "
                           "16-bit merged checkpoint.")
-    loaded = load_model(model_id, backend="unsloth", load_in_4bit=load_in_4bit,
-                        max_seq_length=max_seq_length, adapter=adapter_dir)
-    ensure_tool_template(loaded.tokenizer)
+    # Unsloth merges only adapters it attached itself, so the adapter folder is loaded through
+    # FastLanguageModel (it reads the base from adapter_config.json), not peft's PeftModel.
+    from unsloth import FastLanguageModel
+
+    model, tokenizer = FastLanguageModel.from_pretrained(
+        str(adapter_dir), max_seq_length=max_seq_length, load_in_4bit=load_in_4bit,
+        trust_remote_code=False, local_files_only=True)
+    ensure_tool_template(tokenizer)
     with atomic_path(out_dir, is_dir=True) as tmp:
-        loaded.model.save_pretrained_merged(str(tmp), loaded.tokenizer, save_method="merged_16bit")
+        model.save_pretrained_merged(str(tmp), tokenizer, save_method="merged_16bit")
     return Path(out_dir)
