@@ -26,7 +26,7 @@ FUNCALL := $(VENV)/bin/funcall
 NEEDS := model
 endif
 
-.PHONY: help setup kernel model demo test test-fast notebooks strip lab data train eval merge push \
+.PHONY: bench-train quality help setup kernel model demo test test-fast notebooks strip lab data train eval merge push \
         bench docker-pull docker-up docker-down docker-logs clean
 
 help:  ## list the targets
@@ -91,6 +91,12 @@ push: $(if $(DOCKER),,setup)  ## upload adapter, merged model and eval to REPO_I
 
 bench: model  ## decoding speed, free vs constrained (CPU); see docs/benchmarks.md for GPU runs
 	$(FUNCALL) bench decode --model $(MODEL)
+
+bench-train: model  ## GPU: training speed, Unsloth vs transformers+peft, Llama-3.2-1B shape
+	$(FUNCALL) bench train --shape llama-3.2-1b --batch-size 8 --seq-len 1024
+
+quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned
+	$(PY) -m funcall_lib.quality --run-dir runs/quality
 
 docker-pull:  ## pull the pinned Unsloth image (UNSLOTH_IMAGE overrides it)
 	$(COMPOSE) pull
