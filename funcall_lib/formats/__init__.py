@@ -55,14 +55,9 @@ def iter_rows(path: str | Path) -> Iterator[tuple[int, object, str | None]]:
         for i, row in enumerate(rows, start=1):
             yield i, row, None
         return
-    with open(path, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                yield lineno, json.loads(line), None
-            except json.JSONDecodeError as exc:
-                yield lineno, None, f"not valid JSON ({exc.msg} at column {exc.colno})"
+    from funcall_lib.records import iter_raw
+
+    yield from iter_raw(path)
 
 
 def detect_format(path: str | Path, sample: int = 20) -> str:
