@@ -19,9 +19,10 @@ NB_DIR = ROOT / "notebooks"
 # Smaller knobs for CI on a 2-core CPU (per notebook; each must be declared by that notebook).
 CI_PARAMETERS = {
     "01_data": {"n_train": 1000},
-    "02_train": {"max_steps": 20},
-    "04_eval": {"limit": 16, "unseen_limit": 8, "bfcl_limit": 4},
-    "05_merge": {"limit": 4, "gguf": ""},
+    "02_train": {"max_steps": 6},
+    "03_infer": {"max_new_tokens": 32, "tool_rounds": 1},
+    "04_eval": {"limit": 4, "unseen_limit": 2, "bfcl_limit": 2, "max_new_tokens": 64},
+    "05_merge": {"limit": 2, "gguf": ""},
 }
 
 
