@@ -87,22 +87,22 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
 
 
 def quality_table(reports: dict[str, dict]) -> str:
-    """Task pass (and strict JSON) per set: base vs tuned, constrained vs free, with n."""
+    """Task pass (irrelevance accuracy on BFCL irrelevance) per set: base vs tuned, constrained
+    vs free; each cell gives n and the strict-JSON rate, since sets may be cut differently."""
     sets = sorted({stem.split("-", 1)[1].rsplit("-", 1)[0] for stem in reports},
                   key=lambda s: (s.startswith("bfcl"), s))
     cols = [(label, mode) for label in ("base", "tuned") for mode in ("constrained", "free")]
-    lines = ["| set | n | " + " | ".join(f"{l} {m}" for l, m in cols) + " |", "|---" * (len(cols) + 2) + "|"]
+    lines = ["| set | " + " | ".join(f"{l} {m}" for l, m in cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name in sets:
-        cells, n = [], None
+        cells = []
         for label, mode in cols:
             r = reports.get(f"{label}-{name}-{mode}")
             if r is None:
                 cells.append("-")
                 continue
-            n = r["n"]
             metric = r["irrelevance_accuracy"] if name == "bfcl_irrelevance" else r["task_pass_rate"]
-            cells.append(f"{metric:.3f} (json {r['strict_json_rate']:.2f})")
-        lines.append(f"| {name} | {n} | " + " | ".join(cells) + " |")
+            cells.append(f"{metric:.3f} (n={r['n']}, json {r['strict_json_rate']:.2f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

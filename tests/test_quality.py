@@ -1,0 +1,29 @@
+"""The quality recipe's table: right metric per set, n per cell, missing runs marked."""
+
+from funcall_lib.quality import BFCL_SETS, LOCAL_SETS, quality_table
+
+
+def report(n, task, json_rate, irrelevance=None):
+    return {"n": n, "task_pass_rate": task, "strict_json_rate": json_rate,
+            "irrelevance_accuracy": irrelevance}
+
+
+def test_table_uses_irrelevance_accuracy_for_bfcl_irrelevance_and_keeps_each_n():
+    table = quality_table({
+        "base-test-constrained": report(200, 0.12, 0.01, 0.9),
+        "tuned-test-constrained": report(100, 0.84, 0.99, 1.0),
+        "tuned-bfcl_irrelevance-free": report(100, 0.2, 0.96, 0.76),
+    })
+    lines = table.splitlines()
+    test_row = next(line for line in lines if line.startswith("| test |"))
+    assert "0.120 (n=200" in test_row and "0.840 (n=100" in test_row
+    assert test_row.count(" - ") == 2          # base free and tuned free were not run
+    irr_row = next(line for line in lines if line.startswith("| bfcl_irrelevance |"))
+    assert "0.760" in irr_row and "0.200" not in irr_row
+    assert lines.index(test_row) < lines.index(irr_row)   # our sets first, then BFCL
+
+
+def test_default_sets_cover_the_issue_categories():
+    assert LOCAL_SETS == ["test", "test_unseen_tools"]
+    assert {s.split(":")[1] for s in BFCL_SETS} == {
+        "simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"}
