@@ -57,8 +57,8 @@ PRESETS: dict[str, TrainConfig] = {
     "cpu-demo": TrainConfig(
         model="embedded", backend="hf", max_seq_length=768, lora_r=16, lora_alpha=32,
         lora_dropout=0.0, learning_rate=1e-3, per_device_train_batch_size=4,
-        gradient_accumulation_steps=1, num_train_epochs=1, max_steps=24,
-        gradient_checkpointing=False, logging_steps=3, eval_steps=12, save_steps=12,
+        gradient_accumulation_steps=1, num_train_epochs=1, max_steps=12,
+        gradient_checkpointing=False, logging_steps=2, eval_steps=6, save_steps=6,
         max_train_records=240, max_eval_records=16),
     # The guide's setup: Llama-3.1-8B-Instruct in 4-bit, r=16, alpha=32, dropout 0.05, lr 2e-4,
     # batch 4 x accumulation 4, 3 epochs, max length 2048.

@@ -47,10 +47,10 @@ def _table_order(stem: str, report: dict) -> tuple:
 
 
 # Evaluation sizes that keep `make demo` near a quarter of an hour on a 2-core CPU, where
-# generation (about 10 tokens/s per row) dominates; pass -p to change them.
+# training steps (about 40 s each) and generation dominate; pass -p to change them.
 DEMO_PARAMETERS = {
-    "04_eval": {"limit": 24, "unseen_limit": 12, "bfcl_limit": 6, "max_new_tokens": 96},
-    "05_merge": {"limit": 6, "gguf": ""},
+    "04_eval": {"limit": 12, "unseen_limit": 6, "bfcl_limit": 4, "max_new_tokens": 64},
+    "05_merge": {"limit": 4, "gguf": ""},
 }
 
 
