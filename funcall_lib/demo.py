@@ -50,7 +50,7 @@ def _table_order(stem: str, report: dict) -> tuple:
 # training steps (about 40 s each) and generation dominate; pass -p to change them.
 DEMO_PARAMETERS = {
     "04_eval": {"limit": 12, "unseen_limit": 6, "bfcl_limit": 4, "max_new_tokens": 64},
-    "05_merge": {"limit": 4, "gguf": ""},
+    "05_merge": {"limit": 4, "gguf": "", "max_new_tokens": 64},
 }
 
 

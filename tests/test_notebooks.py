@@ -22,7 +22,7 @@ CI_PARAMETERS = {
     "02_train": {"max_steps": 6},
     "03_infer": {"max_new_tokens": 32, "tool_rounds": 1},
     "04_eval": {"limit": 4, "unseen_limit": 2, "bfcl_limit": 2, "max_new_tokens": 64},
-    "05_merge": {"limit": 2, "gguf": ""},
+    "05_merge": {"limit": 2, "gguf": "", "max_new_tokens": 64},
 }
 
 
