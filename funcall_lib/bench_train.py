@@ -48,7 +48,8 @@ class BenchTrainConfig:
     data: str | None = None             # a records JSONL for tokens="data"
     seed: int = 0
     tokenizer: str | None = None        # tokenizer dir for random shapes; default: the embedded one
-    workdir: str = field(default_factory=lambda: os.environ.get("FUNCALL_BENCH_DIR", "/tmp/funcall-bench"))
+    workdir: str = field(default_factory=lambda: os.environ.get("FUNCALL_BENCH_DIR") or str(
+        __import__("funcall_lib.models", fromlist=["funcall_home"]).funcall_home() / "bench"))
 
 
 # The real vocabulary sizes of the shapes (the random model's embedding is sized to it).
