@@ -48,6 +48,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from funcall_lib.records import representative  # noqa: F401  (one rule for both modules)
+
 OPTIONAL = ""   # in an alternatives list: the argument may be omitted
 
 # Reason kinds, used to group failures in reports.
@@ -91,24 +93,6 @@ def _as_alternative(value):
     if isinstance(value, list):
         return [_as_alternative(v) for v in value]
     return value
-
-
-def representative(alternative):
-    """One concrete value from an alternatives-form value (the inverse of `_as_alternative`).
-
-    Converters use it to fill a gold call's `arguments` from BFCL-style alternatives.
-    """
-    if isinstance(alternative, dict):
-        out = {}
-        for k, options in alternative.items():
-            options = options if isinstance(options, list) else [options]
-            chosen = [o for o in options if o != OPTIONAL]
-            if chosen:
-                out[k] = representative(chosen[0])
-        return out
-    if isinstance(alternative, list):
-        return [representative(v) for v in alternative]
-    return alternative
 
 
 def gold_alternatives(call: dict) -> dict[str, list]:
