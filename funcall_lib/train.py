@@ -24,7 +24,6 @@ plus each rank's RNG state). Effective batch = per-device batch x accumulation x
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
@@ -372,10 +371,6 @@ def _write_artifacts(trainer, tokenizer, out_dir: Path, run: dict) -> None:
     plt.close(fig)
     write_json_atomic(out_dir / RUN_JSON, run)
     log.info("wrote %s (adapter/, run.json, loss.png)", out_dir)
-
-
-def read_run(out_dir: str | Path) -> dict:
-    return json.loads((Path(out_dir) / RUN_JSON).read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- CLI
