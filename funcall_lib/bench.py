@@ -1,4 +1,4 @@
-"""Speed and memory benchmarks (placeholder until its issue lands)."""
+"""`funcall bench train|decode`: the command-line flags; the harnesses are bench_train.py and bench_decode.py."""
 
 
 def add_train_arguments(parser):
@@ -17,6 +17,8 @@ def add_train_arguments(parser):
     parser.add_argument("--warmup", type=int, default=d.warmup)
     parser.add_argument("--tokens", choices=["random", "data"], default=d.tokens)
     parser.add_argument("--data", help="records JSONL for --tokens data (e.g. runs/x/data/train.jsonl)")
+    parser.add_argument("--pad-multiple", type=int, default=d.pad_multiple,
+                        help="--tokens data: round row widths up to this multiple (fixed batch shapes)")
     parser.add_argument("--no-gradient-checkpointing", action="store_true")
     parser.add_argument("--tokenizer", help="tokenizer dir for the random shapes (default: embedded)")
     parser.add_argument("--out", help="write the results as JSON here")
@@ -33,6 +35,7 @@ def run_train_cli(args) -> int:
     cfg = BenchTrainConfig(shape=args.shape, load_in_4bit=args.load_in_4bit, batch_size=args.batch_size,
                            seq_len=args.seq_len, lora_r=args.lora_r, lora_alpha=2 * args.lora_r,
                            steps=args.steps, warmup=args.warmup, tokens=args.tokens, data=args.data,
+                           pad_multiple=args.pad_multiple,
                            gradient_checkpointing=not args.no_gradient_checkpointing,
                            tokenizer=args.tokenizer)
     compare(cfg, backends=tuple(args.backends.split(",")), out=args.out)

@@ -9,7 +9,10 @@ Two token streams:
 - `random`: dense random token ids, batch x seq_len, no padding: the upper bound of throughput.
 - `data`: the real rendered training records (chat template + tool block), length-grouped and
   packed into batches of the same token budget (batch x seq_len, padding included); its useful
-  tokens/s over the dense rate at the same shape is the batching efficiency.
+  tokens/s over the dense rate at the same shape is the batching efficiency. With
+  `pad_multiple` > 1 the row width is rounded up to that multiple and every batch of a width has
+  the same number of rows, so only a handful of (rows x width) shapes exist; one step of each is
+  run before the clock starts (a compiled model pays for each new shape once, not per step).
 
 The step here is a plain forward/backward/AdamW step: this is a speed harness, not a trainer.
 
@@ -46,6 +49,7 @@ class BenchTrainConfig:
     warmup: int = 3
     tokens: str = "random"              # random | data
     data: str | None = None             # a records JSONL for tokens="data"
+    pad_multiple: int = 1               # tokens="data": round widths up to this (fixed shapes)
     seed: int = 0
     tokenizer: str | None = None        # tokenizer dir for random shapes; default: the embedded one
     workdir: str = field(default_factory=lambda: os.environ.get("FUNCALL_BENCH_DIR") or str(
@@ -137,15 +141,8 @@ def _random_batches(cfg: BenchTrainConfig, vocab: int, n: int):
         yield {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids.clone()}
 
 
-def _data_batches(cfg: BenchTrainConfig, tokenizer, n: int):
-    """Real rendered records, length-grouped, as many per batch as fit the token budget.
-
-    The budget is batch_size x seq_len tokens (padding included), the same work per step as the
-    dense random batches: what padding-free / length-grouped training feeds a GPU. Records are
-    sorted by length within windows of 256, so each batch pads only to its own longest record.
-    """
-    import torch
-
+def _data_rows(cfg: BenchTrainConfig, tokenizer, limit: int) -> list[tuple[list[int], list[int]]]:
+    """(input ids, labels) of the first `limit` records that fit in seq_len, prompt labelled -100."""
     from funcall_lib import chat
     from funcall_lib.io import iter_jsonl
 
@@ -157,8 +154,17 @@ def _data_batches(cfg: BenchTrainConfig, tokenizer, n: int):
         a = tokenizer(answer, add_special_tokens=False)["input_ids"]
         if len(p) + len(a) <= cfg.seq_len:
             rows.append((p + a, [-100] * len(p) + a))
-        if len(rows) >= n * cfg.batch_size * 8:
+        if len(rows) >= limit:
             break
+    return rows
+
+
+def _budget_groups(cfg: BenchTrainConfig, rows: list) -> list[list]:
+    """Length-grouped batches, as many rows per batch as fit the token budget (padding counted).
+
+    Records are sorted by length within windows of 256, so each batch pads only to its own
+    longest record; every batch has its own (rows x width) shape.
+    """
     grouped = []
     for i in range(0, len(rows), 256):
         grouped += sorted(rows[i:i + 256], key=lambda r: len(r[0]))
@@ -170,17 +176,68 @@ def _data_batches(cfg: BenchTrainConfig, tokenizer, n: int):
             current = []
         current.append(row)
     batches.append(current)
-    __import__("random").Random(cfg.seed).shuffle(batches)  # a fair sample of lengths
+    return batches
+
+
+def bucket_width(length: int, multiple: int) -> int:
+    return -(-length // multiple) * multiple
+
+
+def _bucket_groups(cfg: BenchTrainConfig, rows: list) -> list[list]:
+    """Fixed shapes: width rounded up to `pad_multiple`, budget // width rows per batch of that width.
+
+    A bucket's last, incomplete batch is dropped (a trainer would carry it into the next pass),
+    so every batch of a width has exactly the same shape.
+    """
+    budget, buckets = cfg.batch_size * cfg.seq_len, {}
+    for row in rows:
+        buckets.setdefault(bucket_width(len(row[0]), cfg.pad_multiple), []).append(row)
+    batches = []
+    for width, members in sorted(buckets.items()):
+        per = max(1, budget // width)
+        batches += [members[i:i + per] for i in range(0, len(members) - per + 1, per)]
+    return batches
+
+
+def _tensor_batch(chunk: list, pad: int, width: int):
+    import torch
+
+    ids = torch.full((len(chunk), width), pad)
+    labels = torch.full((len(chunk), width), -100)
+    mask = torch.zeros((len(chunk), width), dtype=torch.long)
+    for i, (x, y) in enumerate(chunk):
+        ids[i, :len(x)], labels[i, :len(y)], mask[i, :len(x)] = torch.tensor(x), torch.tensor(y), 1
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+
+
+def data_batches(cfg: BenchTrainConfig, tokenizer, n: int) -> tuple[list[dict], int]:
+    """(batches, warm-up count): `n` timed batches of real records, after the warm-up batches.
+
+    The warm-up is `cfg.warmup` batches, or with `pad_multiple` > 1 one batch of every distinct
+    shape if that is more, so the timed steps never meet a shape for the first time.
+    """
+    import random
+
+    rows = _data_rows(cfg, tokenizer, (n + cfg.warmup) * cfg.batch_size * 8)
+    if cfg.pad_multiple > 1:
+        groups = _bucket_groups(cfg, rows)
+        width_of = lambda chunk: bucket_width(max(len(x) for x, _ in chunk), cfg.pad_multiple)  # noqa: E731
+    else:
+        groups = _budget_groups(cfg, rows)
+        width_of = lambda chunk: max(len(x) for x, _ in chunk)  # noqa: E731
+    if not groups:
+        raise ValueError(f"{cfg.data}: no batch could be formed (records longer than seq_len?)")
+    random.Random(cfg.seed).shuffle(groups)  # a fair sample of lengths
+    warm = groups[:cfg.warmup]
+    if cfg.pad_multiple > 1:
+        seen = {(len(g), width_of(g)) for g in warm}
+        for g in groups:
+            if (len(g), width_of(g)) not in seen:
+                seen.add((len(g), width_of(g)))
+                warm.append(g)
+    timed = [groups[(len(warm) + b) % len(groups)] for b in range(n)]
     pad = tokenizer.pad_token_id
-    for b in range(n):
-        chunk = batches[b % len(batches)]
-        width = max(len(ids) for ids, _ in chunk)
-        ids = torch.full((len(chunk), width), pad)
-        labels = torch.full((len(chunk), width), -100)
-        mask = torch.zeros((len(chunk), width), dtype=torch.long)
-        for i, (x, y) in enumerate(chunk):
-            ids[i, :len(x)], labels[i, :len(y)], mask[i, :len(x)] = torch.tensor(x), torch.tensor(y), 1
-        yield {"input_ids": ids, "attention_mask": mask, "labels": labels}
+    return [_tensor_batch(g, pad, width_of(g)) for g in warm + timed], len(warm)
 
 
 # ---------------------------------------------------------------- measure
@@ -220,9 +277,10 @@ def run_one(cfg: BenchTrainConfig) -> dict:
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=1e-4)
     vocab = model.get_input_embeddings().weight.shape[0]
-    total = cfg.warmup + cfg.steps
-    batches = list(_random_batches(cfg, vocab, total) if cfg.tokens == "random"
-                   else _data_batches(cfg, tok, total))
+    if cfg.tokens == "random":
+        batches, warmup = list(_random_batches(cfg, vocab, cfg.warmup + cfg.steps)), cfg.warmup
+    else:
+        batches, warmup = data_batches(cfg, tok, cfg.steps)
     torch.cuda.reset_peak_memory_stats()
     useful, padded, rows, times = 0, 0, 0, []
     for i, batch in enumerate(batches):
@@ -234,7 +292,7 @@ def run_one(cfg: BenchTrainConfig) -> dict:
         opt.step()
         opt.zero_grad(set_to_none=True)
         torch.cuda.synchronize()
-        if i >= cfg.warmup:
+        if i >= warmup:
             times.append(time.perf_counter() - start)
             useful += int(batch["attention_mask"].sum())
             padded += batch["input_ids"].numel()
@@ -246,7 +304,8 @@ def run_one(cfg: BenchTrainConfig) -> dict:
     tps = useful / elapsed
     peak = matmul_tflops()
     avg_len = useful / max(1, rows)  # mean sequence length, for the attention FLOPs
-    return {**asdict(cfg), "tokens_per_s": tps, "useful_fraction": useful / padded,
+    shapes = len({tuple(b["input_ids"].shape) for b in batches[warmup:]})
+    return {**asdict(cfg), "tokens_per_s": tps, "warmup_steps": warmup, "timed_shapes": shapes, "useful_fraction": useful / padded,
             "step_s_median": sorted(times)[len(times) // 2], "peak_vram_gib":
             torch.cuda.max_memory_allocated() / 2**30, "final_loss": float(loss),
             "matmul_tflops": peak, "mfu": tps * _flops_per_token(base.config, avg_len, n_params, cfg.gradient_checkpointing) / (peak * 1e12),
@@ -286,13 +345,19 @@ def compare(cfg: BenchTrainConfig, backends=("hf", "unsloth"), out: str | None =
     return results
 
 
+def _tokens_label(r: dict) -> str:
+    """'random', 'data' (own width per batch) or 'data/64' (widths rounded to 64: fixed shapes)."""
+    pad = r.get("pad_multiple", 1)
+    return f"{r['tokens']}/{pad}" if r["tokens"] == "data" and pad > 1 else r["tokens"]
+
+
 def format_table(results: list[dict]) -> str:
     base = results[0]
     lines = ["| backend | 4-bit | tokens | shape | batch x seq | tokens/s | step s | peak VRAM GiB | MFU | "
              "useful | speed x | VRAM x |", "|" + "---|" * 12]
     for r in results:
         lines.append(
-            f"| {r['backend']} | {r['load_in_4bit']} | {r['tokens']} | {r['shape']} | {r['batch_size']} x "
+            f"| {r['backend']} | {r['load_in_4bit']} | {_tokens_label(r)} | {r['shape']} | {r['batch_size']} x "
             f"{r['seq_len']} | {r['tokens_per_s']:,.0f} | {r['step_s_median']:.3f} | {r['peak_vram_gib']:.2f} | "
             f"{r['mfu']:.1%} | {r['useful_fraction']:.1%} | {r['tokens_per_s'] / base['tokens_per_s']:.2f} | "
             f"{r['peak_vram_gib'] / base['peak_vram_gib']:.2f} |")

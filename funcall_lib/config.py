@@ -39,6 +39,7 @@ class TrainConfig:
     bf16: str | bool = "auto"           # auto: on where the device supports it
     packing: bool = False               # padding-free packing where the backend supports it
     group_by_length: bool = True        # length-grouped batches when not packing
+    pad_to_multiple_of: int | None = None  # round batch widths up: few shapes for compiled kernels
     # bookkeeping
     seed: int = 42
     logging_steps: int = 10

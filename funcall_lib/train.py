@@ -195,6 +195,7 @@ def sft_config(config: TrainConfig, out_dir: Path, backend: str, has_eval: bool)
         save_total_limit=config.save_total_limit, save_strategy="steps",
         eval_strategy="steps" if has_eval else "no", eval_steps=config.eval_steps,
         max_length=config.max_seq_length, packing=packed, packing_strategy="bfd",
+        pad_to_multiple_of=config.pad_to_multiple_of,
         train_sampling_strategy="group_by_length" if config.group_by_length and not packed
         else "random",
         report_to="none", dataloader_num_workers=0, prediction_loss_only=True, ddp_find_unused_parameters=False,
@@ -223,6 +224,26 @@ def answer_loss(model, inputs, num_items_in_batch=None):
     return total / torch.as_tensor(count, device=total.device).clamp(min=1), outputs
 
 
+def real_tokens(inputs: dict) -> int:
+    """Non-padding tokens of a training batch, padded (attention_mask) or padding-free (position_ids).
+
+    A padding-free batch is one row of concatenated records; `pad_to_multiple_of` pads its end
+    with position id 0, which no real record ends on (a record's last token has position >= 1).
+    """
+    if "attention_mask" in inputs:
+        return int(inputs["attention_mask"].sum())
+    ids, positions = inputs["input_ids"], inputs.get("position_ids")
+    if positions is None:
+        return ids.numel()
+    tail = 0
+    for row in positions.reshape(positions.shape[0], -1).tolist():
+        for value in reversed(row):
+            if value != 0:
+                break
+            tail += 1
+    return ids.numel() - tail
+
+
 def _trainer_class():
     """SFTTrainer that counts the tokens of every training batch it is fed (for run.json)."""
     from trl import SFTTrainer
@@ -234,8 +255,7 @@ def _trainer_class():
             counts = self.token_counts = self.token_counts or {"total": 0, "real": 0, "trained": 0}
             ids = inputs["input_ids"]
             counts["total"] += ids.numel()
-            counts["real"] += int(inputs["attention_mask"].sum()) if "attention_mask" in inputs \
-                else ids.numel()
+            counts["real"] += real_tokens(inputs)
             counts["trained"] += int((inputs["labels"] != IGNORE_INDEX).sum())
             return super().training_step(model, inputs, *args, **kwargs)
 

@@ -238,3 +238,21 @@ def test_cli_overrides_preset_yaml_and_set(tmp_path):
         config_from_args(bad)
     with pytest.raises(ValueError, match="KEY=VALUE"):
         config_from_args(parser.parse_args(["--data", "d", "--out", "o", "--set", "oops"]))
+
+
+def test_real_tokens_padded_and_padding_free():
+    import torch
+
+    from funcall_lib.train import real_tokens
+
+    padded = {"input_ids": torch.zeros(2, 5, dtype=torch.long),
+              "attention_mask": torch.tensor([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1]])}
+    assert real_tokens(padded) == 8
+    # padding-free: records of 3 and 4 tokens concatenated, padded to 8 with position id 0
+    flat = {"input_ids": torch.zeros(1, 8, dtype=torch.long),
+            "position_ids": torch.tensor([[0, 1, 2, 0, 1, 2, 3, 0]])}
+    assert real_tokens(flat) == 7
+    flat_exact = {"input_ids": torch.zeros(1, 7, dtype=torch.long),
+                  "position_ids": torch.tensor([[0, 1, 2, 0, 1, 2, 3]])}
+    assert real_tokens(flat_exact) == 7
+    assert real_tokens({"input_ids": torch.zeros(3, 4, dtype=torch.long)}) == 12
