@@ -19,6 +19,8 @@ def add_train_arguments(parser):
     parser.add_argument("--data", help="records JSONL for --tokens data (e.g. runs/x/data/train.jsonl)")
     parser.add_argument("--pad-multiple", type=int, default=d.pad_multiple,
                         help="--tokens data: round row widths up to this multiple (fixed batch shapes)")
+    parser.add_argument("--padding-free", action="store_true",
+                        help="--tokens data: concatenate records into one row per step (no padding)")
     parser.add_argument("--no-gradient-checkpointing", action="store_true")
     parser.add_argument("--tokenizer", help="tokenizer dir for the random shapes (default: embedded)")
     parser.add_argument("--out", help="write the results as JSON here")
@@ -35,7 +37,7 @@ def run_train_cli(args) -> int:
     cfg = BenchTrainConfig(shape=args.shape, load_in_4bit=args.load_in_4bit, batch_size=args.batch_size,
                            seq_len=args.seq_len, lora_r=args.lora_r, lora_alpha=2 * args.lora_r,
                            steps=args.steps, warmup=args.warmup, tokens=args.tokens, data=args.data,
-                           pad_multiple=args.pad_multiple,
+                           pad_multiple=args.pad_multiple, padding_free=args.padding_free,
                            gradient_checkpointing=not args.no_gradient_checkpointing,
                            tokenizer=args.tokenizer)
     compare(cfg, backends=tuple(args.backends.split(",")), out=args.out)

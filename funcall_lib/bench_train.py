@@ -13,6 +13,9 @@ Two token streams:
   `pad_multiple` > 1 the row width is rounded up to that multiple and every batch of a width has
   the same number of rows, so only a handful of (rows x width) shapes exist; one step of each is
   run before the clock starts (a compiled model pays for each new shape once, not per step).
+  With `padding_free`, each step is one row: records concatenated up to the budget, with
+  position ids restarting at every record and no attention mask (what TRL's padding-free
+  collator feeds Unsloth), its end padded to `pad_multiple`.
 
 The step here is a plain forward/backward/AdamW step: this is a speed harness, not a trainer.
 
@@ -50,6 +53,7 @@ class BenchTrainConfig:
     tokens: str = "random"              # random | data
     data: str | None = None             # a records JSONL for tokens="data"
     pad_multiple: int = 1               # tokens="data": round widths up to this (fixed shapes)
+    padding_free: bool = False          # tokens="data": records concatenated into one row per step
     seed: int = 0
     tokenizer: str | None = None        # tokenizer dir for random shapes; default: the embedded one
     workdir: str = field(default_factory=lambda: os.environ.get("FUNCALL_BENCH_DIR") or str(
@@ -138,7 +142,8 @@ def _random_batches(cfg: BenchTrainConfig, vocab: int, n: int):
     g = torch.Generator().manual_seed(cfg.seed)
     for _ in range(n):
         ids = torch.randint(3, vocab, (cfg.batch_size, cfg.seq_len), generator=g)
-        yield {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids.clone()}
+        yield {"input_ids": ids, "attention_mask": torch.ones_like(ids), "labels": ids.clone(),
+               "real": ids.numel()}
 
 
 def _data_rows(cfg: BenchTrainConfig, tokenizer, limit: int) -> list[tuple[list[int], list[int]]]:
@@ -210,6 +215,32 @@ def _tensor_batch(chunk: list, pad: int, width: int):
     return {"input_ids": ids, "attention_mask": mask, "labels": labels}
 
 
+def _flat_groups(cfg: BenchTrainConfig, rows: list) -> list[list]:
+    """Consecutive records, as many as fit the token budget in one concatenated row."""
+    budget, groups, current, used = cfg.batch_size * cfg.seq_len, [], [], 0
+    for row in rows:
+        if current and used + len(row[0]) > budget:
+            groups.append(current)
+            current, used = [], 0
+        current.append(row)
+        used += len(row[0])
+    return groups  # the last, partial row is dropped
+
+
+def _flat_batch(chunk: list, pad: int, width: int):
+    import torch
+
+    ids = torch.full((1, width), pad)
+    labels = torch.full((1, width), -100)
+    positions = torch.zeros((1, width), dtype=torch.long)
+    at = 0
+    for x, y in chunk:
+        ids[0, at:at + len(x)], labels[0, at + 1:at + len(y)] = torch.tensor(x), torch.tensor(y[1:])
+        positions[0, at:at + len(x)] = torch.arange(len(x))
+        at += len(x)
+    return {"input_ids": ids, "position_ids": positions, "labels": labels, "real": at}
+
+
 def data_batches(cfg: BenchTrainConfig, tokenizer, n: int) -> tuple[list[dict], int]:
     """(batches, warm-up count): `n` timed batches of real records, after the warm-up batches.
 
@@ -219,25 +250,32 @@ def data_batches(cfg: BenchTrainConfig, tokenizer, n: int) -> tuple[list[dict], 
     import random
 
     rows = _data_rows(cfg, tokenizer, (n + cfg.warmup) * cfg.batch_size * 8)
-    if cfg.pad_multiple > 1:
+    pad = tokenizer.pad_token_id
+    if cfg.padding_free:
+        groups = _flat_groups(cfg, rows)
+        width_of = lambda chunk: bucket_width(sum(len(x) for x, _ in chunk), cfg.pad_multiple)  # noqa: E731
+        make = lambda chunk: _flat_batch(chunk, pad, width_of(chunk))  # noqa: E731
+    elif cfg.pad_multiple > 1:
         groups = _bucket_groups(cfg, rows)
         width_of = lambda chunk: bucket_width(max(len(x) for x, _ in chunk), cfg.pad_multiple)  # noqa: E731
     else:
         groups = _budget_groups(cfg, rows)
         width_of = lambda chunk: max(len(x) for x, _ in chunk)  # noqa: E731
+    if not cfg.padding_free:
+        make = lambda chunk: _tensor_batch(chunk, pad, width_of(chunk))  # noqa: E731
     if not groups:
         raise ValueError(f"{cfg.data}: no batch could be formed (records longer than seq_len?)")
     random.Random(cfg.seed).shuffle(groups)  # a fair sample of lengths
+    shape_of = lambda chunk: (1 if cfg.padding_free else len(chunk), width_of(chunk))  # noqa: E731
     warm = groups[:cfg.warmup]
     if cfg.pad_multiple > 1:
-        seen = {(len(g), width_of(g)) for g in warm}
+        seen = {shape_of(g) for g in warm}
         for g in groups:
-            if (len(g), width_of(g)) not in seen:
-                seen.add((len(g), width_of(g)))
+            if shape_of(g) not in seen:
+                seen.add(shape_of(g))
                 warm.append(g)
     timed = [groups[(len(warm) + b) % len(groups)] for b in range(n)]
-    pad = tokenizer.pad_token_id
-    return [_tensor_batch(g, pad, width_of(g)) for g in warm + timed], len(warm)
+    return [make(g) for g in warm + timed], len(warm)
 
 
 # ---------------------------------------------------------------- measure
@@ -284,7 +322,8 @@ def run_one(cfg: BenchTrainConfig) -> dict:
     torch.cuda.reset_peak_memory_stats()
     useful, padded, rows, times = 0, 0, 0, []
     for i, batch in enumerate(batches):
-        batch = {k: v.cuda(non_blocking=True) for k, v in batch.items()}
+        real = batch["real"]
+        batch = {k: v.cuda(non_blocking=True) for k, v in batch.items() if k != "real"}
         torch.cuda.synchronize()
         start = time.perf_counter()
         loss = model(**batch).loss
@@ -294,7 +333,7 @@ def run_one(cfg: BenchTrainConfig) -> dict:
         torch.cuda.synchronize()
         if i >= warmup:
             times.append(time.perf_counter() - start)
-            useful += int(batch["attention_mask"].sum())
+            useful += real
             padded += batch["input_ids"].numel()
             rows += batch["input_ids"].shape[0]
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
@@ -347,8 +386,10 @@ def compare(cfg: BenchTrainConfig, backends=("hf", "unsloth"), out: str | None =
 
 def _tokens_label(r: dict) -> str:
     """'random', 'data' (own width per batch) or 'data/64' (widths rounded to 64: fixed shapes)."""
-    pad = r.get("pad_multiple", 1)
-    return f"{r['tokens']}/{pad}" if r["tokens"] == "data" and pad > 1 else r["tokens"]
+    pad, label = r.get("pad_multiple", 1), r["tokens"]
+    if label == "data" and r.get("padding_free"):
+        label = "data-flat"
+    return f"{label}/{pad}" if label != "random" and pad > 1 else label
 
 
 def format_table(results: list[dict]) -> str:

@@ -60,3 +60,20 @@ def test_table_labels_buckets():
            "shape": "smollm2-135m", "batch_size": 8, "seq_len": 1024, "tokens_per_s": 1000.0,
            "step_s_median": 0.1, "peak_vram_gib": 1.0, "mfu": 0.01, "useful_fraction": 0.9}
     assert "| data/64 |" in format_table([row])
+
+
+def test_padding_free_rows(embedded_tokenizer, train_file):
+    cfg = BenchTrainConfig(tokens="data", data=str(train_file), batch_size=4, seq_len=1024,
+                           steps=8, warmup=1, pad_multiple=256, padding_free=True)
+    batches, warmup = data_batches(cfg, embedded_tokenizer, cfg.steps)
+    for b in batches:
+        assert "attention_mask" not in b and b["input_ids"].shape[0] == 1
+        width = b["input_ids"].shape[1]
+        assert width % 256 == 0 and b["real"] <= width <= cfg.batch_size * cfg.seq_len + 255
+        positions = b["position_ids"][0]
+        starts = int((positions[: b["real"]] == 0).sum())  # one per record
+        assert starts >= 2
+        assert (b["labels"][0][positions == 0] == -100).all()  # no label across a record boundary
+        assert (positions[b["real"]:] == 0).all()
+    assert set(tuple(b["input_ids"].shape) for b in batches[warmup:]) <= \
+        set(tuple(b["input_ids"].shape) for b in batches[:warmup])
