@@ -7,9 +7,18 @@ Splits are built so that evaluation measures generalisation, not recall:
   dev, test          the same tools, only held-out phrasings, wrappers and values
   test_unseen_tools  tools of whole domains that never appear in the other splits
 Every record is deduplicated across all splits by (prompt text, answer); `check_overlap` proves
-it. Categories: simple, multiple (1-4 distractor tools), parallel (2-3 calls of one tool),
-parallel_multiple, irrelevance (gold [] and a short reply), multi_turn (an earlier call and its
-result in the conversation, then a follow-up call).
+it. Categories: simple, multiple (1-4 distractor tools), parallel (2-4 calls of one tool),
+parallel_multiple (2-3 tools, 2-5 calls), irrelevance (gold [] and a short reply), multi_turn (an
+earlier call and its result in the conversation, then a follow-up call).
+
+Several calls are asked for the ways people ask: separate clauses ("Convert 5 km to miles. Also,
+..."), or a series, one phrasing whose slot lists 2-4 values ("the weather in Oslo, Lima and
+Seoul", "both A and B", "each of A, B and C") -> one call per value in the order written, the other
+arguments shared. Half the parallel records are series (mostly 3-4 values); in about a third of
+the parallel_multiple records one clause (or two) is a series, so calls of one tool sit among calls
+of others. About 1 in 10 parallel_multiple records gives one value to two tools of a domain ("check
+the current weather and check the air quality in Oslo"), where the phrasings allow it (the training
+ones only, as it happens).
 
 `--mix procedural=F` (or `--preset quality`: 20k training records, F=0.6) draws a share F of every
 split from the procedural family (`synth_proc.py`: ~280 composed tools over 25 fields, four fields
@@ -27,7 +36,7 @@ from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
 from funcall_lib.synth_proc import generate_proc_records
-from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, held_out, join_words
+from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, held_out, join_series
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
 
 SPLITS = ("train", "dev", "test", "test_unseen_tools")
@@ -145,12 +154,15 @@ def _lower_first(text: str) -> str:
     return text if re.match(r"I\b|I'", text) else text[:1].lower() + text[1:]
 
 
-def join_clauses(clauses: list[tuple[str, bool]], rng: random.Random, split: str) -> str:
-    """Several requests in one user message: "Please A and B." or "A? Also, B." etc."""
-    if len(clauses) == 2 and not clauses[0][1] and not clauses[1][1] and rng.random() < 0.35:
+def join_clauses(clauses: list[tuple[str, bool]], rng: random.Random, split: str,
+                 inline: bool = True) -> str:
+    """Several requests in one user message: "Please A and B." or "A? Also, B." etc.
+
+    `inline=False` (a clause lists values with "and") keeps the clauses in separate sentences."""
+    if inline and len(clauses) == 2 and not clauses[0][1] and not clauses[1][1] and rng.random() < 0.35:
         return as_sentence(f"{clauses[0][0]} and {clauses[1][0]}", False, rng, split)
     parts = [as_sentence(*clauses[0], rng, split)]
-    if len(clauses) == 2 and rng.random() < 0.15:
+    if inline and len(clauses) == 2 and rng.random() < 0.15:
         parts.insert(0, "Two things.")
     for text, sentence in clauses[1:]:
         if sentence:
@@ -158,6 +170,116 @@ def join_clauses(clauses: list[tuple[str, bool]], rng: random.Random, split: str
         else:
             parts.append(_tidy(rng.choice(FOLLOW_COMMAND).format(c=text)))
     return " ".join(p if p[-1:] in ".?!" else p + "." for p in parts)
+
+
+# ---------------------------------------------------------------- series and shared values
+
+_PREPOSITIONS = ("in", "for", "of", "about", "on", "at", "to", "from", "near", "into", "with")
+_SCALAR = ("string", "integer", "number")
+
+
+def series_slots(tool: Tool, phrasing: str) -> list[str]:
+    """Slots of a phrasing that can take a list of values, one call each: a required free value
+    (not a boolean, not an enum, not an array or object), written once, not fixed by the phrasing
+    (and no number for a set_ tool); none in a phrasing that already lists values of an array."""
+    template, fixed, _ = parse_phrasing(phrasing)
+    slots = _SLOT_RE.findall(template)
+    if any(tool.params[s].kind and KINDS[tool.params[s].kind].schema["type"] == "array" for s in slots):
+        return []  # "plan 3 and 5 days of meals without feta and tofu": one list per sentence
+    # A setter takes one level at a time: rooms can be listed for set_thermostat, temperatures not.
+    types = ("string",) if tool.name.startswith("set_") else _SCALAR
+    return [s for s in dict.fromkeys(slots) if slots.count(s) == 1 and s not in fixed
+            and not tool.params[s].optional and tool.params[s].kind
+            and KINDS[tool.params[s].kind].schema["type"] in types]
+
+
+def series_clause(tool: Tool, rng: random.Random, split: str, want: int,
+                  phrasings: tuple | None = None) -> tuple[str, bool, list[dict]] | None:
+    """One phrasing with one slot listing `want` (or, when the split's values run out, at least 2)
+    distinct values: "check the weather in Oslo, Lima and Seoul" -> one call per value, in the
+    order written, the other arguments shared. None when the tool has no such slot."""
+    options = [(ph, slot) for ph in phrasings or phrasings_for(tool, split) for slot in series_slots(tool, ph)]
+    if not options:
+        return None
+    phrasing, slot = rng.choice(options)
+    template, fixed, sentence = parse_phrasing(phrasing)
+    args, texts = dict(fixed), {}
+    for other in dict.fromkeys(_SLOT_RE.findall(template)):
+        if other == slot:
+            args[slot] = None  # keeps the argument order of the phrasing
+            continue
+        for _ in range(8):
+            texts[other], args[other] = _sample_value(tool, other, rng, split)
+            if args[other] not in [v for k, v in args.items() if k != other]:
+                break
+    values: dict = {}  # text -> value
+    for _ in range(want * 6):
+        text, value = _sample_value(tool, slot, rng, split)
+        if value not in values.values() and value not in args.values() and text not in values:
+            values[text] = value
+        if len(values) == want:
+            break
+    items = list(values)
+    if len(items) > 2 and any("," in t for t in items):
+        items = items[:2]  # "March 4, 2026, May 1, 2026 and ..." would not read as a list
+    if len(items) < 2:
+        return None
+    m = re.search(r"(['\"]?)\{%s\}(['\"]?)" % slot, template)
+    quote = m.group(1) if m.group(1) and m.group(1) == m.group(2) else ""
+    if quote:  # "'{title}'" -> "'A', 'B' and 'C'"
+        template = template.replace(m.group(0), "{%s}" % slot)
+    before = template[:template.index("{%s}" % slot)].split()
+    texts[slot] = join_series([f"{quote}{t}{quote}" for t in items], rng,
+                              quantifier=bool(before) and before[-1] in _PREPOSITIONS,
+                              commas=not any("," in t for t in items))
+    calls = [{"name": tool.name, "arguments": {k: values[t] if k == slot else v for k, v in args.items()}}
+             for t in items]
+    return template.format(**texts), sentence, calls
+
+
+def _single_value_phrasings(tool: Tool, split: str):
+    """(template, fixed, param) of the command phrasings whose only slot is the tool's one
+    required parameter (a free scalar value)."""
+    required = [n for n, p in tool.params.items() if not p.optional]
+    if len(required) != 1 or not tool.params[required[0]].kind \
+            or KINDS[tool.params[required[0]].kind].schema["type"] not in _SCALAR:
+        return []
+    out = []
+    for phrasing in phrasings_for(tool, split):
+        template, fixed, sentence = parse_phrasing(phrasing)
+        if not sentence and _SLOT_RE.findall(template) == required:
+            out.append((template, fixed, required[0]))
+    return out
+
+
+def shared_value_pairs(pool: list[Tool], split: str) -> list[tuple]:
+    """Two tools of one domain whose one required parameter is the same kind of value, phrased so
+    that the value can close both requests: "check the current weather and check the air quality
+    in Oslo". The first phrasing must end in "<preposition> [the] {slot}" (that tail is dropped),
+    the second in "{slot}"."""
+    heads, tails = [], []
+    for tool in pool:
+        for template, fixed, param in _single_value_phrasings(tool, split):
+            m = re.fullmatch(r"(.+?) (?:%s) (?:the )?\{%s\}" % ("|".join(_PREPOSITIONS), param), template)
+            if m:
+                heads.append((tool, m.group(1), fixed, param))
+            if template.endswith("{%s}" % param):
+                tails.append((tool, template, fixed, param))
+    return [(h, t) for h in heads for t in tails if h[0].domain == t[0].domain and h[0] is not t[0]
+            and h[0].params[h[3]].kind == t[0].params[t[3]].kind]
+
+
+def _shared_value(rng, split, pool):
+    pairs = shared_value_pairs(pool, split)
+    if not pairs:
+        return None
+    (first, head, fixed1, param1), (second, template, fixed2, param2) = rng.choice(pairs)
+    text, value = _sample_value(first, param1, rng, split)
+    request_text = f"{head} and {template.format(**{param2: text})}"
+    calls = [{"name": first.name, "arguments": {**fixed1, param1: value}},
+             {"name": second.name, "arguments": {**fixed2, param2: value}}]
+    offered = _offer(rng, pool, [first, second], rng.choice((0, 0, 1)))
+    return [as_sentence(request_text, False, rng, split)], offered, calls, None
 
 
 # ---------------------------------------------------------------- categories
@@ -185,31 +307,66 @@ def make_multiple(rng, split, pool):
 
 
 def _key_args(tool: Tool, call: dict) -> tuple:
-    return tuple(json.dumps(call["arguments"].get(p), sort_keys=True) for p, spec in tool.params.items()
-                 if not spec.optional)
+    """The arguments that make two calls different requests: the required ones (all of them for
+    a tool without required parameters, e.g. play_music)."""
+    params = [p for p, spec in tool.params.items() if not spec.optional] or list(tool.params)
+    return tuple(json.dumps(call["arguments"].get(p), sort_keys=True) for p in params)
 
 
 def make_parallel(rng, split, pool):
-    """2-3 calls of one tool that differ in their required arguments."""
-    tool = rng.choice(pool)
-    want = rng.choice((2, 2, 3))
-    clauses, calls, keys = [], [], set()
-    for _ in range(want * 4):
-        text, sentence, call = clause(tool, rng, split)
-        if _key_args(tool, call) not in keys:
-            keys.add(_key_args(tool, call))
-            clauses.append((text, sentence))
-            calls.append(call)
-        if len(calls) == want:
-            break
-    return [join_clauses(clauses, rng, split)], [tool], calls, None
+    """2-4 calls of one tool: half the time a series, one phrasing listing 2-4 values of one slot
+    ("... in Oslo, Lima and Seoul", mostly 3-4), else 2-3 clauses that differ in required arguments."""
+    if rng.random() < 0.5:
+        able = [t for t in pool if any(series_slots(t, ph) for ph in phrasings_for(t, split))]
+        if able:
+            tool = rng.choice(able)
+            series = series_clause(tool, rng, split, rng.choice((2, 3, 3, 4, 4)))
+            if series:
+                text, sentence, calls = series
+                return [as_sentence(text, sentence, rng, split)], [tool], calls, None
+    for _ in range(10):
+        tool = rng.choice(pool)
+        want = rng.choice((2, 3, 3))
+        clauses, calls, keys = [], [], set()
+        for _ in range(want * 4):
+            text, sentence, call = clause(tool, rng, split)
+            if _key_args(tool, call) not in keys:
+                keys.add(_key_args(tool, call))
+                clauses.append((text, sentence))
+                calls.append(call)
+            if len(calls) == want:
+                break
+        if len(calls) >= 2:  # a tool whose phrasings allow one request only: take another
+            return [join_clauses(clauses, rng, split)], [tool], calls, None
+    raise RuntimeError(f"split {split}: no tool gives two distinct parallel calls")
 
 
 def make_parallel_multiple(rng, split, pool):
+    """2-3 tools, in the order asked. In ~4 of 10 records one clause (or two) is meant to list 2-3
+    values of a slot, one call each (3-5 calls mixing tools; a tool without such a slot keeps a plain
+    clause); ~1 in 10 is one value for two tools of a domain, where a pair of phrasings allows it."""
+    if rng.random() < 0.1:
+        shared = _shared_value(rng, split, pool)
+        if shared:
+            return shared
     tools = rng.sample(pool, rng.choice([2, 2, 3]))
-    parts = [clause(t, rng, split) for t in tools]
+    series_at: set = set()
+    if rng.random() < 0.4:
+        able = [i for i, t in enumerate(tools) if any(series_slots(t, ph) for ph in phrasings_for(t, split))]
+        rng.shuffle(able)
+        series_at = set(able[: 2 if len(tools) == 2 and rng.random() < 0.3 else 1])
+    parts = []  # (text, is a sentence, calls)
+    for i, tool in enumerate(tools):
+        series = None
+        if i in series_at:
+            series = series_clause(tool, rng, split, 2 if len(series_at) == 2 else rng.choice((2, 3)))
+        if series is None:
+            text, sentence, call = clause(tool, rng, split)
+            series = (text, sentence, [call])
+        parts.append(series)
     offered = _offer(rng, pool, tools, rng.choice((0, 0, 1)))
-    return [join_clauses([(t, s) for t, s, _ in parts], rng, split)], offered, [c for _, _, c in parts], None
+    text = join_clauses([(t, s) for t, s, _ in parts], rng, split, inline=not series_at)
+    return [text], offered, [c for _, _, calls in parts for c in calls], None
 
 
 def make_irrelevance(rng, split, pool):

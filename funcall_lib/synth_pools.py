@@ -7,6 +7,9 @@ a person expects the tool to receive a normalised form (a date written "March 4,
 
 Every pool is split: one item in four is held out of training and used only by dev/test, so
 evaluation measures filling values the model has not seen.
+
+`join_series` writes several values of one slot as people list them ("A, B and C", "A,B and C",
+"both A and B", "each of A, B and C"), for requests that want one call per value.
 """
 
 from __future__ import annotations
@@ -213,6 +216,27 @@ def _dimensions(rng, split):
 def join_words(items: list[str]) -> str:
     items = [str(i) for i in items]
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def join_series(items: list[str], rng: random.Random, quantifier: bool = False,
+                commas: bool = True) -> str:
+    """Several values of one slot, written the ways people list them: "A, B and C", "A, B, and C",
+    "A,B and C", "A as well as B"; with `quantifier` (after a preposition) also "both A and B" and
+    "each of A, B and C". Without `commas` (a value has one) only the "and" forms of two values."""
+    items = [str(i) for i in items]
+    if len(items) == 2:
+        a, b = items
+        forms = [f"{a} and {b}", f"{a} and {b}", f"{a} as well as {b}"]
+        if quantifier:
+            forms.append(f"both {a} and {b}")
+        return rng.choice(forms)
+    if not commas:
+        raise ValueError("values with commas can only be listed two at a time")
+    head, last = items[:-1], items[-1]
+    forms = [", ".join(head) + " and " + last, ", ".join(head) + " and " + last,
+             ", ".join(head) + ", and " + last, ",".join(head) + " and " + last]
+    text = rng.choice(forms)
+    return "each of " + text if quantifier and rng.random() < 0.2 else text
 
 
 _S = {"type": "string"}

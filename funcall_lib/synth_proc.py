@@ -6,6 +6,12 @@ pick the tool, copy each value from the request into the argument its schema nam
 schema (an integer param gets 10, a number param given "2.5" gets 2.5), call several times or
 several tools, and decline when no offered tool fits (near-miss tools of the same field offered).
 
+Several calls: parallel is one tool 2-4 times, about half of it a series over one value ('for
+radius 3, 4 and 5', mostly 3-4 values); parallel_multiple is 2-3 tools in clauses, about a third
+with a clause (or two) that lists 2-3 values of a param (3-5 calls mixing tools, in the order
+written), and ~1 in 10 one value for two tools of a field ('the circumference of a circle and the
+volume of a sphere with a radius of 7').
+
 Concepts come from `synth_proc_vocab.FIELDS`; each gives two tools (a second verb, no optional
 parameters) never offered together. Splits: train/dev/test use the same fields (dev/test with
 held-out request templates and string values); test_unseen_tools uses only HELD_OUT_FIELDS.
@@ -16,11 +22,11 @@ from __future__ import annotations
 import random
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from funcall_lib.chat import NO_CALL_REPLY
-from funcall_lib.synth_pools import held_out, join_words
+from funcall_lib.synth_pools import held_out, join_series, join_words
 from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOLS, VERB_ALT
 
 CATEGORY_WEIGHTS = {"simple": 24, "multiple": 26, "parallel": 18, "parallel_multiple": 14, "irrelevance": 18}
@@ -283,18 +289,22 @@ def _series_param(tool: PTool):
 
 
 def make_parallel(rng, split, pool):
-    """One tool 2-4 times: a series over one value ('for 3, 4 and 5') or separate clauses."""
+    """One tool 2-4 times: a series over one value ('for 3, 4 and 5', mostly 3-4 values) or
+    2-3 separate clauses."""
     tool = rng.choice(pool)
     want = rng.choice((2, 2, 3, 3, 4))
     series = _series_param(tool)
     if series and rng.random() < 0.5:
         p = rng.choice(series)
+        want = rng.choice((2, 3, 3, 4, 4))  # a list of 3-4 values is the common case
         values = {}
         for _ in range(want * 5):
             text, value = sample_value(p, rng, split)
             values.setdefault(text, value)
             if len(values) == want:
                 break
+        if any("," in t for t in values):  # JSON values: two at most, "A and B"
+            values = dict(list(values.items())[:2])
         mentions, base = call_parts(tool, rng, split, skip=p.name)
         template = rng.choice(_choices(SERIES, split))
         text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions, rng),
@@ -313,25 +323,111 @@ def make_parallel(rng, split, pool):
     return _join(parts, rng, split), [tool], [c for _, c in parts], None
 
 
-def _join(parts: list[tuple[str, dict]], rng, split) -> str:
+def _join(parts: list[tuple[str, object]], rng, split) -> str:
     texts = [t for t, _ in parts]
     head = ", ".join(texts[:-1]) if len(texts) > 2 else texts[0]
     template = rng.choice(_choices(JOINS, split))
     return template.format(c1=head, C1=_cap(head), c2=texts[-1])
 
 
+def series_clause(tool: PTool, rng, split, want: int) -> tuple[str, list[dict]] | None:
+    """A command clause listing 2-`want` values of one required param, its phrase last: 'calculate
+    the area of a triangle with a base of 4 and a height of 3, 5 and 8' -> one call per value."""
+    series = _series_param(tool)
+    if not series:
+        return None
+    p = rng.choice(series)
+    values: dict = {}
+    for _ in range(want * 5):
+        text, value = sample_value(p, rng, split)
+        values.setdefault(text, value)
+        if len(values) == want:
+            break
+    commas = not any("," in t for t in values)
+    if not commas:  # JSON or "Paris, France": two at most, joined by "and" only
+        values = dict(list(values.items())[:2])
+    if len(values) < 2:
+        return None
+    mentions, base = call_parts(tool, rng, split, skip=p.name)
+    if any(q.kind in ("an", "as") and q.name in base for q in tool.params):
+        return None  # one list per clause: "with the numbers 3, 4 and 5" next to a series would blur
+    mentions.append(p.phrase.format(join_series(list(values), rng, commas=commas)))
+    order = [q.name for q in tool.params]
+    calls = [{"name": tool.name, "arguments": dict(sorted({**base, p.name: v}.items(),
+                                                          key=lambda kv: order.index(kv[0])))}
+             for v in values.values()]
+    return f"{tool.verb} {tool.human}{_args_text(mentions, rng)}", calls
+
+
+def shared_value_groups(pool) -> list[list[PTool]]:
+    """Tools of one field, of different concepts, whose one required param takes the same kind of
+    value: a string of one pool, a number under one name (radius), a list of numbers."""
+    groups: dict = {}
+    for t in pool:
+        required = [p for p in t.params if not p.optional]
+        if len(required) == 1 and required[0].kind in ("s", "n", "i", "an"):
+            p = required[0]
+            key = (t.field, p.kind, p.spec if p.kind == "s" else p.name if p.kind != "an" else "")
+            groups.setdefault(key, []).append(t)
+    return [g for _, g in sorted(groups.items()) if len({t.concept for t in g}) > 1]
+
+
+def _shared_value(rng, split, pool):
+    """'Calculate the circumference of a circle and the volume of a sphere with a radius of 7' ->
+    one call of each tool with the same value (under each tool's own param name)."""
+    groups = shared_value_groups(pool)
+    if not groups:
+        return None
+    group = rng.choice(groups)
+    first = rng.choice(group)
+    second = rng.choice([t for t in group if t.concept != first.concept])
+    p1, p2 = (next(p for p in t.params if not p.optional) for t in (first, second))
+    if p1.kind in ("n", "i", "an"):  # a value both ranges allow
+        p1 = replace(p1, spec=(max(p1.spec[0], p2.spec[0]), min(p1.spec[1], p2.spec[1])))
+    text, value = sample_value(p1, rng, split)
+    same_verb = first.verb == second.verb
+    human = f"{first.human} and {'' if same_verb else second.verb + ' '}{second.human}"
+    templates = [t for t in _choices(TEMPLATES, split) if same_verb or "{v} {h}" in t or "{V} {h}" in t]
+    request_text = rng.choice(templates).format(h=human, H=_cap(human), v=first.verb, V=_cap(first.verb),
+                                                a=_args_text([_mention(p2, text)], rng))
+    calls = [{"name": first.name, "arguments": {p1.name: value}},
+             {"name": second.name, "arguments": {p2.name: value}}]
+    extra = _distractors(rng, pool, [first, second], rng.choice((0, 0, 1)))
+    return request_text, _offer(rng, [first, second], extra), calls, None
+
+
 def make_parallel_multiple(rng, split, pool):
+    """2-3 tools in separate clauses. In ~4 of 10 records one clause (or two) is meant to list 2-3
+    values of a param, one call each (3-5 calls mixing tools); else sometimes one tool twice. About
+    1 in 10 asks two tools of one field about the same value."""
+    if rng.random() < 0.1:
+        shared = _shared_value(rng, split, pool)
+        if shared:
+            return shared
     tools = [rng.choice(pool)]
     for _ in range(rng.choice((1, 1, 2))):
         near = _others(pool, tools, tools[0].field)
         tools.append(rng.choice(near if near and rng.random() < 0.5 else _others(pool, tools)))
-    parts = [clause(t, rng, split) for t in tools]
-    if len(tools) == 2 and rng.random() < 0.3:  # one of the tools twice, with other values
-        again = clause(tools[0], rng, split)
-        if again[1] != parts[0][1]:
-            parts.insert(1, again)
+    series_at: set = set()
+    if rng.random() < 0.4:
+        able = [i for i, t in enumerate(tools) if _series_param(t)]
+        rng.shuffle(able)
+        series_at = set(able[: 2 if len(tools) == 2 and rng.random() < 0.3 else 1])
+    parts = []  # (text, calls)
+    for i, tool in enumerate(tools):
+        series = None
+        if i in series_at:
+            series = series_clause(tool, rng, split, 2 if len(series_at) == 2 else rng.choice((2, 3)))
+        if series is None:
+            text, call = clause(tool, rng, split)
+            series = (text, [call])
+        parts.append(series)
+    if not series_at and len(tools) == 2 and rng.random() < 0.3:  # one of the tools twice, with other values
+        text, call = clause(tools[0], rng, split)
+        if call != parts[0][1][0]:
+            parts.insert(1, (text, [call]))
     extra = _distractors(rng, pool, tools, rng.choice((0, 0, 1)))
-    return _join(parts, rng, split), _offer(rng, tools, extra), [c for _, c in parts], None
+    return _join(parts, rng, split), _offer(rng, tools, extra), [c for _, calls in parts for c in calls], None
 
 
 def make_irrelevance(rng, split, pool):

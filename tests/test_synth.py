@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 from collections import Counter
 
 import pytest
@@ -112,9 +114,13 @@ def test_categories_shape(splits):
     for r in splits["train"]:
         cat, calls = r["meta"]["category"], r["answer"]["tool_calls"]
         if cat == "parallel":
-            assert len(calls) in (2, 3) and len({c["name"] for c in calls}) == 1
+            assert 2 <= len(calls) <= 4 and len({c["name"] for c in calls}) == 1
+            assert len({json.dumps(c, sort_keys=True) for c in calls}) == len(calls)
         if cat == "parallel_multiple":
-            assert len({c["name"] for c in calls}) == len(calls) >= 2
+            names = [c["name"] for c in calls]
+            assert 2 <= len(set(names)) <= len(calls) <= 5
+            # the calls of one tool come together, in the order the request mentions them
+            assert [n for i, n in enumerate(names) if i == 0 or n != names[i - 1]] == list(dict.fromkeys(names))
         if cat == "multiple":
             assert 2 <= len(r["tools"]) <= 5
         if cat == "irrelevance":
@@ -162,3 +168,97 @@ def test_chains_fill_every_required_argument():
             template, fixed, _ = parse_phrasing(phrasing)
             slots = {s for s in then.params if "{" + s + "}" in template}
             assert required <= slots | set(fixed) | set(chain["carry"]), (chain["then"], phrasing)
+
+
+def _varying(calls: list[dict]) -> str:
+    """The one argument that differs between the calls of a series."""
+    keys = {k for c in calls for k in c["arguments"]}
+    varying = [k for k in keys if len({json.dumps(c["arguments"].get(k)) for c in calls}) > 1]
+    assert len(varying) == 1, calls
+    return varying[0]
+
+
+def _value_texts(value) -> list[str]:
+    return [value] if isinstance(value, str) else [str(value), f"{value:.2f}"]
+
+
+@pytest.mark.parametrize("split", ["train", "dev", "test_unseen_tools"])
+def test_series_clause_one_call_per_listed_value(split):
+    """A series lists 2-4 distinct values of one slot; one call per value, in the order written."""
+    from funcall_lib.synth import _BY_NAME, series_clause, split_tools
+    from funcall_lib.synth_pools import CITIES
+
+    sizes, made = Counter(), 0
+    for tool in split_tools(split):
+        for seed in range(12):
+            want = 2 + seed % 3
+            got = series_clause(tool, random.Random(f"{tool.name}:{seed}"), split, want)
+            if got is None:
+                continue
+            text, _, calls = got
+            made += 1
+            sizes[len(calls)] += 1
+            assert 2 <= len(calls) <= want and {c["name"] for c in calls} == {tool.name}
+            param = _varying(calls)
+            spec = tool_schema(_BY_NAME[tool.name])["parameters"]["properties"][param]
+            assert spec["type"] in ("string", "integer", "number") and "enum" not in spec
+            assert param in tool_schema(tool)["parameters"]["required"]
+            values = [c["arguments"][param] for c in calls]
+            assert len(set(map(json.dumps, values))) == len(values)
+            if "format" in spec or "pattern" in spec:
+                continue  # dates and times are normalised; their text is checked by the slot kinds
+            at = 0
+            for v in values:  # each value's text, in order, as a whole word or number
+                hits = [m.end() for t in _value_texts(v)
+                        for m in [re.compile(r"(?<![\w.])" + re.escape(t) + r"(?![\w]|\.\d)").search(text, at)] if m]
+                assert hits, (text, values, v)
+                at = min(hits)
+            if param == "city" and split != "test_unseen_tools":
+                assert set(values) <= set(held_out(CITIES, split))
+    assert made > 50 and sizes[2] and sizes[3] and sizes[4], sizes
+
+
+def test_series_text_forms():
+    from funcall_lib.synth_pools import join_series
+
+    forms = {join_series(["A", "B", "C"], random.Random(i), quantifier=True) for i in range(200)}
+    assert {"A, B and C", "A, B, and C", "A,B and C", "each of A, B and C"} <= forms
+    pairs = {join_series(["A", "B"], random.Random(i), quantifier=True) for i in range(200)}
+    assert pairs == {"A and B", "both A and B", "A as well as B"}
+    assert "both" not in "".join(join_series(["A", "B"], random.Random(i)) for i in range(100))
+    with pytest.raises(ValueError):
+        join_series(["May 1, 2026", "May 2, 2026", "May 3, 2026"], random.Random(0), commas=False)
+
+
+def test_generated_series_records(splits):
+    """Parallel records with 3-4 calls are common; parallel_multiple mixes series with other tools."""
+    train = splits["train"]
+    par = Counter(len(r["answer"]["tool_calls"]) for r in train if r["meta"]["category"] == "parallel")
+    assert par[3] + par[4] > par[2] and par[4] > 0, par
+    pm = [r["answer"]["tool_calls"] for r in train if r["meta"]["category"] == "parallel_multiple"]
+    with_series = [calls for calls in pm if len(calls) > len({c["name"] for c in calls})]
+    assert len(with_series) > len(pm) // 5 and any(len(c) >= 4 for c in with_series)
+    for r in train:  # every string value of every call is in the request
+        if r["meta"]["category"] not in ("parallel", "parallel_multiple"):
+            continue
+        text, props = r["messages"][-1]["content"], {t["name"]: t["parameters"]["properties"] for t in r["tools"]}
+        for call in r["answer"]["tool_calls"]:
+            for arg, value in call["arguments"].items():
+                spec = props[call["name"]][arg]
+                if isinstance(value, str) and "format" not in spec and "pattern" not in spec:
+                    assert value.lower() in text.lower(), (r["id"], arg, value, text)
+
+
+def test_shared_value_pairs_one_value_for_two_tools():
+    """'check the current weather and check the air quality in Oslo': the same value, each tool."""
+    from funcall_lib.synth import _shared_value, shared_value_pairs
+
+    pool = split_tools("train")
+    pairs = shared_value_pairs(pool, "train")
+    assert {(a[0].name, b[0].name) for a, b in pairs} >= {("get_current_weather", "get_air_quality")}
+    assert all(a[0].domain == b[0].domain and a[0] is not b[0] for a, b in pairs)
+    for seed in range(30):
+        parts, offered, calls, _ = _shared_value(random.Random(seed), "train", pool)
+        (v1,), (v2,) = [[v for k, v in c["arguments"].items() if not isinstance(v, bool)] for c in calls]
+        assert v1 == v2 and v1.lower() in parts[0].lower() and calls[0]["name"] != calls[1]["name"]
+        assert {c["name"] for c in calls} <= {t.name for t in offered}

@@ -122,7 +122,9 @@ def test_category_shapes(splits):
             assert 2 <= len(calls) <= 4 and len({c["name"] for c in calls}) == 1
             assert len({json.dumps(c, sort_keys=True) for c in calls}) == len(calls)
         if cat == "parallel_multiple":
-            assert len({c["name"] for c in calls}) >= 2
+            names = [c["name"] for c in calls]
+            assert 2 <= len(set(names)) <= len(calls) <= 5
+            assert [n for i, n in enumerate(names) if i == 0 or n != names[i - 1]] == list(dict.fromkeys(names))
         if cat == "irrelevance":
             assert calls == [] and r["answer"]["content"]
 
@@ -172,3 +174,54 @@ def test_preset_sets_size_and_mix(tmp_path, monkeypatch):
     assert len(train) == 40 and len(_proc(train)) == 30
     assert main(["data", "build", "--out", str(tmp_path / "r"), "--preset", "quality", "--n", "60"]) == 0
     assert len(_proc(load_records(tmp_path / "r" / "train.jsonl"))) == 45
+
+
+def test_parallel_multiple_with_series(splits):
+    """Some clauses list values ('... a radius of 3, 4 and 5'): 3-5 calls that mix tools."""
+    pm = [r for r in _proc(splits["train"]) if r["meta"]["category"] == "parallel_multiple"]
+    series = [r for r in pm if len(r["answer"]["tool_calls"]) > len({c["name"] for c in r["answer"]["tool_calls"]})]
+    assert len(series) > len(pm) // 5 and any(len(r["answer"]["tool_calls"]) >= 4 for r in series)
+    par = Counter(len(r["answer"]["tool_calls"]) for r in _proc(splits["train"]) if r["meta"]["category"] == "parallel")
+    assert par[3] + par[4] > par[2] and par[4] > 0, par
+
+
+def test_series_clause_lists_each_value():
+    import random
+
+    from funcall_lib.synth_proc import series_clause
+
+    made = 0
+    for tool in split_tools("train")[:120]:
+        for seed in range(3):
+            got = series_clause(tool, random.Random(seed), "train", 3)
+            if got is None:
+                continue
+            text, calls = got
+            made += 1
+            varying = [k for k in calls[0]["arguments"] if len({json.dumps(c["arguments"][k]) for c in calls}) > 1]
+            assert len(varying) == 1 and 2 <= len(calls) <= 3, (text, calls)
+            at = 0
+            for c in calls:  # in the order written
+                at = text.index(str(c["arguments"][varying[0]]), at)
+    assert made > 100
+
+
+def test_shared_value_two_tools_of_a_field():
+    """'the circumference of a circle and the volume of a sphere with a radius of 7': two tools of
+    one field, different concepts, the same value under each tool's own parameter name."""
+    import random
+
+    from funcall_lib.synth_proc import _shared_value, shared_value_groups
+
+    by_name = {t.name: t for t in all_tools()}
+    for split in ("train", "test", "test_unseen_tools"):
+        groups = shared_value_groups(split_tools(split))
+        assert groups and all(len({t.field for t in g}) == 1 for g in groups)
+        assert all(({t.field for t in g} <= set(HELD_OUT_FIELDS)) == (split == "test_unseen_tools") for g in groups)
+        for seed in range(20):
+            text, offered, calls, _ = _shared_value(random.Random(seed), split, split_tools(split))
+            a, b = (by_name[c["name"]] for c in calls)
+            assert a.field == b.field and a.concept != b.concept
+            (v1,), (v2,) = (list(c["arguments"].values()) for c in calls)
+            assert v1 == v2 and all(str(v) in text for v in (v1 if isinstance(v1, list) else [v1]))
+            assert {c["name"] for c in calls} <= {t.name for t in offered}
