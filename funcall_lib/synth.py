@@ -36,7 +36,7 @@ from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
 from funcall_lib.synth_proc import generate_proc_records
-from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, held_out, join_series
+from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, date_formats, format_date, held_out, join_series
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
 
 SPLITS = ("train", "dev", "test", "test_unseen_tools")
@@ -121,7 +121,8 @@ def fill(tool: Tool, phrasing: str, rng: random.Random, split: str,
             if args[slot] not in [v for k, v in args.items() if k != slot]:
                 break
     args.update(given or {})
-    return template.format(**texts), args, sentence
+    text = template.format(**texts)
+    return (_tidy(text) if sentence else text), args, sentence
 
 
 def as_sentence(text: str, sentence: bool, rng: random.Random, split: str) -> str:
@@ -132,8 +133,15 @@ def as_sentence(text: str, sentence: bool, rng: random.Random, split: str) -> st
 
 
 def _tidy(text: str) -> str:
-    """No doubled end punctuation when a phrasing ends a quoted sentence ("... review.." -> ".")."""
-    return re.sub(r"\.\?$", "?", re.sub(r"([.!?])\.$", r"\1", text))
+    """One end mark where a phrasing ends with a quoted sentence: '"... review.".' -> '"... review."',
+    '"... tomorrow?"?' -> '"... tomorrow?"'; a '?' after a quoted statement stays ('saying "Hi."?')."""
+    text = re.sub(r"([.!?])([\"']?)\.$", r"\1\2", text)
+    text = re.sub(r"([!?])([\"']?)\?$", r"\1\2", text)
+    return re.sub(r"\.\?$", "?", text)
+
+
+def _ends_sentence(text: str) -> bool:
+    return re.search(r"[.?!][\"']?$", text) is not None
 
 
 def clause(tool: Tool, rng: random.Random, split: str, given: dict | None = None,
@@ -150,8 +158,24 @@ def request(tool: Tool, rng: random.Random, split: str, given: dict | None = Non
     return as_sentence(text, sentence, rng, split), call
 
 
+def _template_starts() -> frozenset:
+    """First words of the whole-sentence phrasings that are template words, not slot values."""
+    texts = [ph for t in TOOLS for ph in t.phrasings] + [ph for c in CHAINS for ph in c["phrasings"]]
+    return frozenset(m.group(0) for ph in texts if ph.startswith("=")
+                     for m in [re.match(r"[A-Za-z']+", ph[1:])] if m)
+
+
+_TEMPLATE_STARTS = _template_starts()
+
+
 def _lower_first(text: str) -> str:
-    return text if re.match(r"I\b|I'", text) else text[:1].lower() + text[1:]
+    """"What's ..." -> "what's ..." after "And"; codes, names and "I" keep their case ("And NH203
+    status?", "And SMS to ...", "And Oslo ..."): only an ordinary capitalised template word is lowered."""
+    m = re.match(r"[A-Za-z']+", text)
+    word = m.group(0) if m else ""
+    if word not in _TEMPLATE_STARTS or not re.fullmatch(r"[A-Z][a-z']+", word) or word.startswith("I'"):
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def join_clauses(clauses: list[tuple[str, bool]], rng: random.Random, split: str,
@@ -169,7 +193,7 @@ def join_clauses(clauses: list[tuple[str, bool]], rng: random.Random, split: str
             parts.append(rng.choice(FOLLOW_QUESTION).format(Q=text, q=_lower_first(text)))
         else:
             parts.append(_tidy(rng.choice(FOLLOW_COMMAND).format(c=text)))
-    return " ".join(p if p[-1:] in ".?!" else p + "." for p in parts)
+    return " ".join(p if _ends_sentence(p) else p + "." for p in parts)
 
 
 # ---------------------------------------------------------------- series and shared values
@@ -219,6 +243,9 @@ def series_clause(tool: Tool, rng: random.Random, split: str, want: int,
             values[text] = value
         if len(values) == want:
             break
+    if tool.params[slot].kind == "date":  # one series, one way of writing dates
+        fmt = rng.choice(date_formats(split))
+        values = {format_date(v, fmt): v for v in values.values()}
     items = list(values)
     if len(items) > 2 and any("," in t for t in items):
         items = items[:2]  # "March 4, 2026, May 1, 2026 and ..." would not read as a list
@@ -234,7 +261,8 @@ def series_clause(tool: Tool, rng: random.Random, split: str, want: int,
                               commas=not any("," in t for t in items))
     calls = [{"name": tool.name, "arguments": {k: values[t] if k == slot else v for k, v in args.items()}}
              for t in items]
-    return template.format(**texts), sentence, calls
+    text = template.format(**texts)
+    return (_tidy(text) if sentence else text), sentence, calls
 
 
 def _single_value_phrasings(tool: Tool, split: str):

@@ -145,13 +145,21 @@ _DATE_FORMATS = {"train": ["{B} {d}, {Y}", "{Y}-{m}-{dd}", "{d} {B} {Y}"],
                  "heldout": ["{A}, {B} {d}, {Y}", "{b} {d} {Y}"]}
 
 
+def date_formats(split: str) -> list[str]:
+    """The ways a split writes dates (dev/test: held-out ones)."""
+    return _DATE_FORMATS["heldout" if split in ("dev", "test") else "train"]
+
+
+def format_date(iso: str, fmt: str) -> str:
+    """'2026-03-04' in one of `date_formats` ("{B} {d}, {Y}" -> "March 4, 2026")."""
+    day = dt.date.fromisoformat(iso)
+    return fmt.format(B=day.strftime("%B"), b=day.strftime("%b"), A=day.strftime("%A"),
+                      d=day.day, dd=f"{day.day:02d}", m=f"{day.month:02d}", Y=day.year)
+
+
 def _date(rng, split):
     day = dt.date(2026, 1, 1) + dt.timedelta(days=rng.randint(0, 540))
-    fmts = _DATE_FORMATS["train" if split == "train" else "heldout" if split in ("dev", "test")
-                         else "train"]
-    text = rng.choice(fmts).format(B=day.strftime("%B"), b=day.strftime("%b"), A=day.strftime("%A"),
-                                   d=day.day, dd=f"{day.day:02d}", m=f"{day.month:02d}", Y=day.year)
-    return text, day.isoformat()
+    return format_date(day.isoformat(), rng.choice(date_formats(split))), day.isoformat()
 
 
 def _time(rng, split):

@@ -30,9 +30,14 @@ from funcall_lib.synth_pools import held_out, join_series, join_words
 from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOLS, VERB_ALT
 
 CATEGORY_WEIGHTS = {"simple": 24, "multiple": 26, "parallel": 18, "parallel_multiple": 14, "irrelevance": 18}
+# Mentions that are not noun phrases: they start with a preposition, a participle or an adverb
+# ("from GBP", "without isotopes", "rounded to 2 decimals", "case-sensitively") and attach to the
+# request as they are; noun phrases ("a base of 10", "12 moles") are joined with "and" and get a
+# glue word ("with"/"for").
 _PREPS = ("of ", "in ", "on ", "from ", "to ", "for ", "by ", "at ", "over ", "after ", "between ",
-          "with ", "made ", "weighing ", "rounded ", "moving ", "starting ", "taken ", "cited ", "as ",
-          "a = ")
+          "with ", "without ", "up to ", "as ", "made ", "weighing ", "rounded ", "moving ", "starting ",
+          "taken ", "cited ", "including ", "excluding ", "ignoring ", "compounded ", "rooted ",
+          "running ", "case-sensitively")
 TEMPLATES = {
     "train": ["What is {h}{a}?", "{V} {h}{a}.", "I need {h}{a}.", "Please {v} {h}{a}.",
               "Could you {v} {h}{a}?", "{H}{a}?", "Can you tell me {h}{a}?", "{V} {h}{a}, please."],
@@ -194,12 +199,25 @@ def _mention(p: PParam, text: str) -> str:
     return text if p.kind in ("b", "o") else p.phrase.format(text)
 
 
-def _args_text(mentions: list[str], rng) -> str:
-    """' with a base of 10 and a height of 5' (no glue when the first already starts with a preposition)."""
+def _is_phrase_tail(mention: str) -> bool:
+    """True for a mention that attaches without glue ("from GBP", "without isotopes")."""
+    return mention.startswith(_PREPS)
+
+
+def _args_text(mentions: list[str], rng, human: str = "") -> str:
+    """' with a base of 10 and a height of 5 in cm': the noun-phrase mentions joined by "and"
+    after a glue word (one the request does not already use next to them), then the prepositional
+    ones as they are, each group in its given order ("of sorghum on 38 hectares", "from GBP to EUR")."""
     if not mentions:
         return ""
-    glue = "" if mentions[0].startswith(_PREPS) else rng.choice((" with", " for"))
-    return f"{glue} {join_words(mentions)}"
+    nouns = [m for m in mentions if not _is_phrase_tail(m)]
+    tails = [m for m in mentions if _is_phrase_tail(m)]
+    text = ""
+    if nouns:
+        near = f" {human} " + " ".join(tails)
+        glues = [g for g in ("with", "for") if f" {g} " not in near] or ["with", "for"]
+        text = f" {rng.choice(glues)} {join_words(nouns)}"
+    return text + "".join(f" {t}" for t in tails)
 
 
 def _cap(text: str) -> str:
@@ -234,18 +252,18 @@ def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: str | N
 def clause(tool: PTool, rng, split) -> tuple[str, dict]:
     """A command clause ('calculate the area of a triangle with a base of 10 ...') and its call."""
     mentions, args = call_parts(tool, rng, split)
-    return f"{tool.verb} {tool.human}{_args_text(mentions, rng)}", {"name": tool.name, "arguments": args}
+    return f"{tool.verb} {tool.human}{_args_text(mentions, rng, tool.human)}", {"name": tool.name, "arguments": args}
 
 
 def request(tool: PTool, rng, split) -> tuple[str, dict]:
     mentions, args = call_parts(tool, rng, split)
-    if mentions and not mentions[0].startswith(_PREPS) and rng.random() < 0.3:
+    if mentions and not any(_is_phrase_tail(m) for m in mentions) and rng.random() < 0.3:
         # values first, then the question: "Given a base of 10 and a height of 5, what is ...?"
         return (rng.choice(_choices(LEAD, split)).format(m=join_words(mentions), h=tool.human, v=tool.verb),
                 {"name": tool.name, "arguments": args})
     template = rng.choice(_choices(TEMPLATES, split))
     text = template.format(h=tool.human, H=_cap(tool.human), v=tool.verb, V=_cap(tool.verb),
-                           a=_args_text(mentions, rng))
+                           a=_args_text(mentions, rng, tool.human))
     return text, {"name": tool.name, "arguments": args}
 
 
@@ -293,7 +311,8 @@ def make_parallel(rng, split, pool):
     2-3 separate clauses."""
     tool = rng.choice(pool)
     want = rng.choice((2, 2, 3, 3, 4))
-    series = _series_param(tool)
+    # the templates name the param ("for each radius: ..."); "for to currency ..." would not read
+    series = [p for p in _series_param(tool) if p.name.split("_")[0] + " " not in _PREPS]
     if series and rng.random() < 0.5:
         p = rng.choice(series)
         want = rng.choice((2, 3, 3, 4, 4))  # a list of 3-4 values is the common case
@@ -307,7 +326,7 @@ def make_parallel(rng, split, pool):
             values = dict(list(values.items())[:2])
         mentions, base = call_parts(tool, rng, split, skip=p.name)
         template = rng.choice(_choices(SERIES, split))
-        text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions, rng),
+        text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions, rng, tool.human),
                                p=p.name.replace("_", " "), list=join_words(list(values)))
         calls = [{"name": tool.name, "arguments": {**base, p.name: v}} for v in values.values()]
         return text, [tool], calls, None
@@ -356,7 +375,7 @@ def series_clause(tool: PTool, rng, split, want: int) -> tuple[str, list[dict]] 
     calls = [{"name": tool.name, "arguments": dict(sorted({**base, p.name: v}.items(),
                                                           key=lambda kv: order.index(kv[0])))}
              for v in values.values()]
-    return f"{tool.verb} {tool.human}{_args_text(mentions, rng)}", calls
+    return f"{tool.verb} {tool.human}{_args_text(mentions, rng, tool.human)}", calls
 
 
 def shared_value_groups(pool) -> list[list[PTool]]:
@@ -389,7 +408,7 @@ def _shared_value(rng, split, pool):
     human = f"{first.human} and {'' if same_verb else second.verb + ' '}{second.human}"
     templates = [t for t in _choices(TEMPLATES, split) if same_verb or "{v} {h}" in t or "{V} {h}" in t]
     request_text = rng.choice(templates).format(h=human, H=_cap(human), v=first.verb, V=_cap(first.verb),
-                                                a=_args_text([_mention(p2, text)], rng))
+                                                a=_args_text([_mention(p2, text)], rng, human))
     calls = [{"name": first.name, "arguments": {p1.name: value}},
              {"name": second.name, "arguments": {p2.name: value}}]
     extra = _distractors(rng, pool, [first, second], rng.choice((0, 0, 1)))

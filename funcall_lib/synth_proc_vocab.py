@@ -187,10 +187,10 @@ FIELDS: dict[str, list[str]] = {
     ],
     "agriculture": [
         'estimate crop_yield | the yield of a field | Expected harvest for a crop, area and rainfall. | crop:s:CROPS "of {}" | hectares:n:1:500 "on {} hectares" | ?rainfall_mm:i:100:2000 "with {} mm of rain"',
-        'calculate fertilizer_amount | the fertilizer needed for a field | Kilograms of fertilizer for a nitrogen target. | area_hectares:n:1:300 "a field of {} hectares" | nitrogen_kg_per_ha:i:20:250 "{} kg of nitrogen per hectare"',
+        'calculate fertilizer_amount | the fertilizer needed for a field | Kilograms of fertilizer for a nitrogen target. | area_hectares:n:1:300 "an area of {} hectares" | nitrogen_kg_per_ha:i:20:250 "{} kg of nitrogen per hectare"',
         'calculate irrigation_volume | the water needed to irrigate a field | Cubic metres of water for a depth over an area. | area_m2:i:100:100000 "{} square meters" | depth_mm:i:5:80 "{} mm deep"',
         'get planting_calendar | the planting window for a crop | Best sowing months for a crop in a country. | crop:s:CROPS "for {}" | country:s:COUNTRIES "in {}"',
-        'calculate livestock_feed | the feed needed for a herd | Daily feed for a number of animals of a kind. | animal:e:cattle/sheep/goats/pigs "for {}" | head_count:i:2:900 "{} head"',
+        'calculate livestock_feed | the feed needed for a herd | Daily feed for a number of animals of a kind. | animal:e:cattle/sheep/goats/pigs "of {}" | head_count:i:2:900 "{} head"',
     ],
     "astronomy": [
         'calculate orbital_period | the orbital period of a planet | Orbital period from the semi-major axis in AU. | semi_major_axis:n:0:40 "a semi-major axis of {} AU"',
