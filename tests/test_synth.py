@@ -14,6 +14,7 @@ from funcall_lib.records import load_records, validate_record
 from funcall_lib.synth import (CATEGORY_WEIGHTS, build_splits, check_overlap, parse_phrasing,
                                phrasings_for, split_tools, tool_schema)
 from funcall_lib.synth_pools import KINDS, held_out
+from funcall_lib.synth_proc_vocab import POOLS
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS
 
 SIZES = {"train": 600, "dev": 120, "test": 120, "test_unseen_tools": 120}
@@ -262,3 +263,84 @@ def test_shared_value_pairs_one_value_for_two_tools():
         (v1,), (v2,) = [[v for k, v in c["arguments"].items() if not isinstance(v, bool)] for c in calls]
         assert v1 == v2 and v1.lower() in parts[0].lower() and calls[0]["name"] != calls[1]["name"]
         assert {c["name"] for c in calls} <= {t.name for t in offered}
+
+
+# ---------------------------------------------------------------- wording of the user messages
+
+_WRAPPED = re.compile(r"\b(Could you|Can you|Please|I need you to|I'd like you to|Would you|Kindly|Go ahead and)"
+                      r"( also)? (I|I'm|I'd|I'll|I've|don't|do not|what|what's|how|is|are|can|could|will|would|"
+                      r"should|does|did|which|who|when|where|my|we|we'd|the)\b", re.I)
+_DOUBLED = re.compile(r"[?.!]{2,}|[?!]['\"][?!.]|\.['\"]\.")
+_LOWERED_CODE = re.compile(r"(?:^|[.?!:] )(?:And|Also,|Then|After that,) [a-z][A-Z0-9]")
+_STRAY_PREP = re.compile(r"\b(for|with|of|to|from|on|at|by) (without|with|for|of|to|from|on|at|by)\b"
+                         r"|\b(for|with) a field of\b")
+_DATE = (r"(?:\d{4}-\d\d-\d\d|(?:[A-Z][a-z]+day, )?[A-Z][a-z]+ \d{1,2}, \d{4}|\d{1,2} [A-Z][a-z]+ \d{4}"
+         r"|[A-Z][a-z]{2} \d{1,2} \d{4})")
+_DATE_PAIR = re.compile(f"({_DATE})(?:, and |, | and | as well as |,)({_DATE})")
+
+
+def _date_style(text: str) -> str:
+    for style, pattern in (("iso", r"\d{4}-"), ("weekday", r"[A-Z][a-z]+day, "), ("dmy", r"\d"),
+                           ("short", r"[A-Z][a-z]{2} \d{1,2} \d{4}")):
+        if re.match(pattern, text):
+            return style
+    return "mdy"
+
+
+def wording_problems(text: str) -> list[str]:
+    """Broken-English patterns a user message must not have (empty list: none)."""
+    text = text.replace("...", "")
+    for code in POOLS["REGEXES"]:  # a regex's own marks ("(cat|dog)s?") are literal, not prose
+        text = text.replace(code, "REGEX")
+    found = [name for name, pattern in (("wrapped non-command", _WRAPPED), ("doubled end mark", _DOUBLED),
+                                        ("lowered code or name", _LOWERED_CODE), ("stray preposition", _STRAY_PREP))
+             if pattern.search(text)]
+    if any(_date_style(m.group(1)) != _date_style(m.group(2)) for m in _DATE_PAIR.finditer(text)):
+        found.append("mixed date formats in a series")
+    return found
+
+
+def test_wording_patterns_detected():
+    assert wording_problems("Could you I want to see how NVDA did?") == ["wrapped non-command"]
+    assert wording_problems("I need you to don't let me forget.") == ["wrapped non-command"]
+    assert wording_problems("Note 'Gift ideas': Could you send me the slides??") == ["doubled end mark"]
+    assert wording_problems('Text Ana: "Thanks.".') == ["doubled end mark"]
+    assert wording_problems("Is QF12 on time? And kL1002 status?") == ["lowered code or name"]
+    assert wording_problems("Get the element Fe for without isotopes.") == ["stray preposition"]
+    assert wording_problems("Estimate it with a field of 102 hectares.") == ["stray preposition"]
+    assert wording_problems("List my events for February 22, 2027 and 2026-03-13.") == \
+        ["mixed date formats in a series"]
+    assert wording_problems('Please email Ana saying "Wait..." and list my events for 2026-02-22 and '
+                            '2026-03-13. Also, what\'s the weather in Oslo? And NH203 status?') == []
+
+
+def test_unmarked_phrasings_are_commands():
+    """A wrapper ("Could you {c}?") goes only around a command; statements and questions are
+    whole sentences, marked '='."""
+    starts = re.compile(r"(I|I'm|I'd|I'll|I've|don't|do|does|what|what's|how|is|are|can|could|will|would|"
+                        r"should|which|who|when|where|my|we|we'd|the|there's)\b", re.I)
+    phrasings = [ph for t in TOOLS for ph in t.phrasings] + [ph for c in CHAINS for ph in c["phrasings"]]
+    for ph in phrasings:
+        template, _, sentence = parse_phrasing(ph)
+        assert sentence or not starts.match(template), ph
+        if sentence:
+            # a whole sentence ends like one (or with a quoted message, which brings its own mark)
+            assert re.search(r"[.?!][\"']?$|\"\{\w+\}\"$", template), ph
+
+
+@pytest.fixture(scope="module")
+def quality_sample():
+    return build_splits(n=3000, seed=0, mix=0.6)
+
+
+def test_generated_wording(quality_sample):
+    bad = Counter()
+    examples = {}
+    for split, records in quality_sample.items():
+        for rec in records:
+            for m in rec["messages"]:
+                if m["role"] == "user":
+                    for problem in wording_problems(m["content"]):
+                        bad[problem] += 1
+                        examples.setdefault(problem, (split, m["content"]))
+    assert not bad, (dict(bad), examples)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from collections import Counter
 
 import pytest
@@ -225,3 +226,18 @@ def test_shared_value_two_tools_of_a_field():
             (v1,), (v2,) = (list(c["arguments"].values()) for c in calls)
             assert v1 == v2 and all(str(v) in text for v in (v1 if isinstance(v1, list) else [v1]))
             assert {c["name"] for c in calls} <= {t.name for t in offered}
+
+
+def test_args_text_glue_only_before_noun_phrases():
+    """Noun-phrase mentions get "with"/"for" and "and"; prepositional ones attach as they are."""
+    from funcall_lib.synth_proc import _args_text
+    rng = random.Random(0)
+    for _ in range(20):
+        assert _args_text(["without isotopes"], rng) == " without isotopes"
+        assert _args_text(["from GBP", "to EUR"], rng) == " from GBP to EUR"
+        text = _args_text(["of sorghum", "on 38 hectares"], rng)
+        assert text == " of sorghum on 38 hectares"
+        text = _args_text(["a base of 10", "in cm", "a height of 5"], rng)
+        assert text in (" with a base of 10 and a height of 5 in cm", " for a base of 10 and a height of 5 in cm")
+        # the glue word is not one the request already uses there
+        assert _args_text(["804 head", "of pigs"], rng, "the feed needed for a herd") == " with 804 head of pigs"
