@@ -212,7 +212,7 @@ def _tensor_batch(chunk: list, pad: int, width: int):
     mask = torch.zeros((len(chunk), width), dtype=torch.long)
     for i, (x, y) in enumerate(chunk):
         ids[i, :len(x)], labels[i, :len(y)], mask[i, :len(x)] = torch.tensor(x), torch.tensor(y), 1
-    return {"input_ids": ids, "attention_mask": mask, "labels": labels}
+    return {"input_ids": ids, "attention_mask": mask, "labels": labels, "real": int(mask.sum())}
 
 
 def _flat_groups(cfg: BenchTrainConfig, rows: list) -> list[list]:

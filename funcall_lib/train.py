@@ -199,7 +199,12 @@ def sft_config(config: TrainConfig, out_dir: Path, backend: str, has_eval: bool)
         train_sampling_strategy="group_by_length" if config.group_by_length and not packed
         else "random",
         report_to="none", dataloader_num_workers=0, prediction_loss_only=True, ddp_find_unused_parameters=False,
-        include_num_input_tokens_seen="non_padding", **precision(config))
+        include_num_input_tokens_seen="non_padding", **padding_choice(config), **precision(config))
+
+
+def padding_choice(config: TrainConfig) -> dict:
+    """`padding_free` only when set: left unset, Unsloth picks per GPU (padding-free on H100)."""
+    return {} if config.padding_free is None else {"padding_free": bool(config.padding_free)}
 
 
 def answer_loss(model, inputs, num_items_in_batch=None):

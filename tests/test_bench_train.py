@@ -31,6 +31,7 @@ def test_batches_keep_the_token_budget_and_label_only_answers(embedded_tokenizer
         assert ((labels != -100).sum(1) > 0).all()  # every row has answer tokens
         assert ((labels != -100) <= mask).all()
         real = mask.sum(1)
+        assert b["real"] == int(real.sum())  # what the timer counts as useful tokens
         assert (b["input_ids"][mask] != embedded_tokenizer.pad_token_id).any()
         if pad_multiple > 1:
             assert width % pad_multiple == 0 and width == bucket_width(int(real.max()), pad_multiple)

@@ -256,3 +256,13 @@ def test_real_tokens_padded_and_padding_free():
                   "position_ids": torch.tensor([[0, 1, 2, 0, 1, 2, 3]])}
     assert real_tokens(flat_exact) == 7
     assert real_tokens({"input_ids": torch.zeros(3, 4, dtype=torch.long)}) == 12
+
+
+def test_padding_choice_only_when_set():
+    from funcall_lib.config import make_config
+    from funcall_lib.train import padding_choice
+
+    assert padding_choice(make_config("cpu-demo")) == {}  # the backend decides
+    assert padding_choice(make_config("cpu-demo", padding_free=False)) == {"padding_free": False}
+    quality = make_config("quality")
+    assert quality.padding_free is False and quality.pad_to_multiple_of == 64
