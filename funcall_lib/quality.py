@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--labels", default="base,tuned",
+                        help="which models to evaluate: base, tuned or both (reports on disk are reused)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="training config override (repeatable), e.g. --set num_train_epochs=2")
     args = parser.parse_args(argv)
@@ -127,7 +129,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.only_train:
         return 0
     sets = eval_sets(data, args.sets.split(","), args.limit)
-    labels = ("base",) if adapter is None else ("base", "tuned")
+    labels = tuple(label for label in args.labels.split(",") if adapter is not None or label == "base")
+    unknown = set(labels) - {"base", "tuned"}
+    if unknown or not labels:
+        parser.error(f"--labels: expected base and/or tuned, got {args.labels!r}")
     reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels)
     table = quality_table(reports)
     from funcall_lib.io import write_text_atomic
