@@ -18,10 +18,10 @@ def _shapes(batches):
 
 
 @pytest.mark.parametrize("pad_multiple", [1, 64])
-def test_batches_keep_the_token_budget_and_label_only_answers(embedded_tokenizer, train_file, pad_multiple):
+def test_batches_keep_the_token_budget_and_label_only_answers(tool_tokenizer, train_file, pad_multiple):
     cfg = BenchTrainConfig(tokens="data", data=str(train_file), batch_size=4, seq_len=1024,
                            steps=6, warmup=2, pad_multiple=pad_multiple)
-    batches, warmup = data_batches(cfg, embedded_tokenizer, cfg.steps)
+    batches, warmup = data_batches(cfg, tool_tokenizer, cfg.steps)
     assert len(batches) == warmup + cfg.steps and warmup >= cfg.warmup
     for b in batches:
         rows, width = b["input_ids"].shape
@@ -32,23 +32,23 @@ def test_batches_keep_the_token_budget_and_label_only_answers(embedded_tokenizer
         assert ((labels != -100) <= mask).all()
         real = mask.sum(1)
         assert b["real"] == int(real.sum())  # what the timer counts as useful tokens
-        assert (b["input_ids"][mask] != embedded_tokenizer.pad_token_id).any()
+        assert (b["input_ids"][mask] != tool_tokenizer.pad_token_id).any()
         if pad_multiple > 1:
             assert width % pad_multiple == 0 and width == bucket_width(int(real.max()), pad_multiple)
         else:
             assert width == int(real.max())
 
 
-def test_buckets_give_few_shapes_and_warm_each_up(embedded_tokenizer, train_file):
+def test_buckets_give_few_shapes_and_warm_each_up(tool_tokenizer, train_file):
     cfg = BenchTrainConfig(tokens="data", data=str(train_file), batch_size=4, seq_len=1024,
                            steps=30, warmup=1, pad_multiple=128)
-    batches, warmup = data_batches(cfg, embedded_tokenizer, cfg.steps)
+    batches, warmup = data_batches(cfg, tool_tokenizer, cfg.steps)
     timed, warm = _shapes(batches[warmup:]), set(_shapes(batches[:warmup]))
     assert set(timed) <= warm  # no timed step sees a shape for the first time
     assert len(set(timed)) <= 1024 // 128
     # without buckets the same data gives many more distinct shapes
     free = BenchTrainConfig(**{**cfg.__dict__, "pad_multiple": 1})
-    free_batches, free_warm = data_batches(free, embedded_tokenizer, free.steps)
+    free_batches, free_warm = data_batches(free, tool_tokenizer, free.steps)
     assert len(set(_shapes(free_batches[free_warm:]))) > len(set(timed))
 
 
@@ -63,10 +63,10 @@ def test_table_labels_buckets():
     assert "| data/64 |" in format_table([row])
 
 
-def test_padding_free_rows(embedded_tokenizer, train_file):
+def test_padding_free_rows(tool_tokenizer, train_file):
     cfg = BenchTrainConfig(tokens="data", data=str(train_file), batch_size=4, seq_len=1024,
                            steps=8, warmup=1, pad_multiple=256, padding_free=True)
-    batches, warmup = data_batches(cfg, embedded_tokenizer, cfg.steps)
+    batches, warmup = data_batches(cfg, tool_tokenizer, cfg.steps)
     for b in batches:
         assert "attention_mask" not in b and b["input_ids"].shape[0] == 1
         width = b["input_ids"].shape[1]
