@@ -55,6 +55,7 @@ class Generation:
     constrained: bool = True
     fallback: str | None = None        # why this record was decoded free despite constrained=True
     decode_seconds: float = 0.0        # its share of the batch's time after the prompt's prefill
+    stopped_on_repeat: bool = False    # ended at the first exact repeat of a call (stop_on_repeat)
 
 
 # ---------------------------------------------------------------- grammar
@@ -204,8 +205,11 @@ class GrammarLogitsProcessor:
     end-of-turn token) are skipped; transformers pads them from then on.
     """
 
-    def __init__(self, compiled: list, stop_ids: list[int], vocab_size: int):
+    def __init__(self, compiled: list, stop_ids: list[int], vocab_size: int,
+                 stopped: list | None = None):
         import xgrammar as xgr
+
+        self.stopped = stopped    # rows ended by a stopping criterion (entry not None): skipped
 
         self.matchers = [None if c is None else xgr.GrammarMatcher(c, override_stop_tokens=stop_ids)
                          for c in compiled]
@@ -216,7 +220,8 @@ class GrammarLogitsProcessor:
     def __call__(self, input_ids, scores):
         import xgrammar as xgr
 
-        live = [i for i, m in enumerate(self.matchers) if m is not None and not m.is_terminated()]
+        live = [i for i, m in enumerate(self.matchers) if m is not None and not m.is_terminated()
+                and (self.stopped is None or self.stopped[i] is None)]
         if self.started:
             for i in live:
                 token = int(input_ids[i, -1])
@@ -233,6 +238,42 @@ class GrammarLogitsProcessor:
         masked = scores if device.type in ("cpu", "cuda") else scores.cpu()
         xgr.apply_token_bitmask_inplace(masked, self.bitmask.to(masked.device), indices=live)
         return masked.to(device)
+
+
+class RepeatedCallStop:
+    """Stopping criterion: a row is done once it writes a call identical to an earlier one.
+
+    Small models loop ("f(x=1), f(x=1), f(x=1), ..." until the token limit); no correct turn
+    repeats a call exactly, so the repeat and all after it is dropped and the turn ends there
+    (`cut_text`). Rows are checked only when their newest token could close a call.
+    """
+
+    def __init__(self, tokenizer, prompt_length: int, family: str, rows: int):
+        self.tokenizer, self.prompt_length, self.family = tokenizer, prompt_length, family
+        self.closing = (chat.call_wrapper(family).suffix or "}")[-1]
+        self.cuts: list[int | None] = [None] * rows
+
+    def __call__(self, input_ids, scores, **kwargs):
+        import torch
+
+        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        for i in range(input_ids.shape[0]):
+            if self.cuts[i] is not None:
+                done[i] = True
+                continue
+            if self.closing not in self.tokenizer.decode(input_ids[i, -1:]):
+                continue
+            text = self.tokenizer.decode(input_ids[i, self.prompt_length:], skip_special_tokens=False)
+            cut = chat.first_repeat(text, self.family)
+            if cut is not None:
+                self.cuts[i] = cut
+                done[i] = True
+        return done
+
+    def cut_text(self, row: int, text: str, end_of_turn: str) -> str:
+        """The row's text without the repeated call and what followed, ending the turn."""
+        cut = self.cuts[row]
+        return text if cut is None else text[:cut] + chat.call_wrapper(self.family).end + end_of_turn
 
 
 def logits_size(model) -> int:
@@ -275,11 +316,13 @@ def prepare_for_inference(loaded) -> None:
 
 def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
              tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
-             family: str | None = None, max_calls: int = MAX_CALLS) -> list[Generation]:
+             family: str | None = None, max_calls: int = MAX_CALLS,
+             stop_on_repeat: bool = False) -> list[Generation]:
     """Greedy, batched (left-padded) generation of each record's assistant turn.
 
     Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
     Rows of a batch may offer different tools: each row gets its own grammar matcher.
+    `stop_on_repeat` ends a row at the first exact repeat of a call (see `RepeatedCallStop`).
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
@@ -294,15 +337,15 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
         idx = order[start:start + batch_size]
         for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
                                                [prompts[i] for i in idx], constrained, tool_choice,
-                                               max_new_tokens, family, max_calls)):
+                                               max_new_tokens, family, max_calls, stop_on_repeat)):
             out[i] = gen
     return out
 
 
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
-                    family, max_calls) -> list[Generation]:
+                    family, max_calls, stop_on_repeat=False) -> list[Generation]:
     import torch
-    from transformers import LogitsProcessorList
+    from transformers import LogitsProcessorList, StoppingCriteriaList
 
     stop = _stop_ids(tokenizer)
     vocab = logits_size(model)
@@ -314,11 +357,15 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     enc = {k: v.to(model.device) for k, v in enc.items()}
     clock = _PrefillClock()
     processors = LogitsProcessorList([clock])        # first, so grammar work counts as decoding
+    repeat = RepeatedCallStop(tokenizer, enc["input_ids"].shape[1], family, len(records)) \
+        if stop_on_repeat else None
     if any(g is not None for g in grammars):
-        processors.append(GrammarLogitsProcessor(grammars, stop, vocab))
+        processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
+                                                 stopped=repeat.cuts if repeat else None))
     t0 = time.perf_counter()
     with torch.inference_mode():
         seqs = model.generate(**enc, logits_processor=processors, do_sample=False,
+                              stopping_criteria=StoppingCriteriaList([repeat] if repeat else []),
                               max_new_tokens=max_new_tokens, eos_token_id=stop,
                               pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None,
                               top_k=None)
@@ -326,13 +373,17 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     seconds, decode_seconds = (t1 - t0) / len(records), (t1 - (clock.first or t1)) / len(records)
     new = seqs[:, enc["input_ids"].shape[1]:].tolist()
     gens = []
-    for rec, row, grammar, reason in zip(records, new, grammars, reasons):
+    for k, (rec, row, grammar, reason) in enumerate(zip(records, new, grammars, reasons)):
         ends = [j for j, t in enumerate(row) if t in stop]
         row = row[: ends[0] + 1] if ends else row
         text = tokenizer.decode(row, skip_special_tokens=False)
+        repeated = repeat is not None and repeat.cuts[k] is not None
+        if repeated:
+            text = repeat.cut_text(k, text, chat.end_of_turn(tokenizer))
         parsed = chat.parse_tool_calls(text, family)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
-                               constrained and grammar is not None, reason, decode_seconds))
+                               constrained and grammar is not None, reason, decode_seconds,
+                               repeated))
     return gens
 
 
@@ -403,6 +454,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--free", action="store_true", help="decode without the grammar")
     parser.add_argument("--tool-choice", choices=TOOL_CHOICES, default="auto")
     parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--stop-on-repeat", action="store_true",
+                        help="end the turn at its first exact repeat of a call")
 
 
 def run_cli(args) -> int:
@@ -414,7 +467,8 @@ def run_cli(args) -> int:
     record = {"id": "cli", "tools": tools, "messages": [
         {"role": "system", "content": args.system}, {"role": "user", "content": args.prompt}]}
     gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
-                   tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens)[0]
+                   tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens,
+                   stop_on_repeat=args.stop_on_repeat)[0]
     print(gen.text)
     print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
                       "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,

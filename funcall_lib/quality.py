@@ -56,7 +56,7 @@ def eval_sets(data: Path, sets: list[str], limit: int | None) -> dict[str, list[
 
 
 def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
-                 batch_size: int, labels: tuple[str, ...]) -> dict[str, dict]:
+                 batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused."""
     from funcall_lib import infer, models
     from funcall_lib.evaluate import evaluate_model, write_report
@@ -67,7 +67,7 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
         for name, records in sets.items():
             for constrained in (True, False):
                 stem = f"{label}-{name}-{'constrained' if constrained else 'free'}"
-                path = run_dir / "eval" / f"{stem}.json"
+                path = run_dir / ("eval-stop-on-repeat" if stop_on_repeat else "eval") / f"{stem}.json"
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
                     continue
@@ -77,7 +77,7 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                 start = time.time()
                 report, examples = evaluate_model(model, records, adapter=adapter if label == "tuned" else None,
                                                   constrained=constrained, batch_size=batch_size,
-                                                  loaded=loaded)
+                                                  loaded=loaded, stop_on_repeat=stop_on_repeat)
                 report["data"] = name
                 write_report(path, report, examples)
                 reports[stem] = report
@@ -115,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--stop-on-repeat", action="store_true",
+                        help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     parser.add_argument("--labels", default="base,tuned",
                         help="which models to evaluate: base, tuned or both (reports on disk are reused)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -133,11 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(labels) - {"base", "tuned"}
     if unknown or not labels:
         parser.error(f"--labels: expected base and/or tuned, got {args.labels!r}")
-    reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels)
+    reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels,
+                           args.stop_on_repeat)
     table = quality_table(reports)
     from funcall_lib.io import write_text_atomic
 
-    write_text_atomic(run_dir / "quality.md", table)
+    write_text_atomic(run_dir / ("quality-stop-on-repeat.md" if args.stop_on_repeat else "quality.md"), table)
     print(table)
     return 0
 

@@ -65,6 +65,55 @@ def format_calls(calls: list[dict], family: str = "hermes") -> str:
     return fmt.start + fmt.separator.join(objs) + fmt.end
 
 
+def completed_calls(text: str, family: str = "hermes") -> list[tuple[int, int, str]]:
+    """The calls fully written so far in the family's own format: (start, end, key) each.
+
+    `start`..`end` spans one call with its prefix and suffix; `key` is the call as canonical JSON
+    (name + arguments, keys sorted), so two calls with the same key are the same call. Reading
+    stops at the first call that is unfinished or not in the format. Used while generating, so it
+    only reads (json.loads), never repairs and never evaluates anything.
+    """
+    fmt = call_wrapper(family)
+    opener = fmt.start + fmt.prefix
+    pos = text.find(opener) if opener else text.find("{")
+    if pos < 0:
+        return []
+    pos += len(fmt.start)
+    decoder, out = json.JSONDecoder(), []
+    while text.startswith(fmt.prefix, pos):
+        start, at = pos, pos + len(fmt.prefix)
+        try:
+            obj, end = decoder.raw_decode(text, at)
+        except ValueError:
+            break
+        if not isinstance(obj, dict) or not text.startswith(fmt.suffix, end) or \
+                (not fmt.suffix and end == len(text)):
+            break  # the suffix is not written yet (or, suffix-less, the call may still go on)
+        end += len(fmt.suffix)
+        key = json.dumps({"name": obj.get("name"), "arguments": obj.get(fmt.args_key)},
+                         sort_keys=True, ensure_ascii=False)
+        out.append((start, end, key))
+        if not text.startswith(fmt.separator, end):
+            break
+        pos = end + len(fmt.separator)
+    return out
+
+
+def first_repeat(text: str, family: str = "hermes") -> int | None:
+    """Where the text should end if a call repeats an earlier one of the same turn, else None.
+
+    The offset is the end of the last call before the first exact repeat (separator excluded),
+    so `text[:offset] + call_wrapper(family).end` is the turn without the repeat.
+    """
+    seen, previous_end = set(), None
+    for start, end, key in completed_calls(text, family):
+        if key in seen:
+            return previous_end
+        seen.add(key)
+        previous_end = end
+    return None
+
+
 # ---------------------------------------------------------------- parse
 
 @dataclass

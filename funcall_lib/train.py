@@ -12,10 +12,14 @@ prompt; the answer tokens that follow are the only ones trained. A record that d
 `max_seq_length` with its whole answer is skipped and counted (we never cut the prompt: a model
 trained on prompts with the tool block cut off would see prompts unlike the ones at inference).
 
-Batches. On CPU, batches are length-grouped (`train_sampling_strategy="group_by_length"`) so
-little is padding; with `packing=True` on the Unsloth backend, sequences are packed padding-free.
-Either way run.json reports `useful_token_fraction`: non-padding tokens / all tokens in the
-training batches actually fed (and `trained_token_fraction`: answer tokens / non-padding tokens).
+Batches. Records are length-grouped (`train_sampling_strategy="group_by_length"`) so little is
+padding. `pad_to_multiple_of` rounds each batch's width up, so only a few batch shapes exist:
+Unsloth compiles its decoder blocks and pays again for every new shape, and on an H100 fixed
+shapes ran 2-3x faster than Unsloth's own padding-free default (docs/benchmarks.md), which is
+why `padding_free` can be set here (unset, the backend chooses). With `packing=True` on the
+Unsloth backend, sequences are packed. Either way run.json reports `useful_token_fraction`:
+non-padding tokens / all tokens in the training batches actually fed (and
+`trained_token_fraction`: answer tokens / non-padding tokens).
 
 Data parallel: under `torchrun` / `accelerate launch` every process trains on its shard; only
 rank 0 writes adapter/, run.json and loss.png (the Trainer itself writes checkpoints on rank 0,

@@ -367,3 +367,33 @@ def test_parser_never_raises_on_json_fragments(text):
 @given(st.integers(1, 200_000), st.sampled_from(["[", "{", '{"a":', "[{", '<tool_call>{"name": "x", "arguments": ']))
 def test_parser_survives_deep_nesting(depth, unit):
     _check_never_raises(unit * depth)
+
+
+REPEAT_A = {"name": "f", "arguments": {"x": 1, "tags": ["a", "b"]}}
+REPEAT_B = {"name": "g", "arguments": {"y": "s}"}}
+
+
+@pytest.mark.parametrize("family", ["hermes", "llama3", "mistral", "json"])
+def test_first_repeat_cuts_before_the_repeated_call(family):
+    from funcall_lib.tool_calls import completed_calls, first_repeat
+
+    end = chat.call_wrapper(family).end
+    looped = chat.format_calls([REPEAT_A, REPEAT_B, REPEAT_A, REPEAT_B], family) + "<|end|>"
+    cut = first_repeat(looped, family)
+    assert looped[:cut] + end == chat.format_calls([REPEAT_A, REPEAT_B], family)
+    assert first_repeat(chat.format_calls([REPEAT_A, REPEAT_B], family) + "<|end|>", family) is None
+    # a call still being written is not counted, even when it would repeat
+    partial = chat.format_calls([REPEAT_A, REPEAT_A], family)[:-4]
+    assert len(completed_calls(partial, family)) == 1 and first_repeat(partial, family) is None
+    # same name, other arguments: not a repeat
+    other = {"name": "f", "arguments": {"x": 2, "tags": ["a", "b"]}}
+    assert first_repeat(chat.format_calls([REPEAT_A, other], family) + "<|end|>", family) is None
+
+
+def test_first_repeat_ignores_text_that_is_not_a_call():
+    from funcall_lib.tool_calls import first_repeat
+
+    assert first_repeat("no calls here { not json }", "hermes") is None
+    assert first_repeat("", "llama3") is None
+    text = "Sure. " + chat.format_calls([REPEAT_A, REPEAT_A], "hermes") + "<|im_end|>"
+    assert text[:first_repeat(text, "hermes")].endswith("</tool_call>")

@@ -303,3 +303,58 @@ def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
     assert {r["constrained"] for r in result["runs"]} == {False, True}
     assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
     assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
+
+
+def test_repeated_call_stop_ends_the_row_and_cuts_the_repeat(tool_tokenizer):
+    import torch
+
+    tok = tool_tokenizer
+    call = {"name": "get_weather", "arguments": {"city": "Oslo"}}
+    other = {"name": "get_weather", "arguments": {"city": "Rome"}}
+    prompt = tok("<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n",
+                 add_special_tokens=False)["input_ids"]
+    looped = chat.format_calls([call, other, call], "hermes") + "\n<tool_call>\n{\"name\""
+    clean = chat.format_calls([call, other], "hermes") + "<|im_end|>"
+    rows = []
+    for text in (looped, clean):
+        rows.append(prompt + tok(text, add_special_tokens=False)["input_ids"])
+    width = max(map(len, rows))
+    stop = infer.RepeatedCallStop(tok, len(prompt), "hermes", 2)
+    for step in range(len(prompt) + 1, width + 1):   # feed the rows token by token
+        ids = torch.tensor([r[:step] + [tok.pad_token_id] * (step - len(r[:step])) for r in rows])
+        done = stop(ids, None)
+    assert done.tolist() == [True, False]
+    assert stop.cut_text(0, looped, "<|im_end|>") == clean
+    assert stop.cut_text(1, clean, "<|im_end|>") == clean
+
+
+def test_stop_on_repeat_leaves_other_rows_alone(tiny_model):
+    model, tok = tiny_model
+    records = [_record([WEATHER], rid="w"), _record([WEATHER, ADD], "Both please", rid="b")]
+    plain = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=120,
+                           batch_size=2, max_calls=4)
+    ruled = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=120,
+                           batch_size=2, max_calls=4, stop_on_repeat=True)
+    for a, b in zip(plain, ruled):
+        if b.stopped_on_repeat:   # the rule only removes a repeat and what followed it
+            keys = [json.dumps(c, sort_keys=True) for c in b.calls]
+            assert len(set(keys)) == len(keys) and b.calls == a.calls[:len(b.calls)]
+        else:
+            assert b.text == a.text
+
+
+def test_stop_on_repeat_cuts_a_forced_loop(tiny_model):
+    # One tool without parameters: every second call is necessarily a repeat of the first.
+    model, tok = tiny_model
+    ping = {"name": "ping", "description": "Check the service.",
+            "parameters": {"type": "object", "properties": {}}}
+    records = [_record([ping], "ping it", rid=str(i)) for i in range(3)]
+    plain = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=80,
+                           batch_size=3, max_calls=4)
+    ruled = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=80,
+                           batch_size=3, max_calls=4, stop_on_repeat=True)
+    for a, b in zip(plain, ruled):
+        assert len(b.calls) == 1 and b.parsed.strict_json, b.text
+        assert b.text.endswith("</tool_call><|im_end|>")
+        assert b.stopped_on_repeat == (len(a.calls) > 1)
+    assert any(len(a.calls) > 1 for a in plain), "the random model never looped; pick another seed"

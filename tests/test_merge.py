@@ -193,3 +193,15 @@ def test_greedy_identity_required_in_fp32_only():
     assert merge.compare_outputs(ref, new, "bf16")["passed"]
     far = [{"logits": logits + 3.0, "greedy": [1, 2, 3]}]
     assert not merge.compare_outputs(ref, far, "bf16")["passed"]        # beyond the bf16 bound
+
+
+def test_compare_reports_allows_one_example_in_16_bits_only():
+    ref = {"n": 4, "task_pass_rate": 0.5, "strict_json_rate": 1.0}
+    one_flip = {"n": 4, "task_pass_rate": 0.5, "strict_json_rate": 0.75}
+    two_flips = {"n": 4, "task_pass_rate": 0.5, "strict_json_rate": 0.5}
+    assert merge.compare_reports(ref, one_flip, dtype="bf16")["passed"]
+    assert merge.compare_reports(ref, one_flip, dtype="bf16")["tolerance"] == 0.25
+    assert not merge.compare_reports(ref, two_flips, dtype="bf16")["passed"]
+    assert not merge.compare_reports(ref, one_flip, dtype="fp32")["passed"]
+    big = {"n": 200, "task_pass_rate": 0.5}
+    assert not merge.compare_reports(big, {"n": 200, "task_pass_rate": 0.47}, dtype="bf16")["passed"]
