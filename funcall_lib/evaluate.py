@@ -291,15 +291,28 @@ def load_predictions(path) -> dict[str, dict]:
 
 
 def score_predictions(records: list[dict], preds: dict[str, dict], family: str = "hermes",
-                      source: str | None = None) -> tuple[dict, list[dict]]:
-    """Score a predictions mapping; a record with no prediction is scored as an empty output."""
+                      source: str | None = None, stop_on_repeat: bool = False) -> tuple[dict, list[dict]]:
+    """Score a predictions mapping; a record with no prediction is scored as an empty output.
+
+    `stop_on_repeat` first ends each output at its first exact repeat of a call, as generating
+    with that rule would have (tool_calls.drop_repeats), and counts how many it cut.
+    """
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
     if missing:
         log.warning("%d of %d records have no prediction (scored as empty output), e.g. %s",
                     len(missing), len(records), missing[:3])
     outs = [preds.get(str(r.get("id")), {"output": "", "format": None}) for r in records]
-    return score_outputs(records, [o["output"] for o in outs], family,
-                         families=[o["format"] for o in outs], model=source, constrained=None)
+    texts, cut = [o["output"] for o in outs], 0
+    if stop_on_repeat:
+        from funcall_lib.tool_calls import drop_repeats
+
+        pairs = [drop_repeats(t, o["format"] or family) for t, o in zip(texts, outs)]
+        texts, cut = [t for t, _ in pairs], sum(c for _, c in pairs)
+    report, examples = score_outputs(records, texts, family, families=[o["format"] for o in outs],
+                                     model=source, constrained=None)
+    if stop_on_repeat:
+        report["stop_on_repeat"], report["stopped_on_repeat"] = True, cut
+    return report, examples
 
 
 # ---------------------------------------------------------------- CLI
@@ -357,7 +370,8 @@ def run_cli(args) -> int:
     records = _records(args)
     if args.predictions:
         report, examples = score_predictions(records, load_predictions(args.predictions),
-                                             args.format, source=Path(args.predictions).name)
+                                             args.format, source=Path(args.predictions).name,
+                                             stop_on_repeat=args.stop_on_repeat)
     else:
         report, examples = evaluate_model(args.model, records, adapter=args.adapter,
                                           constrained=not args.free, tool_choice=args.tool_choice,

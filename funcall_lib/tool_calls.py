@@ -114,6 +114,16 @@ def first_repeat(text: str, family: str = "hermes") -> int | None:
     return None
 
 
+def drop_repeats(text: str, family: str = "hermes") -> tuple[str, bool]:
+    """(text ended at the first exact repeat of a call, whether one was found).
+
+    For greedy outputs this is exactly what generating with `stop_on_repeat` gives: the same
+    tokens up to the repeat, then the end of the turn.
+    """
+    cut = first_repeat(text, family)
+    return (text, False) if cut is None else (text[:cut] + call_wrapper(family).end, True)
+
+
 # ---------------------------------------------------------------- parse
 
 @dataclass

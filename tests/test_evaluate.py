@@ -210,3 +210,19 @@ def test_plot_eval_comparison(tmp_path, scored):
                                path=tmp_path / "cmp.png")
     assert (tmp_path / "cmp.png").stat().st_size > 1000
     assert len(fig.axes[0].patches) == 10
+
+
+def test_predictions_with_stop_on_repeat(tmp_path):
+    from funcall_lib.chat import format_calls
+    from funcall_lib.evaluate import score_predictions
+
+    call = {"name": "get_weather", "arguments": {"city": "Oslo"}}
+    record = {"id": "r1", "messages": [{"role": "user", "content": "Weather in Oslo?"}],
+              "tools": [{"name": "get_weather", "description": "Weather.", "parameters": {
+                  "type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}],
+              "answer": {"tool_calls": [call]}}
+    looped = {"r1": {"output": format_calls([call] * 3) + "<|im_end|>", "format": None}}
+    plain, _ = score_predictions([record], looped)
+    ruled, _ = score_predictions([record], looped, stop_on_repeat=True)
+    assert plain["task_pass_rate"] == 0.0 and ruled["task_pass_rate"] == 1.0
+    assert ruled["stopped_on_repeat"] == 1 and "stop_on_repeat" not in plain
