@@ -31,17 +31,6 @@ TOOL_CHOICES = ("auto", "required", "none")
 MAX_CALLS = 8       # parallel calls one turn may hold under the grammar
 _CACHE_SIZE = 64    # compiled grammars kept per tokenizer
 
-# Per family: (before the first call, before each call, after each call, between calls, after
-# the last call, key of the arguments). Mirrors chat.format_calls; a test checks they agree.
-_LAYOUTS = {
-    "hermes": ("", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments"),
-    "qwen": ("", "<tool_call>\n", "\n</tool_call>", "\n", "", "arguments"),
-    "llama3": ("", "", "", "; ", "", "parameters"),
-    "mistral": ("[TOOL_CALLS] [", "", "", ", ", "]", "arguments"),
-    "json": ("[", "", "", ", ", "]", "arguments"),
-}
-
-
 @dataclass
 class Generation:
     """One record's output. `seconds` is its share of its batch's wall time."""
@@ -74,16 +63,6 @@ def _call_schema(tool: dict, args_key: str, id_key: str | None = None) -> dict:
     return {"type": "object", "properties": props, "required": list(props)}
 
 
-def _layout(family: str) -> tuple:
-    """(start, prefix, suffix, separator, end, args_key, id_key) from chat.call_wrapper."""
-    wrapper = getattr(chat, "call_wrapper", None)
-    if wrapper is not None:
-        f = wrapper(family)
-        return (f.start, f.prefix, f.suffix, f.separator, f.end, f.args_key,
-                getattr(f, "id_key", None))
-    return _LAYOUTS[family] + (None,)
-
-
 def _lit(text: str) -> str:
     return json.dumps(text)
 
@@ -112,9 +91,11 @@ def grammar_ebnf(tools: list[dict], family: str = "hermes", tool_choice: str = "
 
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
-    if family not in _LAYOUTS:
-        raise ValueError(f"no call layout for family {family!r}; use one of {sorted(_LAYOUTS)}")
-    start, pre, post, sep, end, args_key, id_key = _layout(family)
+    families = (*chat.FAMILIES, "qwen")
+    if family not in families:
+        raise ValueError(f"no call layout for family {family!r}; use one of {sorted(families)}")
+    # the same layout chat.format_calls writes, so constrained calls are the training text
+    start, pre, post, sep, end, args_key, id_key = chat.call_wrapper(family)
     tools = [plain_tool(t) for t in tools]
     rules = ["fc_any ::= [^]"]
     if tools and tool_choice != "none":
@@ -209,7 +190,7 @@ class GrammarLogitsProcessor:
                  stopped: list | None = None):
         import xgrammar as xgr
 
-        self.stopped = stopped    # rows ended by a stopping criterion (entry not None): skipped
+        self.stopped = stopped    # rows ended by a stopping criterion (entry true): skipped
 
         self.matchers = [None if c is None else xgr.GrammarMatcher(c, override_stop_tokens=stop_ids)
                          for c in compiled]
@@ -221,7 +202,7 @@ class GrammarLogitsProcessor:
         import xgrammar as xgr
 
         live = [i for i, m in enumerate(self.matchers) if m is not None and not m.is_terminated()
-                and (self.stopped is None or self.stopped[i] is None)]
+                and not (self.stopped and self.stopped[i])]
         if self.started:
             for i in live:
                 token = int(input_ids[i, -1])
@@ -244,36 +225,25 @@ class RepeatedCallStop:
     """Stopping criterion: a row is done once it writes a call identical to an earlier one.
 
     Small models loop ("f(x=1), f(x=1), f(x=1), ..." until the token limit); no correct turn
-    repeats a call exactly, so the repeat and all after it is dropped and the turn ends there
-    (`cut_text`). Rows are checked only when their newest token could close a call.
+    repeats a call exactly, so a stopped row's text is cut with `chat.drop_repeats` (the repeat
+    and all after it dropped, the turn ended there). Rows are checked only when their newest
+    token could close a call.
     """
 
     def __init__(self, tokenizer, prompt_length: int, family: str, rows: int):
         self.tokenizer, self.prompt_length, self.family = tokenizer, prompt_length, family
         self.closing = (chat.call_wrapper(family).suffix or "}")[-1]
-        self.cuts: list[int | None] = [None] * rows
+        self.stopped = [False] * rows
 
     def __call__(self, input_ids, scores, **kwargs):
         import torch
 
-        done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
         for i in range(input_ids.shape[0]):
-            if self.cuts[i] is not None:
-                done[i] = True
-                continue
-            if self.closing not in self.tokenizer.decode(input_ids[i, -1:]):
+            if self.stopped[i] or self.closing not in self.tokenizer.decode(input_ids[i, -1:]):
                 continue
             text = self.tokenizer.decode(input_ids[i, self.prompt_length:], skip_special_tokens=False)
-            cut = chat.first_repeat(text, self.family)
-            if cut is not None:
-                self.cuts[i] = cut
-                done[i] = True
-        return done
-
-    def cut_text(self, row: int, text: str, end_of_turn: str) -> str:
-        """The row's text without the repeated call and what followed, ending the turn."""
-        cut = self.cuts[row]
-        return text if cut is None else text[:cut] + chat.call_wrapper(self.family).end + end_of_turn
+            self.stopped[i] = chat.first_repeat(text, self.family) is not None
+        return torch.tensor(self.stopped, dtype=torch.bool, device=input_ids.device)
 
 
 def logits_size(model) -> int:
@@ -361,7 +331,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         if stop_on_repeat else None
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
-                                                 stopped=repeat.cuts if repeat else None))
+                                                 stopped=repeat.stopped if repeat else None))
     t0 = time.perf_counter()
     with torch.inference_mode():
         seqs = model.generate(**enc, logits_processor=processors, do_sample=False,
@@ -377,9 +347,9 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         ends = [j for j, t in enumerate(row) if t in stop]
         row = row[: ends[0] + 1] if ends else row
         text = tokenizer.decode(row, skip_special_tokens=False)
-        repeated = repeat is not None and repeat.cuts[k] is not None
+        repeated = repeat is not None and repeat.stopped[k]
         if repeated:
-            text = repeat.cut_text(k, text, chat.end_of_turn(tokenizer))
+            text = chat.drop_repeats(text, family)[0] + chat.end_of_turn(tokenizer)
         parsed = chat.parse_tool_calls(text, family)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,

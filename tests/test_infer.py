@@ -323,9 +323,10 @@ def test_repeated_call_stop_ends_the_row_and_cuts_the_repeat(tool_tokenizer):
     for step in range(len(prompt) + 1, width + 1):   # feed the rows token by token
         ids = torch.tensor([r[:step] + [tok.pad_token_id] * (step - len(r[:step])) for r in rows])
         done = stop(ids, None)
-    assert done.tolist() == [True, False]
-    assert stop.cut_text(0, looped, "<|im_end|>") == clean
-    assert stop.cut_text(1, clean, "<|im_end|>") == clean
+    assert done.tolist() == [True, False] and stop.stopped == [True, False]
+    # what generate() writes for a stopped row: the text cut at the repeat, then end of turn
+    assert chat.drop_repeats(looped, "hermes")[0] + "<|im_end|>" == clean
+    assert chat.drop_repeats(clean, "hermes") == (clean, False)
 
 
 def test_stop_on_repeat_leaves_other_rows_alone(tiny_model):
