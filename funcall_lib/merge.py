@@ -166,9 +166,6 @@ def save_merged(model, tokenizer, out_dir: Path, card: str, max_shard_size, extr
     if len(gen.eos_token_id) == 1:
         gen.eos_token_id = gen.eos_token_id[0]
     with atomic_path(out_dir, is_dir=True) as tmp:
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)   # mkdtemp makes it owner-only; a model dir is meant to be shared
         model.save_pretrained(tmp, safe_serialization=True, max_shard_size=max_shard_size)
         tokenizer.save_pretrained(tmp)
         if not (tmp / "chat_template.jinja").is_file() and "chat_template" not in json.loads(
