@@ -250,32 +250,31 @@ def data_batches(cfg: BenchTrainConfig, tokenizer, n: int) -> tuple[list[dict], 
     import random
 
     rows = _data_rows(cfg, tokenizer, (n + cfg.warmup) * cfg.batch_size * 8)
-    pad = tokenizer.pad_token_id
-    if cfg.padding_free:
-        groups = _flat_groups(cfg, rows)
-        width_of = lambda chunk: bucket_width(sum(len(x) for x, _ in chunk), cfg.pad_multiple)  # noqa: E731
-        make = lambda chunk: _flat_batch(chunk, pad, width_of(chunk))  # noqa: E731
-    elif cfg.pad_multiple > 1:
-        groups = _bucket_groups(cfg, rows)
-        width_of = lambda chunk: bucket_width(max(len(x) for x, _ in chunk), cfg.pad_multiple)  # noqa: E731
-    else:
-        groups = _budget_groups(cfg, rows)
-        width_of = lambda chunk: max(len(x) for x, _ in chunk)  # noqa: E731
-    if not cfg.padding_free:
-        make = lambda chunk: _tensor_batch(chunk, pad, width_of(chunk))  # noqa: E731
+    if cfg.padding_free:   # one row per step: its width is the records' total length
+        groups, make, length = _flat_groups(cfg, rows), _flat_batch, lambda chunk: sum(map(len, chunk))
+    else:                  # a row per record: the batch is as wide as its longest record
+        groups = _bucket_groups(cfg, rows) if cfg.pad_multiple > 1 else _budget_groups(cfg, rows)
+        make, length = _tensor_batch, lambda chunk: max(map(len, chunk))
     if not groups:
         raise ValueError(f"{cfg.data}: no batch could be formed (records longer than seq_len?)")
     random.Random(cfg.seed).shuffle(groups)  # a fair sample of lengths
-    shape_of = lambda chunk: (1 if cfg.padding_free else len(chunk), width_of(chunk))  # noqa: E731
+
+    def width(chunk):   # bucket_width(w, 1) == w: no rounding without pad_multiple
+        return bucket_width(length([ids for ids, _ in chunk]), cfg.pad_multiple)
+
+    def shape(chunk):
+        return (1 if cfg.padding_free else len(chunk), width(chunk))
+
     warm = groups[:cfg.warmup]
     if cfg.pad_multiple > 1:
-        seen = {shape_of(g) for g in warm}
+        seen = {shape(g) for g in warm}
         for g in groups:
-            if shape_of(g) not in seen:
-                seen.add(shape_of(g))
+            if shape(g) not in seen:
+                seen.add(shape(g))
                 warm.append(g)
     timed = [groups[(len(warm) + b) % len(groups)] for b in range(n)]
-    return [make(g) for g in warm + timed], len(warm)
+    pad = tokenizer.pad_token_id
+    return [make(g, pad, width(g)) for g in warm + timed], len(warm)
 
 
 # ---------------------------------------------------------------- measure
