@@ -96,7 +96,7 @@ bench-train: model  ## GPU: training speed, Unsloth vs transformers+peft, Llama-
 	$(FUNCALL) bench train --shape llama-3.2-1b --batch-size 8 --seq-len 1024
 
 quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned
-	$(PY) -m funcall_lib.quality --run-dir runs/quality
+	$(PY) -m funcall_lib.quality --run-dir runs/quality --modes constrained,free,required
 
 docker-pull:  ## pull the pinned Unsloth image (UNSLOTH_IMAGE overrides it)
 	$(COMPOSE) pull

@@ -24,6 +24,11 @@ log = logging.getLogger(__name__)
 BFCL_SETS = ["bfcl:simple_python", "bfcl:multiple", "bfcl:parallel", "bfcl:parallel_multiple",
              "bfcl:irrelevance"]
 LOCAL_SETS = ["test", "test_unseen_tools"]
+# Decoding modes: (constrained, tool_choice). "required" forces at least one call through the
+# grammar, so it only applies to sets where every record wants a call (BFCL's call categories);
+# the local sets and BFCL irrelevance hold records whose right answer is no call.
+MODES = {"constrained": (True, "auto"), "free": (False, "auto"), "required": (True, "required")}
+CALL_SETS = {"bfcl_simple_python", "bfcl_multiple", "bfcl_parallel", "bfcl_parallel_multiple"}
 
 
 def build_data(run_dir: Path, seed: int = 0) -> Path:
@@ -55,8 +60,13 @@ def eval_sets(data: Path, sets: list[str], limit: int | None) -> dict[str, list[
     return out
 
 
+def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
+    return [m for m in modes if m != "required" or name in CALL_SETS]
+
+
 def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
-                 batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False) -> dict[str, dict]:
+                 batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False,
+                 modes: tuple[str, ...] = ("constrained", "free")) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused."""
     from funcall_lib import infer, models
     from funcall_lib.evaluate import evaluate_model, write_report
@@ -65,8 +75,9 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
     for label in labels:
         loaded = None
         for name, records in sets.items():
-            for constrained in (True, False):
-                stem = f"{label}-{name}-{'constrained' if constrained else 'free'}"
+            for mode in modes_for(name, modes):
+                constrained, tool_choice = MODES[mode]
+                stem = f"{label}-{name}-{mode}"
                 path = run_dir / ("eval-stop-on-repeat" if stop_on_repeat else "eval") / f"{stem}.json"
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
@@ -76,9 +87,10 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                     infer.prepare_for_inference(loaded)
                 start = time.time()
                 report, examples = evaluate_model(model, records, adapter=adapter if label == "tuned" else None,
-                                                  constrained=constrained, batch_size=batch_size,
+                                                  constrained=constrained, tool_choice=tool_choice,
+                                                  batch_size=batch_size,
                                                   loaded=loaded, stop_on_repeat=stop_on_repeat)
-                report["data"] = name
+                report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
                 reports[stem] = report
                 log.info("%s: task pass %.3f (%d examples, %.0f s)", stem, report["task_pass_rate"],
@@ -91,7 +103,8 @@ def quality_table(reports: dict[str, dict]) -> str:
     vs free; each cell gives n and the strict-JSON rate, since sets may be cut differently."""
     sets = sorted({stem.split("-", 1)[1].rsplit("-", 1)[0] for stem in reports},
                   key=lambda s: (s.startswith("bfcl"), s))
-    cols = [(label, mode) for label in ("base", "tuned") for mode in ("constrained", "free")]
+    shown = [m for m in MODES if m != "required" or any(stem.endswith("-required") for stem in reports)]
+    cols = [(label, mode) for label in ("base", "tuned") for mode in shown]
     lines = ["| set | " + " | ".join(f"{l} {m}" for l, m in cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name in sets:
         cells = []
@@ -115,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--modes", default="constrained,free",
+                        help="decoding modes among constrained, free, required (constrained with "
+                             "tool_choice=required, BFCL call categories only)")
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     parser.add_argument("--labels", default="base,tuned",
@@ -135,8 +151,11 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(labels) - {"base", "tuned"}
     if unknown or not labels:
         parser.error(f"--labels: expected base and/or tuned, got {args.labels!r}")
+    modes = tuple(args.modes.split(","))
+    if not modes or set(modes) - set(MODES):
+        parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
     reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels,
-                           args.stop_on_repeat)
+                           args.stop_on_repeat, modes)
     table = quality_table(reports)
     from funcall_lib.io import write_text_atomic
 

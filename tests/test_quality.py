@@ -27,3 +27,19 @@ def test_default_sets_cover_the_issue_categories():
     assert LOCAL_SETS == ["test", "test_unseen_tools"]
     assert {s.split(":")[1] for s in BFCL_SETS} == {
         "simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"}
+
+
+def test_required_mode_only_for_call_sets_and_shown_only_when_run():
+    from funcall_lib.quality import modes_for
+
+    every = ("constrained", "free", "required")
+    assert modes_for("bfcl_parallel", every) == list(every)
+    for no_call_possible in ("test", "test_unseen_tools", "bfcl_irrelevance"):
+        assert modes_for(no_call_possible, every) == ["constrained", "free"]
+    without = quality_table({"tuned-bfcl_multiple-constrained": report(200, 0.5, 1.0)})
+    assert "required" not in without
+    table = quality_table({"tuned-bfcl_multiple-constrained": report(200, 0.5, 1.0),
+                           "tuned-bfcl_multiple-required": report(200, 0.6, 1.0)})
+    header, _, row = table.splitlines()
+    assert header.count("|") - 1 == 7                  # set + base/tuned x constrained/free/required
+    assert row.endswith("0.600 (n=200, json 1.00) |")
