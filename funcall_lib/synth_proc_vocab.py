@@ -30,7 +30,7 @@ VERB_ALT = {"calculate": "compute", "compute": "calculate", "get": "fetch", "fin
             "count": "tally", "list": "get", "analyze": "evaluate", "generate": "create",
             "simulate": "model", "score": "rate", "plan": "schedule", "rank": "sort", "lookup": "query",
             "sort": "order", "solve": "compute", "balance": "compute", "format": "prettify",
-            "translate": "decode", "scale": "resize", "transpose": "shift"}
+            "translate": "decode", "scale": "resize", "transpose": "shift", "compare": "rank"}
 
 FIELDS: dict[str, list[str]] = {
     "geometry": [
@@ -41,6 +41,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate polygon_perimeter | the perimeter of a polygon | Sum the side lengths of a polygon. | sides:an:1:30 "sides {}"',
         'calculate point_distance | the distance between two points | Euclidean distance between two 2D points. | point_a:o:x,y:-50:50 "the point ({x}, {y})" | point_b:o:x,y:-50:50 "the point ({x}, {y})"',
         'calculate cylinder_surface_area | the surface area of a cylinder | Calculate the total surface area of a cylinder. | radius:n:1:30 "a radius of {}" | height:n:1:60 "a height of {}"',
+        'calculate circles_total_area | the combined area of several circles | Sum of the areas of circles with the given radii, in square units. | radii:an:1:50 "with radii of {}" | unit:e:cm/m/mm "in {}"',
     ],
     "physics": [
         'calculate kinetic_energy | the kinetic energy of an object | Kinetic energy from mass (kg) and velocity (m/s). | mass:n:1:500 "a mass of {} kg" | velocity:n:1:90 "moving at {} m/s"',
@@ -50,6 +51,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate pendulum_period | the period of a pendulum | Period of a simple pendulum from its length. | length:n:1:20 "a length of {} m" | ?gravity:n:1:25=9.81 "with gravity {}"',
         'calculate projectile_range | the range of a projectile | Horizontal range of a projectile on flat ground. | speed:n:5:80 "a launch speed of {} m/s" | angle:i:5:85 "an angle of {} degrees"',
         'calculate ohms_law_current | the current through a resistor | Current from voltage and resistance (Ohm\'s law). | voltage:n:1:240 "{} volts" | resistance:n:1:1000 "a resistance of {} ohms"',
+        'calculate series_resistance | the total resistance of resistors in series | Equivalent resistance of resistors connected in series. | resistances:an:1:1000 "resistances of {} ohms"',
     ],
     "chemistry": [
         'calculate molar_mass | the molar mass of a compound | Molar mass of a chemical formula in g/mol. | formula:s:FORMULAS "the compound {}"',
@@ -58,6 +60,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate ph_value | the pH of a solution | pH from hydrogen ion concentration. | concentration:n:0:1 "a hydrogen ion concentration of {} mol/L"',
         'calculate gas_pressure | the pressure of an ideal gas | Ideal gas pressure from moles, temperature and volume. | moles:n:1:10 "{} moles" | temperature:n:200:600 "a temperature of {} K" | volume:n:1:50 "a volume of {} liters"',
         'balance chemical_equation | a chemical equation | Balance a chemical equation given as text. | equation:s:EQUATIONS "the equation {}"',
+        'get compound_solubility | the solubility | Solubility in water (g/100 mL) of several compounds at a temperature. | compounds:as:FORMULAS "of {}" | ?temperature:i:0:100=25 "at {} C"',
     ],
     "finance": [
         'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of ${}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
@@ -67,6 +70,8 @@ FIELDS: dict[str, list[str]] = {
         'get stock_dividend | the dividend history of a stock | Dividends paid by a stock over a number of years. | ticker:s:TICKERS "the stock {}" | years:i:1:10 "for the last {} years"',
         'calculate net_present_value | the net present value of cash flows | NPV of yearly cash flows at a discount rate. | cash_flows:an:-5000:9000 "cash flows of {}" | discount_rate:n:1:15 "a discount rate of {}%"',
         'convert currency_amount | an amount of money | Convert an amount between two currencies. | amount:n:1:10000 "{}" | from_currency:s:CURRENCIES "from {}" | to_currency:s:CURRENCIES "to {}"',
+        'calculate stock_correlation | the price correlation between stocks | Pairwise correlation of daily returns for a list of tickers. | tickers:as:TICKERS "for the tickers {}" | ?years:i:1:10=3 "over the last {} years"',
+        'get dollar_exchange_rates | the US dollar exchange rate | Exchange rates of the US dollar against a list of currencies. | currencies:as:QUOTE_CURRENCIES "for {}"',
     ],
     "statistics": [
         'calculate mean_value | the mean of a list of numbers | Arithmetic mean of numbers. | numbers:an:0:100 "the numbers {}"',
@@ -75,6 +80,8 @@ FIELDS: dict[str, list[str]] = {
         'calculate z_score | the z-score of a value | Z-score of a value given a mean and standard deviation. | value:n:0:200 "a value of {}" | mean:n:0:150 "a mean of {}" | std_dev:n:1:30 "a standard deviation of {}"',
         'calculate correlation_coefficient | the correlation between two series | Pearson correlation between two lists of numbers. | x_values:an:0:50 "x values {}" | y_values:an:0:50 "y values {}"',
         'calculate confidence_interval | a confidence interval for a mean | Confidence interval from sample mean, std dev and size. | sample_mean:n:0:100 "a sample mean of {}" | sample_std:n:1:20 "a standard deviation of {}" | sample_size:i:5:500 "a sample size of {}" | ?confidence:e:0.9/0.95/0.99=0.95 "at confidence level {}"',
+        'calculate median_value | the median | Median of a list of numbers. | numbers:an:0:100 "of {}"',
+        'calculate moving_average | a moving average | Simple moving average of a series over a window. | values:an:0:300 "for the values {}" | window:i:2:5 "over a window of {}"',
     ],
     "biology": [
         'get gene_sequence | the DNA sequence of a gene | Fetch the nucleotide sequence of a gene for a species. | gene:s:GENES "the gene {}" | species:s:SPECIES "in {}"',
@@ -83,6 +90,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate gc_content | the GC content of a DNA sequence | Fraction of G and C bases in a sequence. | sequence:s:DNA "the sequence {}"',
         'translate dna_sequence | a DNA sequence into protein | Translate a DNA sequence into amino acids. | sequence:s:DNA "the sequence {}" | ?reading_frame:i:1:3=1 "in reading frame {}"',
         'count cell_divisions | the number of cells after mitosis | Cells produced after a number of divisions. | start_cells:i:1:100 "starting from {} cells" | divisions:i:1:20 "after {} divisions"',
+        'get gene_expression | the expression level | Expression levels of several genes in one tissue. | genes:as:GENES "of {}" | tissue:e:liver/brain/heart/lung/kidney "in the {}"',
     ],
     "geography": [
         'get country_capital | the capital | Capital city of a country. | country:s:COUNTRIES "of {}"',
@@ -91,6 +99,7 @@ FIELDS: dict[str, list[str]] = {
         'get time_zone | the time zone | IANA time zone of a city. | city:s:CITIES "of {}"',
         'find highest_peak | the highest mountain | Highest peak of a country and its elevation. | country:s:COUNTRIES "in {}"',
         'get river_length | the length of a river | Length of a river in kilometres. | river:s:RIVERS "the {}"',
+        'compare country_gdp | the GDP | GDP of several countries in one year, side by side. | countries:as:COUNTRIES "of {}" | year:i:1990:2024 "in {}"',
     ],
     "sports": [
         'get team_standings | the league standings | Current standing of a team in its league. | team:s:TEAMS "of {}" | ?season:i:2015:2025=2025 "in the {} season"',
@@ -99,6 +108,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate batting_average | a batting average | Batting average from hits and at-bats. | hits:i:10:200 "{} hits" | at_bats:i:50:600 "{} at-bats"',
         'calculate race_pace | the pace needed for a race | Pace per kilometre to finish a distance in a target time. | distance_km:n:1:42 "a distance of {} km" | target_minutes:i:10:300 "in {} minutes"',
         'get head_to_head | the head-to-head record of two teams | Past results between two teams. | team_a:s:TEAMS "{}" | team_b:s:TEAMS "{}"',
+        'get injury_report | the injury report | Currently injured players of one or more teams. | teams:as:TEAMS "for {}"',
     ],
     "cooking": [
         'calculate dough_hydration | the hydration of a dough | Water as a percentage of flour weight. | flour_grams:i:100:2000 "{} g of flour" | water_grams:i:50:1500 "{} g of water"',
@@ -106,6 +116,8 @@ FIELDS: dict[str, list[str]] = {
         'estimate baking_time | the baking time for a dish | Baking time from dish, weight and oven temperature. | dish:s:DISHES "{}" | weight_kg:n:0:5 "weighing {} kg" | ?convection:b "in a convection oven/in a regular oven"',
         'find ingredient_substitute | a substitute for an ingredient | Suggest substitutes for an ingredient. | ingredient:s:INGREDIENTS "{}" | ?diet:e:vegan/gluten_free/keto=vegan "for a {} diet"',
         'calculate meal_calories | the calories in a meal | Total calories of a list of ingredients. | ingredients:as:INGREDIENTS "made of {}"',
+        'calculate pizza_price | the price of a pizza | Price of a pizza from its toppings and size. | toppings:as:TOPPINGS "with the toppings {}" | ?size:e:small/medium/large=medium "in a {} size"',
+        'find pantry_dishes | a dish I can cook | Dishes that use all the given ingredients. | ingredients:as:INGREDIENTS "with {}" | ?max_minutes:i:10:120 "in under {} minutes"',
     ],
     "travel": [
         'estimate trip_budget | a budget for a trip | Estimated trip cost for a destination, days and travellers. | destination:s:CITIES "to {}" | days:i:2:21 "for {} days" | travelers:i:1:6 "for {} travelers"',
@@ -113,6 +125,8 @@ FIELDS: dict[str, list[str]] = {
         'find train_connections | train connections between two cities | Train options between two cities on a date. | from_city:s:CITIES "from {}" | to_city:s:CITIES "to {}" | ?first_class:b "in first class/in second class"',
         'calculate jet_lag | the jet lag from a flight | Hours of time-zone shift between two cities. | origin:s:CITIES "from {}" | destination:s:CITIES "to {}"',
         'get tourist_attractions | the top attractions in a city | Top-rated sights in a city. | city:s:CITIES "in {}" | limit:i:3:15 "the top {}"',
+        'find vacation_rentals | a vacation rental | Vacation rentals in a city that have all the listed amenities. | city:s:CITIES "in {}" | amenities:as:AMENITIES "with {}"',
+        'get travel_phrases | a list of travel phrases | Everyday travel phrases translated into several languages. | languages:as:LANGUAGES "in {}" | ?topic:e:dining/directions/emergencies=dining "for {}"',
     ],
     "health": [
         'calculate body_mass_index | the BMI of a person | Body mass index from weight (kg) and height (cm). | weight:n:40:150 "a weight of {} kg" | height:n:140:210 "a height of {} cm"',
@@ -120,6 +134,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate target_heart_rate | a target heart rate zone | Target heart rate range for an age and intensity. | age:i:16:80 "age {}" | intensity:e:light/moderate/vigorous "at {} intensity"',
         'get drug_interactions | interactions between medications | Known interactions between medications. | drugs:as:DRUGS "between {}"',
         'calculate calorie_needs | the daily calorie needs of a person | Daily calories from age, weight, height and sex. | age:i:18:80 "age {}" | weight:n:40:150 "weighing {} kg" | height:n:140:210 "{} cm tall" | sex:e:male/female "{}"',
+        'find symptom_causes | the likely cause | Conditions that commonly explain a set of symptoms. | symptoms:as:SYMPTOMS "of {}" | ?age:i:1:90 "in a patient aged {}"',
     ],
     "engineering": [
         'calculate beam_deflection | the deflection of a beam | Maximum deflection of a simply supported beam under a point load. | load:n:100:20000 "a load of {} N" | length:n:1:12 "a span of {} m" | ?material:e:steel/aluminum/wood=steel "made of {}"',
@@ -127,6 +142,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate gear_ratio | the gear ratio of two gears | Gear ratio from tooth counts. | driver_teeth:i:8:80 "a driving gear with {} teeth" | driven_teeth:i:8:120 "a driven gear with {} teeth"',
         'calculate pipe_flow_rate | the flow rate through a pipe | Volumetric flow from pipe diameter and velocity. | diameter:n:0:2 "a diameter of {} m" | velocity:n:0:10 "a velocity of {} m/s"',
         'calculate voltage_drop | the voltage drop along a cable | Voltage drop from current, length and wire gauge. | current:n:1:100 "{} amps" | length:n:1:200 "a length of {} m" | gauge:i:8:18 "gauge {}"',
+        'get material_properties | the density and strength | Density, tensile strength and melting point of several materials. | materials:as:MATERIALS "of {}" | ?temperature_c:i:-50:500=20 "at {} C"',
     ],
     "programming": [
         'format json_string | a JSON string | Pretty-print a JSON string with an indent. | text:s:JSON_TEXTS "the JSON {}" | ?indent:i:2:8=2 "with an indent of {}"',
@@ -135,6 +151,8 @@ FIELDS: dict[str, list[str]] = {
         'check regex_match | whether a regex matches a text | Test a regular expression against a text. | pattern:s:REGEXES "the pattern {}" | text:s:WORDS "the text {}" | ?ignore_case:b "ignoring case/case-sensitively"',
         'count lines_of_code | the lines of code in a repository | Count lines of code by language in a repository. | repository:s:REPOS "the repository {}" | ?language:s:PROG_LANGS=all "for {} files"',
         'sort number_list | a list of numbers | Sort numbers ascending or descending. | numbers:an:-100:100 "the numbers {}" | ?descending:b "in descending order/in ascending order"',
+        'count open_issues | the number of open issues | Open issues of a repository that carry all the given labels. | repository:s:REPOS "in {}" | labels:as:ISSUE_LABELS "with the labels {}"',
+        'check package_license | the license type | License of each of several packages. | packages:as:PACKAGES "of {}"',
     ],
     "history": [
         'get historical_event | the details of a historical event | Date, place and summary of a historical event. | event:s:EVENTS "the {}"',
@@ -142,12 +160,15 @@ FIELDS: dict[str, list[str]] = {
         'find events_in_year | events that happened in a year | Notable events in a year, optionally in a country. | year:i:1500:1999 "in {}" | ?country:s:COUNTRIES "in {}"',
         'get empire_extent | the territory of an empire | Area and extent of an empire at its peak. | empire:s:EMPIRES "the {}" | ?include_map:b "with a map/without a map"',
         'calculate years_between | the number of years between two years | Years elapsed between two years. | start_year:i:1000:1999 "from {}" | end_year:i:1500:2025 "to {}"',
+        'get rulers_timeline | a timeline | Reign dates of several rulers in chronological order. | rulers:as:RULERS "of {}"',
     ],
     "education": [
         'calculate grade_average | a grade point average | Weighted average of grades. | grades:an:50:100 "grades {}" | ?scale:e:percent/gpa4=percent "on a {} scale"',
         'generate quiz_questions | quiz questions on a topic | Generate quiz questions on a topic. | topic:s:TOPICS "on {}" | count:i:3:20 "{} questions" | ?difficulty:e:easy/medium/hard=medium "at {} difficulty"',
         'get course_schedule | the schedule | Lecture times of a course code. | course:s:COURSES "of the course {}"',
         'find study_resources | study resources for a subject | Books and videos for a subject and level. | subject:s:TOPICS "for {}" | level:e:beginner/intermediate/advanced "at {} level"',
+        'find language_courses | a language course | Courses for several languages at one level. | languages:as:LANGUAGES "in {}" | level:e:beginner/intermediate/advanced "at {} level"',
+        'calculate class_average | the class average | Mean score of a class, optionally curved. | scores:an:0:100 "the scores {}" | ?curve:i:1:10=0 "with a curve of {} points"',
     ],
     "mathematics": [
         'calculate factorial | the factorial | Factorial of a non-negative integer. | n:i:2:20 "of {}"',
@@ -157,6 +178,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate definite_integral | the definite integral of a function | Numerically integrate a function of x over an interval. | function:s:FUNCTIONS "the function {}" | lower:n:-5:5 "from {}" | upper:n:5:20 "to {}"',
         'calculate permutations | the number of permutations | Ordered arrangements of k items out of n. | n:i:3:30 "{} items" | k:i:1:10 "taken {} at a time"',
         'calculate matrix_determinant | the determinant of a 2x2 matrix | Determinant of a 2x2 matrix given as rows. | matrix:o:a,b:-9:9 "the matrix with first row {a} {b}" | second_row:an:-9:9 "second row {}"',
+        'calculate polynomial_value | the value of a polynomial | Evaluate a polynomial from its coefficients (highest power first) at x. | coefficients:an:-10:10 "coefficients {}" | x:n:-5:5 "at x = {}"',
     ],
     "meteorology": [
         'calculate dew_point | the dew point | Dew point from air temperature and relative humidity. | temperature:n:-10:40 "a temperature of {} C" | humidity:i:5:100 "a relative humidity of {}%"',
@@ -164,6 +186,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate heat_index | the heat index | Apparent temperature from temperature and humidity. | temperature_f:n:80:115 "{} F" | humidity:i:40:100 "{}% humidity"',
         'get rainfall_history | the rainfall history of a city | Monthly rainfall totals for a city and year. | city:s:CITIES "in {}" | year:i:1990:2025 "for {}" | ?unit:e:mm/inches=mm "in {}"',
         'convert pressure_reading | an atmospheric pressure in other units | Convert a pressure reading between units. | value:n:900:1100 "{}" | from_unit:e:hpa/mmhg/inhg "{}" | to_unit:e:atm/kpa/psi "to {}"',
+        'compare city_temperatures | the average temperature | Average temperature of several cities in one month. | cities:as:CITIES "in {}" | month:e:January/April/July/October "in {}"',
     ],
     "automotive": [
         'calculate fuel_efficiency | the fuel efficiency of a car | Fuel use from distance driven and fuel burned. | distance_km:n:10:1200 "{} km driven" | fuel_liters:n:1:90 "{} liters of fuel"',
@@ -171,6 +194,7 @@ FIELDS: dict[str, list[str]] = {
         'estimate ev_charging_time | the charging time of an electric car | Hours to charge a battery with a charger. | battery_kwh:n:20:120 "a {} kWh battery" | charger_kw:n:3:350 "a {} kW charger" | ?start_percent:i:0:80=20 "starting at {}%"',
         'get vehicle_recalls | the recalls for a car model | Safety recalls for a make, model and year. | make:s:CAR_MAKES "for the {}" | year:i:2005:2025 "from {}"',
         'calculate tire_pressure | the recommended tire pressure | Tire pressure for a load per tire. | load_kg:n:200:900 "a load of {} kg per tire" | ?unit:e:psi/bar=psi "in {}"',
+        'compare car_specs | the specs | Engine, range and dimensions of several car models side by side. | models:as:CAR_MAKES "of the {}"',
     ],
     "networking": [
         'calculate subnet_hosts | the usable hosts in a subnet | Usable host addresses for a prefix length. | prefix_length:i:8:30 "a /{} prefix"',
@@ -178,12 +202,14 @@ FIELDS: dict[str, list[str]] = {
         'check port_status | whether a port is open on a host | Check whether a TCP port answers on a host. | host:s:HOSTS "on {}" | port:i:20:9000 "port {}" | ?timeout_seconds:i:1:30=5 "with a timeout of {} seconds"',
         'lookup dns_records | the DNS records of a domain | DNS records of a type for a domain. | domain:s:HOSTS "for {}" | record_type:e:A/AAAA/MX/TXT/CNAME "of type {}"',
         'calculate network_latency | the round-trip latency over a distance | Light-in-fiber round trip for a distance. | distance_km:n:10:20000 "over {} km"',
+        'lookup ip_geolocation | the location | Country and city of one or more IP addresses. | addresses:as:IP_ADDRESSES "of the IP addresses {}"',
     ],
     "photography": [
         'calculate depth_of_field | the depth of field of a shot | Depth of field from focal length, aperture and distance. | focal_length_mm:i:10:600 "a {} mm lens" | aperture:n:1:22 "at f/{}" | distance_m:n:0:100 "a subject {} m away"',
         'calculate exposure_value | the exposure value of a setting | EV from aperture and shutter time. | aperture:n:1:22 "f/{}" | shutter_seconds:n:0:30 "a {} second shutter"',
         'calculate print_size | the largest print size for a photo | Print size in cm for a pixel size at a print density. | width_px:i:800:12000 "{} pixels wide" | height_px:i:600:9000 "{} pixels high" | ?dpi:i:150:600=300 "at {} dpi"',
         'find golden_hour | the golden hour times | Golden hour start and end for a city on a day of year. | city:s:CITIES "in {}" | day_of_year:i:1:365 "on day {} of the year"',
+        'calculate equivalent_focal_length | the full-frame equivalent focal length | 35mm-equivalent focal lengths of several lenses for a crop factor. | focal_lengths:an:10:300 "for lenses of {} mm" | crop_factor:n:1:2 "a crop factor of {}"',
     ],
     "agriculture": [
         'estimate crop_yield | the yield of a field | Expected harvest for a crop, area and rainfall. | crop:s:CROPS "of {}" | hectares:n:1:500 "on {} hectares" | ?rainfall_mm:i:100:2000 "with {} mm of rain"',
@@ -191,6 +217,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate irrigation_volume | the water needed to irrigate a field | Cubic metres of water for a depth over an area. | area_m2:i:100:100000 "{} square meters" | depth_mm:i:5:80 "{} mm deep"',
         'get planting_calendar | the planting window for a crop | Best sowing months for a crop in a country. | crop:s:CROPS "for {}" | country:s:COUNTRIES "in {}"',
         'calculate livestock_feed | the feed needed for a herd | Daily feed for a number of animals of a kind. | animal:e:cattle/sheep/goats/pigs "of {}" | head_count:i:2:900 "{} head"',
+        'get crop_prices | the market price | Current market prices of several crops. | crops:as:CROPS "of {}" | ?country:s:COUNTRIES "in {}"',
     ],
     "astronomy": [
         'calculate orbital_period | the orbital period of a planet | Orbital period from the semi-major axis in AU. | semi_major_axis:n:0:40 "a semi-major axis of {} AU"',
@@ -199,6 +226,7 @@ FIELDS: dict[str, list[str]] = {
         'get star_distance | the distance from Earth | Distance from Earth to a star in light years. | star:s:STARS "to the star {}"',
         'predict next_eclipse | the next eclipse visible from a city | Date of the next eclipse seen from a city. | city:s:CITIES "from {}" | eclipse_type:e:solar/lunar "{}"',
         'calculate light_travel_time | the time light takes to travel a distance | Light travel time for a distance in km. | distance:n:1000:900000000 "{} km"',
+        'compare planet_sizes | the size | Radius and mass of several planets side by side. | planets:as:PLANETS "of {}"',
     ],
     "music_theory": [
         'get chord_notes | the notes of a chord | Notes of a chord from its root and quality. | root:s:NOTES_MUSIC "rooted on {}" | quality:e:major/minor/diminished/augmented "{}"',
@@ -206,6 +234,7 @@ FIELDS: dict[str, list[str]] = {
         'transpose melody_notes | a melody | Transpose notes by semitones. | notes:as:NOTES_MUSIC "the notes {}" | semitones:i:-12:12 "by {} semitones"',
         'get scale_degrees | the notes of a musical scale | Notes of a scale from key and mode. | key:s:NOTES_MUSIC "in {}" | mode:e:ionian/dorian/lydian/aeolian "the {} mode"',
         'calculate note_interval | the interval between two notes | Semitones from a lower note up to a higher one. | lower_note:s:NOTES_MUSIC "from {}" | upper_note:s:NOTES_MUSIC "up to {}" | ?name_interval:b "with the interval name/without the interval name"',
+        'find chord_name | the name of the chord | Name of the chord that a set of notes forms. | notes:as:NOTES_MUSIC "from the notes {}"',
     ],
     "law": [
         'get statute_text | the text of a statute | Full text of a statute section by citation. | citation:s:CITATIONS "cited as {}"',
@@ -213,6 +242,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate filing_deadline | the deadline to file a claim | Deadline for a claim type from an incident date. | claim_type:e:contract/tort/property "a {} claim" | incident_year:i:2015:2025 "from an incident in {}"',
         'check trademark_availability | whether a trademark is available | Check a trademark name in a country. | mark:s:BRANDS "the name {}" | country:s:COUNTRIES "in {}"',
         'estimate court_fees | the fees for a court filing | Court fees for a claim amount and court level. | claim_amount:n:500:250000 "a claim of ${}" | court:e:small_claims/district/appeals "in {} court"',
+        'find clause_wording | standard contract wording | Standard wording of several contract clause types in a jurisdiction. | clauses:as:CLAUSE_TYPES "for {} clauses" | jurisdiction:s:COUNTRIES "in {}"',
     ],
     "ecology": [
         'calculate carbon_footprint | the carbon footprint of travel | CO2 emitted travelling a distance by a mode. | distance_km:n:1:10000 "{} km" | mode:e:car/train/plane/bus "by {}"',
@@ -220,6 +250,7 @@ FIELDS: dict[str, list[str]] = {
         'estimate tree_carbon_storage | the carbon stored by trees | Carbon absorbed by a number of trees over years. | trees:i:1:5000 "{} trees" | years:i:1:80 "over {} years"',
         'calculate biodiversity_index | the Shannon diversity of a sample | Shannon index from species counts. | counts:an:1:60 "species counts {}"',
         'get habitat_range | the habitat range of an animal | Regions where an animal lives. | animal:s:ANIMALS "the {}" | ?include_migration:b "including migration routes/without migration"',
+        'get species_sightings | the latest sighting report | Recent reported sightings of several animals, optionally in one country. | animals:as:ANIMALS "for the {}" | ?country:s:COUNTRIES "in {}"',
     ],
 }
 
@@ -263,4 +294,14 @@ POOLS: dict[str, list[str]] = {
     "LEGAL_ISSUES": ["fair use", "wrongful termination", "adverse possession", "data privacy", "breach of warranty", "defamation", "patent eligibility", "tenant eviction"],
     "BRANDS": ["Lumora", "Quillbright", "Nexaro", "Brightfern", "Zentrio", "Oakvale", "Velvetine", "Corvix"],
     "ANIMALS": ["snow leopard", "giant panda", "African elephant", "hawksbill turtle", "red wolf", "axolotl", "orangutan", "blue whale"],
+    # lists of values: for tools whose parameter is an array ("with the toppings ham, olives and basil")
+    "TOPPINGS": ["ham", "olives", "basil", "mushrooms", "pepperoni", "red onion", "jalapeños", "pineapple", "arugula", "sun-dried tomatoes", "goat cheese", "anchovies", "spinach", "roasted peppers", "sausage", "artichokes"],
+    "AMENITIES": ["wifi", "free parking", "air conditioning", "pool access", "laundry facilities", "keyless entry", "gym access", "EV charging", "sea views", "hot tub access", "central heating", "pet-friendly rooms"],
+    "LANGUAGES": ["French", "German", "Italian", "Spanish", "Japanese", "Portuguese", "Korean", "Dutch", "Swedish", "Arabic", "Hindi", "Polish", "Greek", "Turkish", "Mandarin", "Swahili"],
+    "QUOTE_CURRENCIES": ["EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "NOK", "SEK", "INR", "BRL", "MXN", "ZAR", "NZD", "SGD", "KRW", "PLN"],
+    "SYMPTOMS": ["headache", "fever", "fatigue", "nausea", "sore throat", "dry cough", "dizziness", "muscle aches", "chills", "runny nose", "shortness of breath", "skin rash"],
+    "MATERIALS": ["stainless steel", "aluminum 6061", "titanium", "copper", "brass", "carbon fiber", "concrete", "oak", "polycarbonate", "nylon", "cast iron", "borosilicate glass"],
+    "ISSUE_LABELS": ["bug", "enhancement", "documentation", "good first issue", "help wanted", "performance", "security", "regression", "refactor", "testing", "ui", "dependencies"],
+    "IP_ADDRESSES": ["8.8.8.8", "1.1.1.1", "203.0.113.7", "198.51.100.23", "192.0.2.44", "9.9.9.9", "185.199.108.153", "151.101.1.69", "104.16.132.229", "172.217.16.142", "13.107.42.14", "17.253.144.10"],
+    "CLAUSE_TYPES": ["confidentiality", "force majeure", "indemnification", "non-compete", "termination", "governing law", "arbitration", "limitation of liability", "severability", "assignment", "warranty", "payment terms"],
 }
