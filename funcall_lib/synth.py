@@ -14,9 +14,9 @@ earlier call and its result in the conversation, then a follow-up call).
 Several calls are asked for the ways people ask: separate clauses ("Convert 5 km to miles. Also,
 ..."), or a series, one phrasing whose slot lists 2-4 values ("the weather in Oslo, Lima and
 Seoul", "both A and B", "each of A, B and C") -> one call per value in the order written, the other
-arguments shared. Half the parallel records are series (2 values as often as 3, 4 less often: a model that
-saw mostly long lists learned to keep calling past the last value); in about a third of
-the parallel_multiple records one clause (or two) is a series, so calls of one tool sit among calls
+arguments shared. Half the parallel records are series (2 values half the time: a model that saw
+mostly lists of 3-4 learned to keep calling past the last value); in about a third of the
+parallel_multiple records one clause (or two) is a series, so calls of one tool sit among calls
 of others. About 1 in 10 parallel_multiple records gives one value to two tools of a domain ("check
 the current weather and check the air quality in Oslo"), where the phrasings allow it (the training
 ones only, as it happens).
@@ -349,7 +349,7 @@ def make_parallel(rng, split, pool):
         able = [t for t in pool if any(series_slots(t, ph) for ph in phrasings_for(t, split))]
         if able:
             tool = rng.choice(able)
-            series = series_clause(tool, rng, split, rng.choice((2, 2, 3, 3, 4)))
+            series = series_clause(tool, rng, split, rng.choice((2, 2, 3, 4)))
             if series:
                 text, sentence, calls = series
                 return [as_sentence(text, sentence, rng, split)], [tool], calls, None

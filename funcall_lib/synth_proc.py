@@ -7,7 +7,7 @@ schema (an integer param gets 10, a number param given "2.5" gets 2.5), call sev
 several tools, and decline when no offered tool fits (near-miss tools of the same field offered).
 
 Several calls: parallel is one tool 2-4 times, about half of it a series over one value ('for
-radius 3, 4 and 5'; 2 or 3 values, 4 less often); parallel_multiple is 2-3 tools in clauses, about
+radius 3, 4 and 5'; 2 values half the time); parallel_multiple is 2-3 tools in clauses, about
 a third with a clause (or two) that lists 2-3 values of a param (3-5 calls mixing tools, in the order
 written), and ~1 in 10 one value for two tools of a field ('the circumference of a circle and the
 volume of a sphere with a radius of 7').
@@ -315,7 +315,7 @@ def make_parallel(rng, split, pool):
     series = [p for p in _series_param(tool) if p.name.split("_")[0] + " " not in _PREPS]
     if series and rng.random() < 0.5:
         p = rng.choice(series)
-        want = rng.choice((2, 2, 3, 3, 4))  # short lists as often as long: the model must stop at the last
+        want = rng.choice((2, 2, 3, 4))  # short lists as often as long: the model must stop at the last
         values = {}
         for _ in range(want * 5):
             text, value = sample_value(p, rng, split)
