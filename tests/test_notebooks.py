@@ -60,6 +60,19 @@ def test_committed_notebook_opens_with_markdown_then_parameters(name):
     assert {"run_dir", "preset"} <= set(declared), f"{name}.ipynb must declare run_dir and preset"
 
 
+@pytest.mark.parametrize("name", nbrun.NOTEBOOKS)
+def test_papermill_reads_every_declared_parameter(name):
+    """papermill parses each line of the cell with a regex: a comment holding "=" makes it skip
+    the line, warn "Passed unknown parameter" and lose the parameter's type and help text."""
+    from papermill.translators import PythonTranslator
+
+    nb = committed(name)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    seen = {p.name for p in PythonTranslator.inspect(cell)}
+    missing = set(nbrun.declared_parameters(NB_DIR / f"{name}.ipynb")) - seen
+    assert not missing, f"{name}.ipynb: papermill cannot parse the lines of {sorted(missing)}"
+
+
 def test_ci_parameters_are_declared_by_their_notebooks():
     for name, params in CI_PARAMETERS.items():
         declared = nbrun.declared_parameters(NB_DIR / f"{name}.ipynb")
