@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 
 METRICS = ("strict_json_rate", "schema_valid_rate", "name_accuracy", "task_pass_rate",
            "irrelevance_accuracy")
-_VERDICTS = {"strict_json_rate": "strict_json", "schema_valid_rate": "schema_valid",
+VERDICTS = {"strict_json_rate": "strict_json", "schema_valid_rate": "schema_valid",
              "name_accuracy": "name_correct", "task_pass_rate": "task_pass"}
 
 
@@ -114,7 +114,7 @@ def _rate(values) -> float | None:
 def summarize(examples: list[dict]) -> dict:
     """The metric keys over a list of per-example rows."""
     out = {"n": len(examples)}
-    for key, verdict in _VERDICTS.items():
+    for key, verdict in VERDICTS.items():
         out[key] = _rate(e[verdict] for e in examples)
     out["irrelevance_accuracy"] = _rate(e["task_pass"] for e in examples if not e["gold"])
     out["call_examples"] = sum(e["strict_json"] is not None for e in examples)

@@ -205,3 +205,31 @@ def test_compare_reports_allows_one_example_in_16_bits_only():
     assert not merge.compare_reports(ref, one_flip, dtype="fp32")["passed"]
     big = {"n": 200, "task_pass_rate": 0.5}
     assert not merge.compare_reports(big, {"n": 200, "task_pass_rate": 0.47}, dtype="bf16")["passed"]
+
+
+def test_sign_test_p_values():
+    assert merge.sign_test_p(0, 0) == 1.0
+    assert merge.sign_test_p(4, 0) == 1 / 16
+    assert merge.sign_test_p(5, 0) == 1 / 32
+    assert merge.sign_test_p(1, 3) == 15 / 16          # more got better than worse
+
+
+def verdicts(flags: str) -> list[dict]:
+    """'+-.' per example: strict_json True, False, or None (not a call example)."""
+    return [{"strict_json": {"+": True, "-": False, ".": None}[f], "task_pass": True} for f in flags]
+
+
+def test_compare_reports_in_16_bits_fails_only_a_systematic_drop():
+    ref_ex = verdicts("++++++++++++++..")
+    report = {"n": 16, "task_pass_rate": 1.0}
+    two_worse = verdicts("--++++++++++++..")      # what the GPU's bf16 QLoRA merge did: passes
+    result = merge.compare_reports({**report, "strict_json_rate": 14 / 14}, {**report, "strict_json_rate": 12 / 14},
+                                   dtype="bf16", ref_examples=ref_ex, merged_examples=two_worse)
+    assert result["passed"] and result["metrics"]["strict_json_rate"]["worse"] == 2
+    five_worse = verdicts("-----+++++++++..")     # every change in one direction, 5 times: fails
+    result = merge.compare_reports({**report, "strict_json_rate": 1.0}, {**report, "strict_json_rate": 9 / 14},
+                                   dtype="bf16", ref_examples=ref_ex, merged_examples=five_worse)
+    assert not result["passed"] and result["metrics"]["strict_json_rate"]["p_value"] == 1 / 32
+    # the same examples in fp32 keep the strict absolute rule
+    assert not merge.compare_reports({**report, "strict_json_rate": 1.0}, {**report, "strict_json_rate": 12 / 14},
+                                     dtype="fp32", ref_examples=ref_ex, merged_examples=two_worse)["passed"]
