@@ -169,6 +169,20 @@ def unsloth_importable() -> bool:
     return importlib.util.find_spec("unsloth") is not None
 
 
+def import_unsloth_first() -> bool:
+    """Import Unsloth now when the auto backend would use it (CUDA and the package present).
+
+    Unsloth patches transformers, peft and trl as it imports; any of them imported earlier is
+    left unpatched, with a warning. Notebooks call this before their first import that pulls in
+    transformers. Returns whether Unsloth is loaded.
+    """
+    import sys
+
+    if "unsloth" not in sys.modules and cuda_available() and unsloth_importable():
+        import unsloth  # noqa: F401
+    return "unsloth" in sys.modules
+
+
 def choose_backend(backend: str = "auto", load_in_4bit: bool = False) -> tuple[str, str]:
     """Return (backend, reason). Unsloth and 4-bit need CUDA; asking without it is an error."""
     if backend not in ("auto", "unsloth", "hf"):

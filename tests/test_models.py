@@ -75,3 +75,12 @@ def test_embedded_model_knows_the_capital_of_france():
     answer = tok.decode(out[0][inputs["input_ids"].shape[1]:], skip_special_tokens=True)
     assert "Paris" in answer
     assert loaded.backend == "hf"
+
+
+def test_import_unsloth_first_does_nothing_without_cuda(monkeypatch):
+    import sys
+
+    monkeypatch.setattr(models, "cuda_available", lambda: False)
+    monkeypatch.delitem(sys.modules, "unsloth", raising=False)
+    assert models.import_unsloth_first() is False
+    assert "unsloth" not in sys.modules
