@@ -29,6 +29,7 @@ matmul rate (an 8192^3 product timed in the same process).
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -295,6 +296,14 @@ def matmul_tflops(n: int = 8192, reps: int = 10) -> float:
     return 2 * n**3 * reps / (time.perf_counter() - start) / 1e12
 
 
+def logical_numel(param) -> int:
+    """Elements of a weight as the model multiplies with it. bitsandbytes stores a 4-bit weight
+    packed, two values per byte, so `numel()` is half the real count; the shape it stands for is
+    kept in `quant_state.shape`."""
+    shape = getattr(getattr(param, "quant_state", None), "shape", None)
+    return math.prod(shape) if shape is not None else param.numel()
+
+
 def _flops_per_token(model_config, seq_len: float, n_params: int, checkpointing: bool) -> float:
     layers, hidden = model_config.num_hidden_layers, model_config.hidden_size
     dense = (6 if checkpointing else 4) * n_params
@@ -336,7 +345,7 @@ def run_one(cfg: BenchTrainConfig) -> dict:
             padded += batch["input_ids"].numel()
             rows += batch["input_ids"].shape[0]
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    n_params = sum(p.numel() for n, p in base.named_parameters()
+    n_params = sum(logical_numel(p) for n, p in base.named_parameters()
                    if "lora_" not in n and "embed_tokens" not in n)
     elapsed = sum(times)
     tps = useful / elapsed

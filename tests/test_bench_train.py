@@ -78,3 +78,18 @@ def test_padding_free_rows(tool_tokenizer, train_file):
         assert (positions[b["real"]:] == 0).all()
     assert set(tuple(b["input_ids"].shape) for b in batches[warmup:]) <= \
         set(tuple(b["input_ids"].shape) for b in batches[:warmup])
+
+
+def test_logical_numel_counts_packed_4bit_weights_in_full():
+    """A bitsandbytes 4-bit weight holds two values per byte: MFU must count the real shape."""
+    import types
+
+    import torch
+
+    from funcall_lib.bench_train import logical_numel
+
+    dense = torch.nn.Parameter(torch.zeros(8, 4))
+    packed = torch.nn.Parameter(torch.zeros(16, 1, dtype=torch.uint8), requires_grad=False)
+    packed.quant_state = types.SimpleNamespace(shape=torch.Size([8, 4]))
+    assert logical_numel(dense) == 32
+    assert logical_numel(packed) == 32 and packed.numel() == 16
