@@ -14,8 +14,8 @@ earlier call and its result in the conversation, then a follow-up call).
 Several calls are asked for the ways people ask: separate clauses ("Convert 5 km to miles. Also,
 ..."), or a series, one phrasing whose slot lists 2-4 values ("the weather in Oslo, Lima and
 Seoul", "both A and B", "each of A, B and C") -> one call per value in the order written, the other
-arguments shared. Half the parallel records are series (2 values half the time: a model that saw
-mostly lists of 3-4 learned to keep calling past the last value); in about a third of the
+arguments shared. Half the parallel records are series (2 values half the time; with mostly 3-4,
+the tuned model's wrong call counts were mostly too many calls); in about a third of the
 parallel_multiple records one clause (or two) is a series, so calls of one tool sit among calls
 of others. About 1 in 10 parallel_multiple records gives one value to two tools of a domain ("check
 the current weather and check the air quality in Oslo"), where the phrasings allow it (the training
