@@ -404,9 +404,9 @@ def verify_merged(out_dir: Path, tokenizer, prompts, reference: dict, opts: Merg
         reference["outputs"], model_outputs(merged, tokenizer, prompts, opts.max_new_tokens,
                                             stop_id=_stop(tokenizer)), opts.dtype)}
     if "report" in reference:
-        merged_report, merged_examples = evaluate_loaded(merged, tokenizer, out_dir, str(out_dir),
-                                                         reference["records"],
-                                        max_new_tokens=opts.eval_max_new_tokens)
+        merged_report, merged_examples = evaluate_loaded(
+            merged, tokenizer, out_dir, str(out_dir), reference["records"],
+            max_new_tokens=opts.eval_max_new_tokens)
         result["evaluation"] = compare_reports(reference["report"], merged_report, dtype=opts.dtype,
                                                ref_examples=reference["examples"],
                                                merged_examples=merged_examples)

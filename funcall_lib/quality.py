@@ -5,7 +5,8 @@
 
 Steps: build the bundled corpus with the `quality` data preset (hand-written + procedural
 tools), train with the `quality` training preset (Unsloth on CUDA, transformers+peft on CPU),
-then evaluate the untuned and the tuned model, constrained and free, on data never trained on:
+then evaluate the untuned and the tuned model, constrained and free (and, with `--modes`,
+constrained with tool_choice="required" on BFCL's call categories), on data never trained on:
 the test split (seen tools, unseen phrasings and values), test_unseen_tools, and BFCL's non-live
 categories (from the bfcl-eval package; never trained on). Everything lands in the run dir:
 `eval/<label>-<set>-<mode>.json` reports and `quality.md`, the table for docs/benchmarks.md.
