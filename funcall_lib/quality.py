@@ -139,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="training config override (repeatable), e.g. --set num_train_epochs=2")
     args = parser.parse_args(argv)
+    # checked before data and training, which take minutes to hours
+    if not args.labels or set(args.labels.split(",")) - {"base", "tuned"}:
+        parser.error(f"--labels: expected base and/or tuned, got {args.labels!r}")
+    modes = tuple(args.modes.split(","))
+    if set(modes) - set(MODES):
+        parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from funcall_lib.train import parse_sets
 
@@ -149,12 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     sets = eval_sets(data, args.sets.split(","), args.limit)
     labels = tuple(label for label in args.labels.split(",") if adapter is not None or label == "base")
-    unknown = set(labels) - {"base", "tuned"}
-    if unknown or not labels:
-        parser.error(f"--labels: expected base and/or tuned, got {args.labels!r}")
-    modes = tuple(args.modes.split(","))
-    if not modes or set(modes) - set(MODES):
-        parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
+    if not labels:
+        parser.error("--labels tuned needs a trained adapter: drop --skip-train")
     reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels,
                            args.stop_on_repeat, modes)
     table = quality_table(reports)

@@ -43,3 +43,14 @@ def test_required_mode_only_for_call_sets_and_shown_only_when_run():
     header, _, row = table.splitlines()
     assert header.count("|") - 1 == 7                  # set + base/tuned x constrained/free/required
     assert row.endswith("0.600 (n=200, json 1.00) |")
+
+
+def test_bad_labels_or_modes_stop_before_any_data_is_built(tmp_path):
+    import pytest
+
+    from funcall_lib.quality import main
+
+    for bad in (["--modes", "constrained,requried"], ["--labels", "tuned,bsae"]):
+        with pytest.raises(SystemExit):
+            main(["--run-dir", str(tmp_path / "q"), *bad])
+        assert not (tmp_path / "q").exists()
