@@ -45,7 +45,10 @@ _FORMATS = {
 
 def call_wrapper(family: str) -> CallFormat:
     """The text around and between calls for a family (the grammar for constrained decoding)."""
-    return _FORMATS["hermes" if family == "qwen" else family]
+    key = "hermes" if family == "qwen" else family
+    if key not in _FORMATS:
+        raise ValueError(f"no call layout for family {family!r}; use one of {sorted([*_FORMATS, 'qwen'])}")
+    return _FORMATS[key]
 
 
 def call_id(index: int) -> str:
