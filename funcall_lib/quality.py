@@ -32,13 +32,14 @@ MODES = {"constrained": (True, "auto"), "free": (False, "auto"), "required": (Tr
 CALL_SETS = {"bfcl_simple_python", "bfcl_multiple", "bfcl_parallel", "bfcl_parallel_multiple"}
 
 
-def build_data(run_dir: Path, seed: int = 0) -> Path:
+def build_data(run_dir: Path, seed: int = 0, n: int | None = None) -> Path:
+    """The `quality` data preset (or `n` records of its mix) in run_dir/data, unless already there."""
     from funcall_lib.synth import DATA_PRESETS, build_dataset
 
     data = run_dir / "data"
     if not (data / "train.jsonl").is_file():
         preset = DATA_PRESETS["quality"]
-        log.info("building data: %s", build_dataset(data, n=preset["n"], seed=seed, mix=preset["mix"]))
+        log.info("building data: %s", build_dataset(data, n=n or preset["n"], seed=seed, mix=preset["mix"]))
     return data
 
 
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-train", action="store_true", help="evaluate the base model only")
     parser.add_argument("--only-train", action="store_true", help="build data and train, no evaluation")
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
+    parser.add_argument("--data-n", type=int, help="records in the generated corpus (default: the quality data preset's)")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--modes", default="constrained,free",
@@ -149,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     from funcall_lib.train import parse_sets
 
     run_dir = Path(args.run_dir)
-    data = build_data(run_dir)
+    data = build_data(run_dir, n=args.data_n)
     adapter = None if args.skip_train else train_adapter(run_dir, data, parse_sets(args.set))
     if args.only_train:
         return 0

@@ -27,7 +27,9 @@ from functools import lru_cache
 
 from funcall_lib.chat import NO_CALL_REPLY
 from funcall_lib.synth_pools import held_out, join_series, join_words
-from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOLS, VERB_ALT
+from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOL_NOTES, POOLS, VERB_ALT
+from funcall_lib.synth_values import (DATE_LAYOUTS, FRACTION_NOTES, UNITS, in_units, magnitude, percent_fraction,
+                                      pool_item, say_number, spoken_date, unit_dimension)
 
 CATEGORY_WEIGHTS = {"simple": 24, "multiple": 26, "parallel": 18, "parallel_multiple": 14, "irrelevance": 18}
 # Mentions that are not noun phrases: they start with a preposition, a participle or an adverb
@@ -59,11 +61,12 @@ DECLINES = ["Sorry, none of the available tools can give {h}.", "I can't get {h}
 @dataclass(frozen=True)
 class PParam:
     name: str
-    kind: str          # n, i, s, e, b, an, as, o
-    spec: tuple        # kind arguments (range, pool name, enum values, object keys)
+    kind: str          # n, i, s, e, b, B, an, as, o, f, m, u, d (see synth_proc_vocab)
+    spec: tuple        # kind arguments (range, pool name, enum values, object keys, unit, layout)
     phrase: str
     optional: bool
     default: str | None
+    said: tuple = ()   # enum values as a request says them ("miles" for "mi"), else empty
 
 
 @dataclass(frozen=True)
@@ -95,15 +98,25 @@ def parse_param(text: str) -> PParam:
         raise ValueError(f"bad procedural param spec: {text!r}")
     optional, name, type_spec, default, phrase = m.groups()
     kind, *rest = type_spec.split(":")
-    if kind in ("n", "i", "an"):
+    said: tuple = ()
+    if kind in ("n", "i", "an", "f", "m"):
         spec = (float(rest[0]), float(rest[1]))
     elif kind == "e":
-        spec = tuple(rest[0].split("/"))
+        pairs = [v.partition("~") for v in rest[0].split("/")]
+        spec = tuple(code for code, _, _ in pairs)
+        said = tuple((words or code).replace("_", " ") for code, _, words in pairs) if any(w for _, _, w in pairs) else ()
     elif kind == "o":
         spec = (tuple(rest[0].split(",")), float(rest[1]), float(rest[2]))
+    elif kind == "u":
+        unit_dimension(rest[0])
+        spec = (rest[0], float(rest[1]), float(rest[2]))
+    elif kind == "d":
+        if rest[0] not in DATE_LAYOUTS:
+            raise ValueError(f"bad procedural param spec: {text!r}: date layout must be one of {', '.join(DATE_LAYOUTS)}")
+        spec = (rest[0],)
     else:
         spec = tuple(rest)
-    return PParam(name, kind, spec, phrase, bool(optional) or kind == "b", default)
+    return PParam(name, kind, spec, phrase, bool(optional) or kind == "b", default, said)
 
 
 def _param_schema(p: PParam) -> dict:
@@ -112,18 +125,37 @@ def _param_schema(p: PParam) -> dict:
     unit = p.phrase.partition("{}")[2].strip()
     if p.kind in ("n", "i", "an") and unit and " " not in unit and unit.lower() not in words:
         desc += f" in {unit}"
-    if p.kind == "b":
-        desc += f" (true: {p.phrase.split('/')[0]}). Default: false."
+    desc += _value_note(p)
+    if p.kind in ("b", "B"):
+        desc += f" (true: {p.phrase.split('/')[0]})" + (". Default: false." if p.optional else ".")
     elif p.optional:
         style = ". Default: {}.", ". Default is {}.", " (default {})."
         desc += style[zlib.crc32(p.name.encode()) % 3].format(p.default) if p.default else ". Optional."
     number = {"type": "number"}
     schema = {"n": number, "i": {"type": "integer"}, "s": {"type": "string"}, "b": {"type": "boolean"},
-              "e": {"type": "string", "enum": list(p.spec)},
+              "B": {"type": "boolean"}, "e": {"type": "string", "enum": list(p.spec)}, "f": number,
+              "m": {"type": "integer"}, "u": number, "d": {"type": "string"},
               "an": {"type": "array", "items": number}, "as": {"type": "array", "items": {"type": "string"}}}.get(p.kind)
     if p.kind == "o":
         schema = {"type": "object", "properties": {k: number for k in p.spec[0]}, "required": list(p.spec[0])}
     return {**schema, "description": desc}
+
+
+def _value_note(p: PParam) -> str:
+    """What the description says about a value's form: the only clue that "5%" must become 0.05
+    or "Denver" "Denver, CO" (several wordings, fixed per param name)."""
+    pick = zlib.crc32(p.name.encode())
+    if p.kind == "f":
+        return FRACTION_NOTES[pick % len(FRACTION_NOTES)]
+    if p.kind == "u":
+        symbol = p.spec[0]
+        return f" in {UNITS[unit_dimension(symbol)][symbol][0]} ({symbol})"
+    if p.kind == "d":
+        layout = DATE_LAYOUTS[p.spec[0]][1]
+        return (f" in {layout} format", f", formatted as {layout}", f" ({layout})")[pick % 3]
+    if p.kind == "s" and p.spec[0] in POOL_NOTES:
+        return ". " + POOL_NOTES[p.spec[0]]
+    return ""
 
 
 def _tools_of(field: str, line: str) -> list[PTool]:
@@ -171,32 +203,41 @@ def _number(rng, lo, hi, integer):
 
 
 def sample_value(p: PParam, rng: random.Random, split: str):
-    """(text for the request, value for the arguments)."""
+    """(text for the request, value for the arguments); see `synth_values` for the forms."""
     if p.kind in ("n", "i"):
-        return _number(rng, *p.spec, p.kind == "i")
+        text, v = _number(rng, *p.spec, p.kind == "i")
+        return say_number(v, p.name, p.phrase, p.kind == "i", rng, text), v
+    if p.kind == "f":
+        return percent_fraction(*p.spec, rng)
+    if p.kind == "m":
+        return magnitude(*p.spec, rng)
+    if p.kind == "u":
+        return in_units(*p.spec, rng)
+    if p.kind == "d":
+        return spoken_date(p.spec[0], rng)
     if p.kind == "s":
-        v = rng.choice(held_out(POOLS[p.spec[0]], split))
-        return v, v
+        return pool_item(rng.choice(held_out(POOLS[p.spec[0]], split)), rng)
     if p.kind == "e":
-        v = rng.choice(p.spec)
-        return v, v
-    if p.kind == "b":
+        i = rng.randrange(len(p.spec))
+        said = p.said[i] if p.said and rng.random() < 0.75 else p.spec[i]
+        return said, p.spec[i]
+    if p.kind in ("b", "B"):
         v = rng.random() < 0.5
         return p.phrase.split("/")[0 if v else 1], v
     if p.kind == "an":
-        values = [_number(rng, *p.spec, False)[1] for _ in range(rng.randint(3, 6))]
+        values = [_number(rng, *p.spec, False)[1] for _ in range(rng.randint(3, 8))]
         return join_words([str(v) for v in values]), values
     if p.kind == "as":
         part = held_out(POOLS[p.spec[0]], split)
-        values = rng.sample(part, min(rng.randint(2, 4), len(part)))
-        return join_words(values), values
+        items = [pool_item(v, rng) for v in rng.sample(part, min(rng.randint(2, 4), len(part)))]
+        return join_words([t for t, _ in items]), [v for _, v in items]
     keys, lo, hi = p.spec
     obj = {k: _number(rng, lo, hi, False)[1] for k in keys}
     return p.phrase.format(**{k: str(v) for k, v in obj.items()}), obj
 
 
 def _mention(p: PParam, text: str) -> str:
-    return text if p.kind in ("b", "o") else p.phrase.format(text)
+    return text if p.kind in ("b", "B", "o") else p.phrase.format(text)
 
 
 def _is_phrase_tail(mention: str) -> bool:
@@ -303,7 +344,7 @@ def make_multiple(rng, split, pool):
 
 
 def _series_param(tool: PTool):
-    return [p for p in tool.params if not p.optional and p.kind in ("n", "i", "s")]
+    return [p for p in tool.params if not p.optional and p.kind in ("n", "i", "s", "f", "m", "u")]
 
 
 def make_parallel(rng, split, pool):
@@ -319,7 +360,8 @@ def make_parallel(rng, split, pool):
         values = {}
         for _ in range(want * 5):
             text, value = sample_value(p, rng, split)
-            values.setdefault(text, value)
+            if value not in values.values():  # "Italy" and "IT" are one value said two ways
+                values.setdefault(text, value)
             if len(values) == want:
                 break
         if any("," in t for t in values):  # JSON values: two at most, "A and B"
@@ -359,7 +401,8 @@ def series_clause(tool: PTool, rng, split, want: int) -> tuple[str, list[dict]] 
     values: dict = {}
     for _ in range(want * 5):
         text, value = sample_value(p, rng, split)
-        values.setdefault(text, value)
+        if value not in values.values():
+            values.setdefault(text, value)
         if len(values) == want:
             break
     commas = not any("," in t for t in values)

@@ -9,12 +9,18 @@ said in the description), the phrase is how a request mentions it (`{}` is the v
   n:LO:HI       number (sometimes whole, sometimes with decimals: "2.5" -> 2.5)
   i:LO:HI       integer
   s:POOL        string from a pool below
-  e:a/b/c       enum (the phrase names the value verbatim)
-  b             boolean; the phrase is "said when true/said when false" ("including tax/excluding tax")
+  e:a/b/c       enum (the phrase names the value verbatim; "mi~miles" is said "miles", sent "mi"; "_" in a said form is a space)
+  b             optional boolean; the phrase is "said when true/said when false" ("including tax/excluding tax")
+  B             required boolean, phrased the same way
+  f:LO:HI       a rate said in percent ("5%") that the tool takes as a fraction (0.05)
+  m:LO:HI       a large whole number said with a magnitude word ("2.5 million") or separators
+  u:UNIT:LO:HI  a quantity in UNIT (a symbol of synth_values.UNITS) said in it or another metric unit
+  d:LAYOUT      a date said in words ("March 5, 2021"), sent in a layout (iso, us, eu, usslash)
   an:LO:HI      array of 3-6 numbers
   as:POOL       array of 2-4 strings from a pool
   o:k1,k2:LO:HI object of numbers {k1, k2}; the phrase names each key as {k1} {k2}
-Every concept becomes two tools (a second verb, its optional parameters dropped), never offered
+A pool item written "said|value" is said one way and sent another ("Denver|Denver, CO"); such pools
+have a POOL_NOTES line that the parameter description carries. Every concept becomes two tools (a second verb, its optional parameters dropped), never offered
 together. The fields in HELD_OUT_FIELDS are only in test_unseen_tools, and their stems are
 disjoint from the other fields' (a test checks it).
 """
@@ -34,7 +40,7 @@ VERB_ALT = {"calculate": "compute", "compute": "calculate", "get": "fetch", "fin
 
 FIELDS: dict[str, list[str]] = {
     "geometry": [
-        'calculate triangle_area | the area of a triangle | Calculate the area of a triangle from its base and height. | base:n:1:80 "a base of {}" | height:n:1:80 "a height of {}" | ?unit:e:cm/m/in=cm "in {}"',
+        'calculate triangle_area | the area of a triangle | Calculate the area of a triangle from its base and height. | base:n:1:80 "a base of {}" | height:n:1:80 "a height of {}" | ?unit:e:cm~centimeters/m~meters/in~inches=cm "in {}"',
         'calculate circle_circumference | the circumference of a circle | Calculate the circumference of a circle from its radius. | radius:n:1:60 "a radius of {}"',
         'calculate sphere_volume | the volume of a sphere | Calculate the volume of a sphere of a given radius. | radius:n:1:40 "a radius of {}" | ?precision:i:1:6=2 "rounded to {} decimals"',
         'calculate hypotenuse | the hypotenuse of a right triangle | Calculate the hypotenuse of a right triangle from its two legs. | leg_a:n:1:50 "one leg of {}" | leg_b:n:1:50 "the other leg of {}"',
@@ -52,6 +58,10 @@ FIELDS: dict[str, list[str]] = {
         'calculate projectile_range | the range of a projectile | Horizontal range of a projectile on flat ground. | speed:n:5:80 "a launch speed of {} m/s" | angle:i:5:85 "an angle of {} degrees"',
         'calculate ohms_law_current | the current through a resistor | Current from voltage and resistance (Ohm\'s law). | voltage:n:1:240 "{} volts" | resistance:n:1:1000 "a resistance of {} ohms"',
         'calculate series_resistance | the total resistance of resistors in series | Equivalent resistance of resistors connected in series. | resistances:an:1:1000 "resistances of {} ohms"',
+        'calculate inductive_reactance | the reactance of an inductor | Reactance of an inductor at a frequency. | inductance:u:H:0.001:10 "an inductance of {}" | frequency:u:Hz:1:10000000 "at {}"',
+        'calculate capacitor_energy | the energy stored in a capacitor | Energy stored in a charged capacitor. | capacitance:u:µF:1:100000 "a capacitance of {}" | voltage:u:V:1:5000 "charged to {}"',
+        'calculate spring_energy | the energy stored in a spring | Elastic potential energy of a stretched spring. | spring_constant:n:10:5000 "a spring constant of {} N/m" | displacement:u:m:0.001:2 "stretched by {}"',
+        'calculate electrical_power | the power drawn by a circuit | Power from current and voltage. | current:u:A:0.001:100 "a current of {}" | voltage:u:V:1:1000 "at {}"',
     ],
     "chemistry": [
         'calculate molar_mass | the molar mass of a compound | Molar mass of a chemical formula in g/mol. | formula:s:FORMULAS "the compound {}"',
@@ -61,6 +71,9 @@ FIELDS: dict[str, list[str]] = {
         'calculate gas_pressure | the pressure of an ideal gas | Ideal gas pressure from moles, temperature and volume. | moles:n:1:10 "{} moles" | temperature:n:200:600 "a temperature of {} K" | volume:n:1:50 "a volume of {} liters"',
         'balance chemical_equation | a chemical equation | Balance a chemical equation given as text. | equation:s:EQUATIONS "the equation {}"',
         'get compound_solubility | the solubility | Solubility in water (g/100 mL) of several compounds at a temperature. | compounds:as:FORMULAS "of {}" | ?temperature:i:0:100=25 "at {} C"',
+        'calculate compound_mass | the mass of an amount of a compound | Mass in grams of a number of moles of a compound. | compound:s:COMPOUND_NAMES "of {}" | moles:n:0:20 "for {} moles"',
+        'get compound_hazards | the safety hazards of a chemical | GHS hazard statements of a compound. | formula:s:COMPOUND_NAMES "of {}"',
+        'calculate sample_density | the density of a sample | Density from mass and volume. | mass:u:kg:0.001:500 "a mass of {}" | volume:u:L:0.001:100 "a volume of {}"',
     ],
     "finance": [
         'calculate compound_interest | the compound interest on a deposit | Final balance of a deposit with compound interest. | principal:n:500:50000 "a principal of ${}" | rate:n:1:12 "an annual rate of {}%" | years:i:1:30 "over {} years" | ?compounds_per_year:i:1:12=1 "compounded {} times a year"',
@@ -68,10 +81,17 @@ FIELDS: dict[str, list[str]] = {
         'calculate return_on_investment | the return on an investment | Percentage return from cost and final value. | cost:n:100:20000 "a cost of ${}" | final_value:n:100:30000 "a final value of {}"',
         'calculate sales_tax | the sales tax on a purchase | Tax owed on a price at a tax rate. | price:n:5:3000 "a price of ${}" | tax_rate:n:1:25 "a tax rate of {}%" | ?include_total:b "including the total/excluding the total"',
         'get stock_dividend | the dividend history of a stock | Dividends paid by a stock over a number of years. | ticker:s:TICKERS "the stock {}" | years:i:1:10 "for the last {} years"',
-        'calculate net_present_value | the net present value of cash flows | NPV of yearly cash flows at a discount rate. | cash_flows:an:-5000:9000 "cash flows of {}" | discount_rate:n:1:15 "a discount rate of {}%"',
+        'calculate net_present_value | the net present value of cash flows | NPV of yearly cash flows at a discount rate. | cash_flows:an:-5000:9000 "cash flows of {}" | discount_rate:f:1:15 "a discount rate of {}"',
         'convert currency_amount | an amount of money | Convert an amount between two currencies. | amount:n:1:10000 "{}" | from_currency:s:CURRENCIES "from {}" | to_currency:s:CURRENCIES "to {}"',
         'calculate stock_correlation | the price correlation between stocks | Pairwise correlation of daily returns for a list of tickers. | tickers:as:TICKERS "for the tickers {}" | ?years:i:1:10=3 "over the last {} years"',
         'get dollar_exchange_rates | the US dollar exchange rate | Exchange rates of the US dollar against a list of currencies. | currencies:as:QUOTE_CURRENCIES "for {}"',
+        'calculate inflation_adjusted_value | the inflation-adjusted value of an amount | Value of an amount after years of inflation. | amount:n:100:100000 "an amount of ${}" | inflation_rate:f:1:12 "an inflation rate of {}" | years:i:1:40 "over {} years"',
+        'calculate asset_depreciation | the depreciated value of an asset | Book value after declining-balance depreciation. | purchase_price:n:500:200000 "a purchase price of ${}" | depreciation_rate:f:5:40 "a yearly depreciation rate of {}" | years:i:1:20 "after {} years"',
+        'get stock_quote | the latest stock quote | Latest price and daily change of a listed company. | symbol:s:COMPANY_TICKERS "for {}" | ?include_volume:b "with the trading volume/without the volume"',
+        'get earnings_report | the earnings report | Quarterly earnings of a listed company. | ticker:s:COMPANY_TICKERS "of {}" | quarter:e:Q1/Q2/Q3/Q4 "for {}" | year:i:2015:2025 "of {}"',
+        'calculate price_to_earnings | the price-to-earnings ratio of a company | P/E ratio from market capitalisation and yearly net income. | market_cap:m:1000000:3000000000000 "a market cap of ${}" | net_income:m:100000:100000000000 "a net income of ${}"',
+        'calculate dividend_income | the yearly dividend income | Yearly dividend income from an investment and a dividend yield. | investment:n:1000:500000 "an investment of ${}" | dividend_yield:f:1:9 "a dividend yield of {}"',
+        'calculate sale_price | the price after a discount | Sale price after a percentage discount. | price:n:5:2000 "a price of ${}" | discount:f:5:70 "a discount of {}"',
     ],
     "statistics": [
         'calculate mean_value | the mean of a list of numbers | Arithmetic mean of numbers. | numbers:an:0:100 "the numbers {}"',
@@ -82,11 +102,12 @@ FIELDS: dict[str, list[str]] = {
         'calculate confidence_interval | a confidence interval for a mean | Confidence interval from sample mean, std dev and size. | sample_mean:n:0:100 "a sample mean of {}" | sample_std:n:1:20 "a standard deviation of {}" | sample_size:i:5:500 "a sample size of {}" | ?confidence:e:0.9/0.95/0.99=0.95 "at confidence level {}"',
         'calculate median_value | the median | Median of a list of numbers. | numbers:an:0:100 "of {}"',
         'calculate moving_average | a moving average | Simple moving average of a series over a window. | values:an:0:300 "for the values {}" | window:i:2:5 "over a window of {}"',
+        'calculate expected_value | the expected value of a bet | Expected value from a win probability, a payout and a stake. | win_probability:f:1:99 "a win chance of {}" | payout:n:1:1000 "a payout of ${}" | stake:n:1:500 "a stake of ${}"',
     ],
     "biology": [
         'get gene_sequence | the DNA sequence of a gene | Fetch the nucleotide sequence of a gene for a species. | gene:s:GENES "the gene {}" | species:s:SPECIES "in {}"',
-        'calculate population_growth | the projected size of a population | Exponential population growth. | initial_population:i:10:10000 "an initial population of {}" | growth_rate:n:0:1 "a growth rate of {}" | years:i:1:50 "after {} years"',
-        'get species_info | information about a species | Taxonomy and habitat of a species. | species:s:SPECIES "the species {}" | ?include_range:b "including its range/without its range"',
+        'calculate population_growth | the projected size of a population | Exponential population growth. | initial_population:i:10:10000 "an initial population of {}" | growth_rate:f:1:30 "a growth rate of {}" | years:i:1:50 "after {} years"',
+        'get species_info | information about a species | Taxonomy and habitat of a species. | species:s:SPECIES "the species {}" | include_range:B "including its range/without its range"',
         'calculate gc_content | the GC content of a DNA sequence | Fraction of G and C bases in a sequence. | sequence:s:DNA "the sequence {}"',
         'translate dna_sequence | a DNA sequence into protein | Translate a DNA sequence into amino acids. | sequence:s:DNA "the sequence {}" | ?reading_frame:i:1:3=1 "in reading frame {}"',
         'count cell_divisions | the number of cells after mitosis | Cells produced after a number of divisions. | start_cells:i:1:100 "starting from {} cells" | divisions:i:1:20 "after {} divisions"',
@@ -95,11 +116,13 @@ FIELDS: dict[str, list[str]] = {
     "geography": [
         'get country_capital | the capital | Capital city of a country. | country:s:COUNTRIES "of {}"',
         'get country_population | the population | Population of a country in a year. | country:s:COUNTRIES "of {}" | year:i:1950:2025 "in {}"',
-        'calculate city_distance | the distance between two cities | Great-circle distance between two cities. | city_a:s:CITIES "from {}" | city_b:s:CITIES "to {}" | ?unit:e:km/miles=km "in {}"',
+        'calculate city_distance | the distance between two cities | Great-circle distance between two cities. | city_a:s:CITIES "from {}" | city_b:s:CITIES "to {}" | ?unit:e:km~kilometers/mi~miles=km "in {}"',
         'get time_zone | the time zone | IANA time zone of a city. | city:s:CITIES "of {}"',
         'find highest_peak | the highest mountain | Highest peak of a country and its elevation. | country:s:COUNTRIES "in {}"',
         'get river_length | the length of a river | Length of a river in kilometres. | river:s:RIVERS "the {}"',
         'compare country_gdp | the GDP | GDP of several countries in one year, side by side. | countries:as:COUNTRIES "of {}" | year:i:1990:2024 "in {}"',
+        'get public_holidays | the public holidays | Public holidays of a country in a year. | country_code:s:COUNTRY_CODES "in {}" | year:i:2020:2027 "for {}"',
+        'calculate gdp_per_capita | the GDP per capita of a country | GDP per person from total GDP and population. | gdp:m:1000000000:30000000000000 "a GDP of ${}" | population:m:100000:1500000000 "a population of {}"',
     ],
     "sports": [
         'get team_standings | the league standings | Current standing of a team in its league. | team:s:TEAMS "of {}" | ?season:i:2015:2025=2025 "in the {} season"',
@@ -109,6 +132,7 @@ FIELDS: dict[str, list[str]] = {
         'calculate race_pace | the pace needed for a race | Pace per kilometre to finish a distance in a target time. | distance_km:n:1:42 "a distance of {} km" | target_minutes:i:10:300 "in {} minutes"',
         'get head_to_head | the head-to-head record of two teams | Past results between two teams. | team_a:s:TEAMS "{}" | team_b:s:TEAMS "{}"',
         'get injury_report | the injury report | Currently injured players of one or more teams. | teams:as:TEAMS "for {}"',
+        'get match_results | the match results of a team | Results of a team on a date. | team:s:TEAMS "of {}" | date:d:eu "on {}"',
     ],
     "cooking": [
         'calculate dough_hydration | the hydration of a dough | Water as a percentage of flour weight. | flour_grams:i:100:2000 "{} g of flour" | water_grams:i:50:1500 "{} g of water"',
@@ -127,6 +151,8 @@ FIELDS: dict[str, list[str]] = {
         'get tourist_attractions | the top attractions in a city | Top-rated sights in a city. | city:s:CITIES "in {}" | limit:i:3:15 "the top {}"',
         'find vacation_rentals | a vacation rental | Vacation rentals in a city that have all the listed amenities. | city:s:CITIES "in {}" | amenities:as:AMENITIES "with {}"',
         'get travel_phrases | a list of travel phrases | Everyday travel phrases translated into several languages. | languages:as:LANGUAGES "in {}" | ?topic:e:dining/directions/emergencies=dining "for {}"',
+        'find hotel_rooms | a hotel room | Available hotel rooms in a US city from a check-in date. | location:s:US_CITIES "in {}" | check_in:d:iso "from {}" | nights:i:1:14 "for {} nights"',
+        'find local_events | events in a city | Concerts, games, food fairs and shows in a US city. | location:s:US_CITIES "in {}" | category:e:music/sports/food/theater "in the {} category" | ?max_price:n:10:300 "under ${}"',
     ],
     "health": [
         'calculate body_mass_index | the BMI of a person | Body mass index from weight (kg) and height (cm). | weight:n:40:150 "a weight of {} kg" | height:n:140:210 "a height of {} cm"',
@@ -135,6 +161,8 @@ FIELDS: dict[str, list[str]] = {
         'get drug_interactions | interactions between medications | Known interactions between medications. | drugs:as:DRUGS "between {}"',
         'calculate calorie_needs | the daily calorie needs of a person | Daily calories from age, weight, height and sex. | age:i:18:80 "age {}" | weight:n:40:150 "weighing {} kg" | height:n:140:210 "{} cm tall" | sex:e:male/female "{}"',
         'find symptom_causes | the likely cause | Conditions that commonly explain a set of symptoms. | symptoms:as:SYMPTOMS "of {}" | ?age:i:1:90 "in a patient aged {}"',
+        'calculate medication_dose | the dose of a medication | Dose in mg from a dose per kg of body mass. | dose_mg_per_kg:n:1:50 "{} mg per kg" | body_mass:u:kg:2:150 "a body mass of {}"',
+        'calculate lean_body_mass | the lean body mass of a person | Lean mass from body mass and body fat. | body_mass:u:kg:30:200 "a body mass of {}" | body_fat:f:5:50 "a body fat of {}"',
     ],
     "engineering": [
         'calculate beam_deflection | the deflection of a beam | Maximum deflection of a simply supported beam under a point load. | load:n:100:20000 "a load of {} N" | length:n:1:12 "a span of {} m" | ?material:e:steel/aluminum/wood=steel "made of {}"',
@@ -143,14 +171,17 @@ FIELDS: dict[str, list[str]] = {
         'calculate pipe_flow_rate | the flow rate through a pipe | Volumetric flow from pipe diameter and velocity. | diameter:n:0:2 "a diameter of {} m" | velocity:n:0:10 "a velocity of {} m/s"',
         'calculate voltage_drop | the voltage drop along a cable | Voltage drop from current, length and wire gauge. | current:n:1:100 "{} amps" | length:n:1:200 "a length of {} m" | gauge:i:8:18 "gauge {}"',
         'get material_properties | the density and strength | Density, tensile strength and melting point of several materials. | materials:as:MATERIALS "of {}" | ?temperature_c:i:-50:500=20 "at {} C"',
+        'calculate pressure_force | the force of a pressure on an area | Force from pressure and area. | pressure:u:Pa:100:10000000 "a pressure of {}" | area:n:0:10 "an area of {} square meters"',
+        'calculate motor_torque | the torque of a motor | Torque from power and rotational speed. | power:u:W:10:1000000 "a power of {}" | rpm:i:100:10000 "at {} rpm"',
+        'calculate motor_output_power | the output power of a motor | Output power from input power and efficiency. | input_power:u:W:10:1000000 "an input power of {}" | efficiency:f:50:99 "an efficiency of {}"',
     ],
     "programming": [
         'format json_string | a JSON string | Pretty-print a JSON string with an indent. | text:s:JSON_TEXTS "the JSON {}" | ?indent:i:2:8=2 "with an indent of {}"',
         'convert number_base | a number between bases | Convert an integer between bases. | number:s:NUMBERS "the number {}" | from_base:i:2:16 "from base {}" | to_base:i:2:16 "to base {}"',
         'get package_version | the latest version of a package | Latest published version of a package. | package:s:PACKAGES "the package {}" | registry:e:pypi/npm/crates "on {}"',
-        'check regex_match | whether a regex matches a text | Test a regular expression against a text. | pattern:s:REGEXES "the pattern {}" | text:s:WORDS "the text {}" | ?ignore_case:b "ignoring case/case-sensitively"',
+        'check regex_match | whether a regex matches a text | Test a regular expression against a text. | pattern:s:REGEXES "the pattern {}" | text:s:WORDS "the text {}" | ignore_case:B "ignoring case/case-sensitively"',
         'count lines_of_code | the lines of code in a repository | Count lines of code by language in a repository. | repository:s:REPOS "the repository {}" | ?language:s:PROG_LANGS=all "for {} files"',
-        'sort number_list | a list of numbers | Sort numbers ascending or descending. | numbers:an:-100:100 "the numbers {}" | ?descending:b "in descending order/in ascending order"',
+        'sort number_list | a list of numbers | Sort numbers ascending or descending. | numbers:an:-100:100 "the numbers {}" | descending:B "in descending order/in ascending order"',
         'count open_issues | the number of open issues | Open issues of a repository that carry all the given labels. | repository:s:REPOS "in {}" | labels:as:ISSUE_LABELS "with the labels {}"',
         'check package_license | the license type | License of each of several packages. | packages:as:PACKAGES "of {}"',
     ],
@@ -161,6 +192,8 @@ FIELDS: dict[str, list[str]] = {
         'get empire_extent | the territory of an empire | Area and extent of an empire at its peak. | empire:s:EMPIRES "the {}" | ?include_map:b "with a map/without a map"',
         'calculate years_between | the number of years between two years | Years elapsed between two years. | start_year:i:1000:1999 "from {}" | end_year:i:1500:2025 "to {}"',
         'get rulers_timeline | a timeline | Reign dates of several rulers in chronological order. | rulers:as:RULERS "of {}"',
+        'calculate days_between_dates | the number of days between two dates | Days from a start date to an end date. | start_date:d:iso "from {}" | end_date:d:iso "to {}"',
+        'get events_on_date | the notable events on a date | Notable events on a calendar date. | date:d:us "on {}" | ?country:s:COUNTRIES "in {}"',
     ],
     "education": [
         'calculate grade_average | a grade point average | Weighted average of grades. | grades:an:50:100 "grades {}" | ?scale:e:percent/gpa4=percent "on a {} scale"',
@@ -169,6 +202,7 @@ FIELDS: dict[str, list[str]] = {
         'find study_resources | study resources for a subject | Books and videos for a subject and level. | subject:s:TOPICS "for {}" | level:e:beginner/intermediate/advanced "at {} level"',
         'find language_courses | a language course | Courses for several languages at one level. | languages:as:LANGUAGES "in {}" | level:e:beginner/intermediate/advanced "at {} level"',
         'calculate class_average | the class average | Mean score of a class, optionally curved. | scores:an:0:100 "the scores {}" | ?curve:i:1:10=0 "with a curve of {} points"',
+        'estimate passing_students | the number of students expected to pass | Students expected to pass from enrolment and a pass rate. | students:i:5:5000 "{} students" | pass_rate:f:30:99 "a pass rate of {}"',
     ],
     "mathematics": [
         'calculate factorial | the factorial | Factorial of a non-negative integer. | n:i:2:20 "of {}"',
@@ -184,9 +218,11 @@ FIELDS: dict[str, list[str]] = {
         'calculate dew_point | the dew point | Dew point from air temperature and relative humidity. | temperature:n:-10:40 "a temperature of {} C" | humidity:i:5:100 "a relative humidity of {}%"',
         'calculate wind_chill | the wind chill | Felt temperature from air temperature and wind speed. | temperature:n:-30:10 "an air temperature of {} C" | wind_speed:n:5:90 "a wind of {} km/h"',
         'calculate heat_index | the heat index | Apparent temperature from temperature and humidity. | temperature_f:n:80:115 "{} F" | humidity:i:40:100 "{}% humidity"',
-        'get rainfall_history | the rainfall history of a city | Monthly rainfall totals for a city and year. | city:s:CITIES "in {}" | year:i:1990:2025 "for {}" | ?unit:e:mm/inches=mm "in {}"',
-        'convert pressure_reading | an atmospheric pressure in other units | Convert a pressure reading between units. | value:n:900:1100 "{}" | from_unit:e:hpa/mmhg/inhg "{}" | to_unit:e:atm/kpa/psi "to {}"',
+        'get rainfall_history | the rainfall history of a city | Monthly rainfall totals for a city and year. | city:s:CITIES "in {}" | year:i:1990:2025 "for {}" | ?unit:e:mm~millimeters/in~inches=mm "in {}"',
+        'convert pressure_reading | an atmospheric pressure in other units | Convert a pressure reading between units. | value:n:900:1100 "{}" | from_unit:e:hpa~hectopascals/mmhg~millimeters_of_mercury/inhg~inches_of_mercury "{}" | to_unit:e:atm~atmospheres/kpa~kilopascals/psi "to {}"',
         'compare city_temperatures | the average temperature | Average temperature of several cities in one month. | cities:as:CITIES "in {}" | month:e:January/April/July/October "in {}"',
+        'get air_quality_index | the air quality index | Current air quality index of a US city. | location:s:US_CITIES "in {}"',
+        'get weather_on_date | the recorded weather | Recorded weather of a city on a date. | city:s:CITIES "in {}" | date:d:iso "on {}"',
     ],
     "automotive": [
         'calculate fuel_efficiency | the fuel efficiency of a car | Fuel use from distance driven and fuel burned. | distance_km:n:10:1200 "{} km driven" | fuel_liters:n:1:90 "{} liters of fuel"',
@@ -195,6 +231,7 @@ FIELDS: dict[str, list[str]] = {
         'get vehicle_recalls | the recalls for a car model | Safety recalls for a make, model and year. | make:s:CAR_MAKES "for the {}" | year:i:2005:2025 "from {}"',
         'calculate tire_pressure | the recommended tire pressure | Tire pressure for a load per tire. | load_kg:n:200:900 "a load of {} kg per tire" | ?unit:e:psi/bar=psi "in {}"',
         'compare car_specs | the specs | Engine, range and dimensions of several car models side by side. | models:as:CAR_MAKES "of the {}"',
+        'calculate fuel_cost | the fuel cost of a trip | Cost of fuel to drive a distance. | distance:u:km:1:5000 "a distance of {}" | consumption:n:3:20 "using {} liters per 100 km" | fuel_price:n:1:3 "with fuel at ${} per liter"',
     ],
     "networking": [
         'calculate subnet_hosts | the usable hosts in a subnet | Usable host addresses for a prefix length. | prefix_length:i:8:30 "a /{} prefix"',
@@ -203,6 +240,7 @@ FIELDS: dict[str, list[str]] = {
         'lookup dns_records | the DNS records of a domain | DNS records of a type for a domain. | domain:s:HOSTS "for {}" | record_type:e:A/AAAA/MX/TXT/CNAME "of type {}"',
         'calculate network_latency | the round-trip latency over a distance | Light-in-fiber round trip for a distance. | distance_km:n:10:20000 "over {} km"',
         'lookup ip_geolocation | the location | Country and city of one or more IP addresses. | addresses:as:IP_ADDRESSES "of the IP addresses {}"',
+        'estimate packet_retransmissions | the retransmissions over a lossy link | Expected retransmitted packets for a packet count and loss rate. | packets:i:100:10000000 "{} packets" | loss_rate:f:1:20 "a loss rate of {}"',
     ],
     "photography": [
         'calculate depth_of_field | the depth of field of a shot | Depth of field from focal length, aperture and distance. | focal_length_mm:i:10:600 "a {} mm lens" | aperture:n:1:22 "at f/{}" | distance_m:n:0:100 "a subject {} m away"',
@@ -218,6 +256,8 @@ FIELDS: dict[str, list[str]] = {
         'get planting_calendar | the planting window for a crop | Best sowing months for a crop in a country. | crop:s:CROPS "for {}" | country:s:COUNTRIES "in {}"',
         'calculate livestock_feed | the feed needed for a herd | Daily feed for a number of animals of a kind. | animal:e:cattle/sheep/goats/pigs "of {}" | head_count:i:2:900 "{} head"',
         'get crop_prices | the market price | Current market prices of several crops. | crops:as:CROPS "of {}" | ?country:s:COUNTRIES "in {}"',
+        'calculate harvest_revenue | the revenue from a harvest | Revenue from a harvest mass and a price per tonne. | harvest_mass:u:kg:100:5000000 "a harvest of {}" | price_per_tonne:n:50:900 "a price of ${} per tonne"',
+        'estimate seedling_count | the seedlings to expect from a sowing | Seeds expected to sprout from a count and a germination rate. | seeds:i:10:100000 "{} seeds" | germination_rate:f:40:99 "a germination rate of {}"',
     ],
     "astronomy": [
         'calculate orbital_period | the orbital period of a planet | Orbital period from the semi-major axis in AU. | semi_major_axis:n:0:40 "a semi-major axis of {} AU"',
@@ -225,8 +265,9 @@ FIELDS: dict[str, list[str]] = {
         'calculate escape_velocity | the escape velocity of a body | Escape velocity from mass and radius. | mass:n:1:500 "a mass of {} x 10^22 kg" | radius:n:100:70000 "a radius of {} km"',
         'get star_distance | the distance from Earth | Distance from Earth to a star in light years. | star:s:STARS "to the star {}"',
         'predict next_eclipse | the next eclipse visible from a city | Date of the next eclipse seen from a city. | city:s:CITIES "from {}" | eclipse_type:e:solar/lunar "{}"',
-        'calculate light_travel_time | the time light takes to travel a distance | Light travel time for a distance in km. | distance:n:1000:900000000 "{} km"',
+        'calculate light_travel_time | the time light takes to travel a distance | Light travel time for a distance in km. | distance:m:1000:900000000 "{} km"',
         'compare planet_sizes | the size | Radius and mass of several planets side by side. | planets:as:PLANETS "of {}"',
+        'calculate telescope_magnification | the magnification of a telescope | Magnification from the focal lengths of telescope and eyepiece. | focal_length:u:mm:100:5000 "a focal length of {}" | eyepiece_focal_length:u:mm:3:50 "an eyepiece of {}"',
     ],
     "music_theory": [
         'get chord_notes | the notes of a chord | Notes of a chord from its root and quality. | root:s:NOTES_MUSIC "rooted on {}" | quality:e:major/minor/diminished/augmented "{}"',
@@ -235,6 +276,7 @@ FIELDS: dict[str, list[str]] = {
         'get scale_degrees | the notes of a musical scale | Notes of a scale from key and mode. | key:s:NOTES_MUSIC "in {}" | mode:e:ionian/dorian/lydian/aeolian "the {} mode"',
         'calculate note_interval | the interval between two notes | Semitones from a lower note up to a higher one. | lower_note:s:NOTES_MUSIC "from {}" | upper_note:s:NOTES_MUSIC "up to {}" | ?name_interval:b "with the interval name/without the interval name"',
         'find chord_name | the name of the chord | Name of the chord that a set of notes forms. | notes:as:NOTES_MUSIC "from the notes {}"',
+        'calculate sound_wavelength | the wavelength of a sound | Wavelength in air of a sound at a frequency. | frequency:u:Hz:20:20000 "a frequency of {}" | ?temperature_c:i:-10:40=20 "at {} C"',
     ],
     "law": [
         'get statute_text | the text of a statute | Full text of a statute section by citation. | citation:s:CITATIONS "cited as {}"',
@@ -243,6 +285,8 @@ FIELDS: dict[str, list[str]] = {
         'check trademark_availability | whether a trademark is available | Check a trademark name in a country. | mark:s:BRANDS "the name {}" | country:s:COUNTRIES "in {}"',
         'estimate court_fees | the fees for a court filing | Court fees for a claim amount and court level. | claim_amount:n:500:250000 "a claim of ${}" | court:e:small_claims/district/appeals "in {} court"',
         'find clause_wording | standard contract wording | Standard wording of several contract clause types in a jurisdiction. | clauses:as:CLAUSE_TYPES "for {} clauses" | jurisdiction:s:COUNTRIES "in {}"',
+        'calculate limitation_deadline | the last day to file a lawsuit | Last filing day from an incident date and a limitation period in years. | incident_date:d:us "after an incident on {}" | limitation_years:i:1:10 "with a limitation period of {} years"',
+        'estimate settlement_value | the expected settlement of a case | Expected settlement from claimed damages and a chance of winning. | damages:m:10000:500000000 "damages of ${}" | win_probability:f:5:95 "a {} chance of winning"',
     ],
     "ecology": [
         'calculate carbon_footprint | the carbon footprint of travel | CO2 emitted travelling a distance by a mode. | distance_km:n:1:10000 "{} km" | mode:e:car/train/plane/bus "by {}"',
@@ -251,10 +295,18 @@ FIELDS: dict[str, list[str]] = {
         'calculate biodiversity_index | the Shannon diversity of a sample | Shannon index from species counts. | counts:an:1:60 "species counts {}"',
         'get habitat_range | the habitat range of an animal | Regions where an animal lives. | animal:s:ANIMALS "the {}" | ?include_migration:b "including migration routes/without migration"',
         'get species_sightings | the latest sighting report | Recent reported sightings of several animals, optionally in one country. | animals:as:ANIMALS "for the {}" | ?country:s:COUNTRIES "in {}"',
+        'get pollution_readings | the pollution readings of a US city | Latest particulate and ozone readings of a US city. | location:s:US_CITIES "in {}"',
+        'calculate solar_panel_output | the yearly energy from solar panels | Yearly energy from installed panel power and daily sun hours. | panel_power:u:W:100:5000000 "panels rated at {}" | sun_hours:n:2:8 "with {} hours of sun a day"',
+        'estimate emissions_after_cut | the emissions left after a reduction | Yearly emissions after a percentage reduction. | emissions_tonnes:n:100:900000 "{} tonnes of CO2 a year" | reduction:f:5:80 "a reduction of {}"',
     ],
 }
 
 POOLS: dict[str, list[str]] = {
+    # said|value pools (see POOL_NOTES): general knowledge a caller expects a model to apply
+    "US_CITIES": ["Denver|Denver, CO", "Seattle|Seattle, WA", "Austin|Austin, TX", "Boston|Boston, MA", "Miami|Miami, FL", "Phoenix|Phoenix, AZ", "Atlanta|Atlanta, GA", "Portland|Portland, OR", "Nashville|Nashville, TN", "Minneapolis|Minneapolis, MN", "Detroit|Detroit, MI", "Las Vegas|Las Vegas, NV", "Salt Lake City|Salt Lake City, UT", "Pittsburgh|Pittsburgh, PA", "New Orleans|New Orleans, LA", "Baltimore|Baltimore, MD", "Kansas City|Kansas City, MO", "Charlotte|Charlotte, NC", "Sacramento|Sacramento, CA", "Honolulu|Honolulu, HI", "Albuquerque|Albuquerque, NM", "Milwaukee|Milwaukee, WI", "Boise|Boise, ID", "Anchorage|Anchorage, AK"],
+    "COMPANY_TICKERS": ["Microsoft|MSFT", "Amazon|AMZN", "Alphabet|GOOGL", "Tesla|TSLA", "Nvidia|NVDA", "Netflix|NFLX", "Coca-Cola|KO", "Walmart|WMT", "Disney|DIS", "Intel|INTC", "Oracle|ORCL", "Nike|NKE", "Pfizer|PFE", "Boeing|BA", "Starbucks|SBUX", "Visa|V", "PepsiCo|PEP", "ExxonMobil|XOM", "Adobe|ADBE", "Salesforce|CRM", "Qualcomm|QCOM", "Ford|F", "General Motors|GM", "Costco|COST"],
+    "COMPOUND_NAMES": ["water|H2O", "table salt|NaCl", "carbon dioxide|CO2", "methane|CH4", "ammonia|NH3", "ethanol|C2H5OH", "sulfuric acid|H2SO4", "baking soda|NaHCO3", "calcium carbonate|CaCO3", "hydrogen peroxide|H2O2", "sucrose|C12H22O11", "nitric acid|HNO3", "hydrochloric acid|HCl", "acetic acid|CH3COOH", "ozone|O3", "propane|C3H8"],
+    "COUNTRY_CODES": ["Japan|JP", "Germany|DE", "France|FR", "Brazil|BR", "India|IN", "Canada|CA", "Mexico|MX", "Spain|ES", "Italy|IT", "Kenya|KE", "Norway|NO", "Australia|AU", "Egypt|EG", "Chile|CL", "Vietnam|VN", "Sweden|SE"],
     "CAR_MAKES": ["Toyota Corolla", "Ford F-150", "Honda Civic", "Tesla Model 3", "Volkswagen Golf", "Kia Sportage", "Volvo XC60", "Subaru Outback", "BMW 3 Series", "Nissan Leaf", "Mazda CX-5", "Hyundai Ioniq 5"],
     "HOSTS": ["example.com", "api.internal.net", "mail.acme.org", "db01.lan", "status.globex.io", "cdn.example.org", "vpn.lab.local", "shop.initech.com"],
     "CROPS": ["wheat", "maize", "rice", "soybeans", "barley", "potatoes", "coffee", "cassava", "sorghum", "canola", "oats", "lentils"],
@@ -304,4 +356,13 @@ POOLS: dict[str, list[str]] = {
     "ISSUE_LABELS": ["bug", "enhancement", "documentation", "good first issue", "help wanted", "performance", "security", "regression", "refactor", "testing", "ui", "dependencies"],
     "IP_ADDRESSES": ["8.8.8.8", "1.1.1.1", "203.0.113.7", "198.51.100.23", "192.0.2.44", "9.9.9.9", "185.199.108.153", "151.101.1.69", "104.16.132.229", "172.217.16.142", "13.107.42.14", "17.253.144.10"],
     "CLAUSE_TYPES": ["confidentiality", "force majeure", "indemnification", "non-compete", "termination", "governing law", "arbitration", "limitation of liability", "severability", "assignment", "warranty", "payment terms"],
+}
+
+# What the description of a parameter drawn from a said|value pool says about the form (its
+# example is not in the pool, so no held-out value leaks into training prompts).
+POOL_NOTES = {
+    "US_CITIES": "The city and state, e.g. Tulsa, OK",
+    "COMPANY_TICKERS": "The stock ticker symbol, e.g. IBM",
+    "COMPOUND_NAMES": "The chemical formula, e.g. NaOH",
+    "COUNTRY_CODES": "Two-letter ISO 3166 country code, e.g. PT",
 }

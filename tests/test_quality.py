@@ -54,3 +54,15 @@ def test_bad_labels_or_modes_stop_before_any_data_is_built(tmp_path):
         with pytest.raises(SystemExit):
             main(["--run-dir", str(tmp_path / "q"), *bad])
         assert not (tmp_path / "q").exists()
+
+
+def test_data_n_sizes_the_corpus_with_the_preset_mix(tmp_path):
+    from funcall_lib.quality import build_data
+    from funcall_lib.records import load_records
+
+    data = build_data(tmp_path / "q", n=200)
+    train = load_records(data / "train.jsonl")
+    procedural = [r for r in train if r["meta"].get("family") == "procedural"]
+    assert 150 <= len(train) <= 200 and 0.5 < len(procedural) / len(train) < 0.7
+    assert build_data(tmp_path / "q", n=999) == data           # an existing corpus is reused
+    assert len(load_records(data / "train.jsonl")) == len(train)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from collections import Counter
+from dataclasses import replace
+from decimal import Decimal
 
 import pytest
 
@@ -12,7 +15,8 @@ from funcall_lib.cli import main
 from funcall_lib.records import load_records, validate_record
 from funcall_lib.synth import build_splits, check_overlap, parse_mix
 from funcall_lib.synth_proc import CATEGORY_WEIGHTS, all_tools, parse_param, split_tools
-from funcall_lib.synth_proc_vocab import HELD_OUT_FIELDS
+from funcall_lib.synth_proc_vocab import HELD_OUT_FIELDS, POOLS
+from funcall_lib.synth_values import DATE_LAYOUTS, MAGNITUDES, NUMBER_WORDS, UNITS, plain, unit_dimension
 
 SIZES = {"train": 1000, "dev": 150, "test": 150, "test_unseen_tools": 150}
 
@@ -84,27 +88,67 @@ def _tool_of(rec, name):
     return next(t for t in rec["tools"] if t["name"] == name)
 
 
+def _said_forms(p, value) -> list[str]:
+    """Every way the generator may write `value` of param `p` in a request (see synth_values)."""
+    if p.kind in ("n", "i"):
+        forms = [str(value)]
+        if type(value) is int:
+            forms += [f"{value:,}"] + ([NUMBER_WORDS[value]] if 0 <= value <= 12 else [])
+        return forms
+    if p.kind == "f":
+        pct = str(plain(Decimal(str(value)) * 100))
+        return [pct + "%", pct + " percent"]
+    if p.kind == "m":
+        return [f"{value:,}"] + [f"{plain(Decimal(value) / m)} {w}" for w, m in MAGNITUDES]
+    if p.kind == "u":
+        units = UNITS[unit_dimension(p.spec[0])]
+        forms = []
+        for symbol, (name, factor) in units.items():
+            said = str(plain(Decimal(str(value)) * Decimal(units[p.spec[0]][1]) / Decimal(factor)))
+            forms += [f"{said} {symbol}", f"{said} {name}", f"{said} {name[:-1]}"]
+        return forms
+    if p.kind == "d":
+        day = dt.datetime.strptime(value, DATE_LAYOUTS[p.spec[0]][0]).date()
+        return [day.isoformat(), f"{day:%B} {day.day}, {day.year}", f"{day.day} {day:%B} {day.year}",
+                f"{day:%b} {day.day}, {day.year}", f"of {day:%B} {day.year}"]
+    if p.kind == "e":
+        return [value] + ([p.said[p.spec.index(value)]] if p.said else [])
+    if p.kind == "s":
+        return [value] + [i.partition("|")[0] for i in POOLS[p.spec[0]] if i.endswith("|" + value)]
+    raise AssertionError(p.kind)
+
+
+def _in_text(p, value, text) -> bool:
+    return any(form in text for form in _said_forms(p, value))
+
+
 def test_values_typed_by_schema_and_in_the_prompt(splits):
-    """Integer params get ints, numbers get numbers, strings appear verbatim in the request."""
-    checked = Counter()
+    """Integer params get ints, numbers get numbers, and every value is in the request in one of
+    the forms a person writes it ("$12,500", "5%" for 0.05, "50 mH" for 0.05 H, "Denver" for
+    "Denver, CO")."""
+    checked, by_name = Counter(), {t.name: t for t in all_tools()}
     for r in _proc(splits["train"]):
         text = r["messages"][-1]["content"]
         for call in r["answer"]["tool_calls"]:
             props = _tool_of(r, call["name"])["parameters"]["properties"]
+            params = {q.name: q for q in by_name[call["name"]].params}
             for arg, value in call["arguments"].items():
-                kind = props[arg].get("enum") and "enum" or props[arg]["type"]
+                p, kind = params[arg], props[arg].get("enum") and "enum" or props[arg]["type"]
                 if kind == "integer":
-                    assert type(value) is int and str(value) in text, (r["id"], arg, value)
+                    assert type(value) is int and _in_text(p, value, text), (r["id"], arg, value)
                 elif kind == "number":
-                    assert type(value) in (int, float) and str(value) in text, (r["id"], arg, value)
+                    assert type(value) in (int, float) and _in_text(p, value, text), (r["id"], arg, value)
                 elif kind in ("string", "enum"):
-                    assert isinstance(value, str) and value in text, (r["id"], arg, value)
+                    assert isinstance(value, str) and _in_text(p, value, text), (r["id"], arg, value)
                 elif kind == "boolean":
                     assert isinstance(value, bool)
-                elif kind == "array":
+                elif kind == "array" and p.kind == "an":
                     assert all(str(v) in text for v in value)
+                elif kind == "array":
+                    assert all(_in_text(replace(p, kind="s"), v, text) for v in value), (r["id"], arg, value)
                 checked[kind] += 1
-    for kind in ("integer", "number", "string", "enum", "boolean", "array", "object"):
+                checked[p.kind] += 1
+    for kind in ("integer", "number", "string", "enum", "boolean", "array", "object", "f", "m", "u", "d", "B"):
         assert checked[kind] > 0, kind
     floats = [v for r in _proc(splits["train"]) for c in r["answer"]["tool_calls"]
               for v in c["arguments"].values() if type(v) is float]
@@ -201,9 +245,11 @@ def test_series_clause_lists_each_value():
             made += 1
             varying = [k for k in calls[0]["arguments"] if len({json.dumps(c["arguments"][k]) for c in calls}) > 1]
             assert len(varying) == 1 and 2 <= len(calls) <= 3, (text, calls)
+            p = next(q for q in tool.params if q.name == varying[0])
             at = 0
             for c in calls:  # in the order written
-                at = text.index(str(c["arguments"][varying[0]]), at)
+                value = c["arguments"][varying[0]]
+                at = min(text.index(f, at) for f in _said_forms(p, value) if f in text[at:])
     assert made > 100
 
 
@@ -224,7 +270,9 @@ def test_shared_value_two_tools_of_a_field():
             a, b = (by_name[c["name"]] for c in calls)
             assert a.field == b.field and a.concept != b.concept
             (v1,), (v2,) = (list(c["arguments"].values()) for c in calls)
-            assert v1 == v2 and all(str(v) in text for v in (v1 if isinstance(v1, list) else [v1]))
+            p = next(q for q in a.params if not q.optional)
+            assert v1 == v2 and all(_in_text(p if p.kind != "an" else replace(p, kind="n"), v, text)
+                                    for v in (v1 if isinstance(v1, list) else [v1]))
             assert {c["name"] for c in calls} <= {t.name for t in offered}
 
 
