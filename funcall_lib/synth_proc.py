@@ -275,11 +275,11 @@ def _choices(table: dict, split: str) -> list[str]:
     return table["train"] + table["heldout"] if kind == "all" else table[kind]
 
 
-def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: tuple[str, ...] = ()):
+def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: str | None = None):
     """Sample a call: (mention texts in request order, arguments). Optional params half the time."""
     mentions, args = [], {}
     for p in tool.params:
-        if p.name in skip or (p.optional and rng.random() < 0.5):
+        if p.name == skip or (p.optional and rng.random() < 0.5):
             continue
         text, value = (str(fixed[p.name]), fixed[p.name]) if fixed and p.name in fixed else sample_value(p, rng, split)
         mentions.append(_mention(p, text))
@@ -359,42 +359,10 @@ def distinct_values(p: PParam, rng, split, want: int) -> dict:
     return values
 
 
-CROSS = {"train": ["{C}, for each combination.", "{C}: every combination, please.", "Please {c}, one for each pair.",
-                   "{C}. I need all {n} combinations."],
-         "heldout": ["Could you {c}, covering each combination?", "{C}, for all {n} pairs."]}
-
-
-def cross_series(tool: PTool, rng, split) -> tuple[str, list[dict]] | None:
-    """Two params with two values each, one call per combination, the first-named param outer:
-    'Get the population of Japan and Peru in 2000 and 2010' -> 4 calls."""
-    series = [p for p in _series_param(tool) if p.name.split("_")[0] + " " not in _PREPS]
-    if len(series) < 2 or len({p.phrase for p in series}) < len(series):
-        return None
-    first, second = rng.sample(series, 2)
-    values = [distinct_values(p, rng, split, 2) for p in (first, second)]
-    if any(len(v) < 2 or any("," in t for t in v) for v in values):
-        return None
-    mentions, base = call_parts(tool, rng, split, skip=(first.name, second.name))
-    lists = [p.phrase.format(join_series(list(v), rng, commas=False)) for p, v in zip((first, second), values)]
-    clause_text = f"{tool.verb} {tool.human}{_args_text(mentions + lists, rng, tool.human)}"
-    if clause_text.index(lists[1]) < clause_text.index(lists[0]):  # the param named first varies slowest
-        first, second, values = second, first, values[::-1]
-    order = [q.name for q in tool.params]
-    calls = [{"name": tool.name, "arguments": dict(sorted({**base, first.name: a, second.name: b}.items(),
-                                                          key=lambda kv: order.index(kv[0])))}
-             for a in values[0].values() for b in values[1].values()]
-    text = rng.choice(_choices(CROSS, split)).format(c=clause_text, C=_cap(clause_text), n="four")
-    return text, calls
-
-
 def make_parallel(rng, split, pool):
     """One tool 2-4 times: a series over one value ('for 3, 4 and 5'; 2-4 values) or
     2-3 separate clauses."""
     tool = rng.choice(pool)
-    if rng.random() < 0.2:
-        cross = cross_series(tool, rng, split)
-        if cross:
-            return cross[0], [tool], cross[1], None
     want = rng.choice((2, 2, 3, 3, 4))
     # the templates name the param ("for each radius: ..."); "for to currency ..." would not read
     series = [p for p in _series_param(tool) if p.name.split("_")[0] + " " not in _PREPS]
@@ -404,7 +372,7 @@ def make_parallel(rng, split, pool):
         values = distinct_values(p, rng, split, want)
         if any("," in t for t in values):  # JSON values: two at most, "A and B"
             values = dict(list(values.items())[:2])
-        mentions, base = call_parts(tool, rng, split, skip=(p.name,))
+        mentions, base = call_parts(tool, rng, split, skip=p.name)
         template = rng.choice(_choices(SERIES, split))
         text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions, rng, tool.human),
                                p=p.name.replace("_", " "), list=join_words(list(values)))
@@ -442,7 +410,7 @@ def series_clause(tool: PTool, rng, split, want: int) -> tuple[str, list[dict]] 
         values = dict(list(values.items())[:2])
     if len(values) < 2:
         return None
-    mentions, base = call_parts(tool, rng, split, skip=(p.name,))
+    mentions, base = call_parts(tool, rng, split, skip=p.name)
     if any(q.kind in ("an", "as") and q.name in base for q in tool.params):
         return None  # one list per clause: "with the numbers 3, 4 and 5" next to a series would blur
     mentions.append(p.phrase.format(join_series(list(values), rng, commas=commas)))

@@ -92,6 +92,8 @@ FIELDS: dict[str, list[str]] = {
         'calculate price_to_earnings | the price-to-earnings ratio of a company | P/E ratio from market capitalisation and yearly net income. | market_cap:m:1000000:3000000000000 "a market cap of ${}" | net_income:m:100000:100000000000 "a net income of ${}"',
         'calculate dividend_income | the yearly dividend income | Yearly dividend income from an investment and a dividend yield. | investment:n:1000:500000 "an investment of ${}" | dividend_yield:f:1:9 "a dividend yield of {}"',
         'calculate sale_price | the price after a discount | Sale price after a percentage discount. | price:n:5:2000 "a price of ${}" | discount:f:5:70 "a discount of {}"',
+        'get company_profile | the company profile | Sector, headquarters and size of a company. | company:s:COMPANY_NAMES "of {}"',
+        'get chief_executive | the chief executive | Name and tenure of the chief executive of a company. | company:s:COMPANY_NAMES "of {}"',
     ],
     "statistics": [
         'calculate mean_value | the mean of a list of numbers | Arithmetic mean of numbers. | numbers:an:0:100 "the numbers {}"',
@@ -153,6 +155,7 @@ FIELDS: dict[str, list[str]] = {
         'get travel_phrases | a list of travel phrases | Everyday travel phrases translated into several languages. | languages:as:LANGUAGES "in {}" | ?topic:e:dining/directions/emergencies=dining "for {}"',
         'find hotel_rooms | a hotel room | Available hotel rooms in a US city from a check-in date. | location:s:US_CITIES "in {}" | check_in:d:iso "from {}" | nights:i:1:14 "for {} nights"',
         'find local_events | events in a city | Concerts, games, food fairs and shows in a US city. | location:s:US_CITIES "in {}" | category:e:music/sports/food/theater "in the {} category" | ?max_price:n:10:300 "under ${}"',
+        'find coffee_shops | coffee shops | Coffee shops in a city. | city:s:US_CITY_NAMES "in {}" | ?open_now:b "open now/at any hour"',
     ],
     "health": [
         'calculate body_mass_index | the BMI of a person | Body mass index from weight (kg) and height (cm). | weight:n:40:150 "a weight of {} kg" | height:n:140:210 "a height of {} cm"',
@@ -194,6 +197,7 @@ FIELDS: dict[str, list[str]] = {
         'get rulers_timeline | a timeline | Reign dates of several rulers in chronological order. | rulers:as:RULERS "of {}"',
         'calculate days_between_dates | the number of days between two dates | Days from a start date to an end date. | start_date:d:iso "from {}" | end_date:d:iso "to {}"',
         'get events_on_date | the notable events on a date | Notable events on a calendar date. | date:d:us "on {}" | ?country:s:COUNTRIES "in {}"',
+        'get city_founding | the founding of a city | Year and founders of a city. | city:s:US_CITY_NAMES "of {}"',
     ],
     "education": [
         'calculate grade_average | a grade point average | Weighted average of grades. | grades:an:50:100 "grades {}" | ?scale:e:percent/gpa4=percent "on a {} scale"',
@@ -223,6 +227,7 @@ FIELDS: dict[str, list[str]] = {
         'compare city_temperatures | the average temperature | Average temperature of several cities in one month. | cities:as:CITIES "in {}" | month:e:January/April/July/October "in {}"',
         'get air_quality_index | the air quality index | Current air quality index of a US city. | location:s:US_CITIES "in {}"',
         'get weather_on_date | the recorded weather | Recorded weather of a city on a date. | city:s:CITIES "in {}" | date:d:iso "on {}"',
+        'get weather_forecast | the weather forecast | Forecast for a city for the coming days. | city:s:US_CITY_NAMES "for {}" | days:i:1:14 "for the next {} days"',
     ],
     "automotive": [
         'calculate fuel_efficiency | the fuel efficiency of a car | Fuel use from distance driven and fuel burned. | distance_km:n:10:1200 "{} km driven" | fuel_liters:n:1:90 "{} liters of fuel"',
@@ -357,6 +362,12 @@ POOLS: dict[str, list[str]] = {
     "IP_ADDRESSES": ["8.8.8.8", "1.1.1.1", "203.0.113.7", "198.51.100.23", "192.0.2.44", "9.9.9.9", "185.199.108.153", "151.101.1.69", "104.16.132.229", "172.217.16.142", "13.107.42.14", "17.253.144.10"],
     "CLAUSE_TYPES": ["confidentiality", "force majeure", "indemnification", "non-compete", "termination", "governing law", "arbitration", "limitation of liability", "severability", "assignment", "warranty", "payment terms"],
 }
+
+# The said half of two said|value pools, for parameters that take the name as said ("Denver",
+# "Nvidia"): without them a model learns "a US city gets its state" instead of reading the
+# description (measured: data v4 without them wrote "Austin, TX" where "Austin" was asked for).
+POOLS["US_CITY_NAMES"] = [item.partition("|")[0] for item in POOLS["US_CITIES"]]
+POOLS["COMPANY_NAMES"] = [item.partition("|")[0] for item in POOLS["COMPANY_TICKERS"]]
 
 # What the description of a parameter drawn from a said|value pool says about the form (its
 # example is not in the pool, so no held-out value leaks into training prompts).

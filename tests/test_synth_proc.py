@@ -290,35 +290,3 @@ def test_args_text_glue_only_before_noun_phrases():
         # the glue word is not one the request already uses there
         assert _args_text(["804 head", "of pigs"], rng, "the feed needed for a herd") == " with 804 head of pigs"
 
-
-def test_cross_series_makes_every_combination_in_the_order_written():
-    """'the population of Japan and Peru in 2000 and 2010' -> 4 calls, the param named first
-    varying slowest."""
-    import itertools
-    import random
-
-    from funcall_lib.synth_proc import cross_series
-
-    made = 0
-    for tool in split_tools("train"):
-        got = cross_series(tool, random.Random(made), "train")
-        if got is None:
-            continue
-        made += 1
-        text, calls = got
-        varying = [k for k in calls[0]["arguments"] if len({json.dumps(c["arguments"][k]) for c in calls}) > 1]
-        assert len(calls) == 4 and len(varying) == 2, (text, calls)
-        params = {q.name: q for q in tool.params}
-        def at(k):
-            heads = [params[k].phrase.partition("{}")[0] + f for f in _said_forms(params[k], calls[0]["arguments"][k])]
-            return min(text.index(h) for h in heads if h in text)
-
-        said = [{f for c in calls for f in _said_forms(params[k], c["arguments"][k])} for k in varying]
-        if said[0] & said[1]:  # "88 and 81% humidity and 88 and 110 F": the test can't tell them apart
-            continue
-        first_seen = {k: at(k) for k in varying}
-        outer, inner = sorted(varying, key=first_seen.get)
-        pairs = [(c["arguments"][outer], c["arguments"][inner]) for c in calls]
-        outers, inners = list(dict.fromkeys(a for a, _ in pairs)), list(dict.fromkeys(b for _, b in pairs))
-        assert pairs == list(itertools.product(outers, inners)), (text, pairs)
-    assert made > 60
