@@ -96,12 +96,29 @@ def field_names() -> list[str]:
     return [f.name for f in dataclasses.fields(TrainConfig)]
 
 
+def _number(name: str, value: Any, source: str) -> Any:
+    """Numbers for numeric fields. YAML 1.1 (PyYAML) reads `2e-4` as the *string* "2e-4" (it
+    wants `2.0e-4`), which used to reach the trainer and fail there; take it as the float."""
+    kind = {f.name: str(f.type) for f in dataclasses.fields(TrainConfig)}[name]
+    if not isinstance(value, str) or not kind.startswith(("float", "int")):
+        return value
+    try:
+        number = float(value)
+    except ValueError:
+        raise ValueError(f"{source}: {name}: expected a number, got {value!r}") from None
+    if kind.startswith("int"):
+        if not number.is_integer():
+            raise ValueError(f"{source}: {name}: expected a whole number, got {value!r}")
+        return int(number)
+    return number
+
+
 def apply_overrides(config: TrainConfig, overrides: dict[str, Any], source: str) -> TrainConfig:
     """Return a copy with the given fields replaced; unknown keys are an error naming `source`."""
     unknown = sorted(set(overrides) - set(field_names()))
     if unknown:
         raise ValueError(f"{source}: unknown config field(s) {unknown}; known: {field_names()}")
-    return dataclasses.replace(config, **{k: v for k, v in overrides.items() if v is not None})
+    return dataclasses.replace(config, **{k: _number(k, v, source) for k, v in overrides.items() if v is not None})
 
 
 def load_yaml(path: str | Path) -> dict[str, Any]:

@@ -240,6 +240,26 @@ def test_cli_overrides_preset_yaml_and_set(tmp_path):
         config_from_args(parser.parse_args(["--data", "d", "--out", "o", "--set", "oops"]))
 
 
+def test_exponent_numbers_from_yaml_and_set_are_numbers(tmp_path):
+    """PyYAML reads `2e-4` as a string; a config or --set with it must still train at 2e-4."""
+    from funcall_lib.config import make_config
+    from funcall_lib.train import parse_sets
+
+    assert parse_sets(["learning_rate=2e-4"]) == {"learning_rate": "2e-4"}  # what YAML 1.1 gives
+    config = make_config("quality", **parse_sets(["learning_rate=2e-4", "max_steps=6.0e2"]))
+    assert config.learning_rate == 2e-4 and type(config.learning_rate) is float
+    assert config.max_steps == 600 and type(config.max_steps) is int
+    yaml_file = tmp_path / "c.yaml"
+    yaml_file.write_text("learning_rate: 1e-3\nweight_decay: 1e-2\n")
+    config = make_config("cpu-demo", yaml_file)
+    assert (config.learning_rate, config.weight_decay) == (1e-3, 1e-2)
+    with pytest.raises(ValueError, match=r"c.yaml: lora_dropout: expected a number, got 'a lot'"):
+        yaml_file.write_text("lora_dropout: a lot\n")
+        make_config("cpu-demo", yaml_file)
+    with pytest.raises(ValueError, match="lora_r: expected a whole number"):
+        make_config("cpu-demo", lora_r="8.5")
+
+
 def test_real_tokens_padded_and_padding_free():
     import torch
 
