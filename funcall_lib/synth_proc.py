@@ -3,8 +3,10 @@
 The hand-written catalogue (`synth_tools.py`) teaches everyday assistant tools in depth; this
 family teaches the general skill on tools the model has never seen: read the descriptions,
 pick the tool, copy each value from the request into the argument its schema names, typed by the
-schema (an integer param gets 10, a number param given "2.5" gets 2.5), call several times or
-several tools, and decline when no offered tool fits (near-miss tools of the same field offered).
+schema (an integer param gets 10, a number param given "2.5" gets 2.5), write it in the form the
+description asks for when the request says it another way ("5%" -> 0.05, "50 mH" -> 0.05 H,
+"Denver" -> "Denver, CO"; see `synth_values`), call several times or several tools, and decline
+when no offered tool fits (near-miss tools of the same field offered).
 
 Several calls: parallel is one tool 2-4 times, about half of it a series over one value ('for
 radius 3, 4 and 5'; 2 values half the time); parallel_multiple is 2-3 tools in clauses, about
