@@ -44,11 +44,23 @@ def build_data(run_dir: Path, seed: int = 0, n: int | None = None) -> Path:
 
 
 def train_adapter(run_dir: Path, data: Path, overrides: dict) -> Path:
-    from funcall_lib.config import make_config
-    from funcall_lib.train import train
+    """Train the quality recipe into run_dir, or reuse the adapter there if it was trained with
+    the same config: a reused adapter trained otherwise would be scored under the wrong name."""
+    from funcall_lib.config import make_config, to_dict
+    from funcall_lib.train import RUN_JSON, train
 
+    config = make_config("quality", **overrides)
     if not (run_dir / "adapter" / "adapter_config.json").is_file():
-        train(make_config("quality", **overrides), data, run_dir)
+        train(config, data, run_dir)
+        return run_dir / "adapter"
+    run_json = run_dir / RUN_JSON
+    trained = json.loads(run_json.read_text()).get("config", {}) if run_json.is_file() else {}
+    wanted = to_dict(config)
+    differ = sorted(k for k in wanted if k in trained and trained[k] != wanted[k])
+    if differ:
+        pairs = ", ".join(f"{k}={trained[k]!r} (asked {wanted[k]!r})" for k in differ)
+        raise ValueError(f"{run_dir}: the adapter there was trained with {pairs}; "
+                         "use another --run-dir, or the same --set as its training")
     return run_dir / "adapter"
 
 

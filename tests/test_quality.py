@@ -66,3 +66,26 @@ def test_data_n_sizes_the_corpus_with_the_preset_mix(tmp_path):
     assert 150 <= len(train) <= 200 and 0.5 < len(procedural) / len(train) < 0.7
     assert build_data(tmp_path / "q", n=999) == data           # an existing corpus is reused
     assert len(load_records(data / "train.jsonl")) == len(train)
+
+
+def test_an_adapter_trained_otherwise_is_not_reused_silently(tmp_path):
+    """`--set lora_r=8` on a run dir trained with r=64 must not score the old adapter as r=8,
+    and an evaluation started without the training's --set must not pass either."""
+    import json
+
+    import pytest
+
+    from funcall_lib.config import make_config, to_dict
+    from funcall_lib.quality import train_adapter
+
+    run = tmp_path / "q"
+    (run / "adapter").mkdir(parents=True)
+    (run / "adapter" / "adapter_config.json").write_text("{}")
+    trained = to_dict(make_config("quality", max_steps=625))
+    (run / "run.json").write_text(json.dumps({"config": trained}))
+    assert train_adapter(run, run / "data", {"max_steps": 625}) == run / "adapter"
+    assert train_adapter(run, run / "data", {"max_steps": "6.25e2"}) == run / "adapter"
+    with pytest.raises(ValueError, match=r"max_steps=625 \(asked -1\)"):
+        train_adapter(run, run / "data", {})
+    with pytest.raises(ValueError, match=r"lora_r=64 \(asked 8\).*another --run-dir"):
+        train_adapter(run, run / "data", {"max_steps": 625, "lora_r": 8})
