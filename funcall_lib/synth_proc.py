@@ -207,8 +207,8 @@ def _number(rng, lo, hi, integer):
 def sample_value(p: PParam, rng: random.Random, split: str):
     """(text for the request, value for the arguments); see `synth_values` for the forms."""
     if p.kind in ("n", "i"):
-        text, v = _number(rng, *p.spec, p.kind == "i")
-        return say_number(v, p.name, p.phrase, p.kind == "i", rng, text), v
+        v = _number(rng, *p.spec, p.kind == "i")[1]
+        return say_number(v, p.name, p.phrase, p.kind == "i", rng), v
     if p.kind == "f":
         return percent_fraction(*p.spec, rng)
     if p.kind == "m":

@@ -72,17 +72,16 @@ def plain(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def say_number(value, name: str, phrase: str, integer: bool, rng: random.Random, text: str | None = None) -> str:
+def say_number(value, name: str, phrase: str, integer: bool, rng: random.Random) -> str:
     """How a request writes a number: mostly as is; whole numbers of 1000 or more sometimes with
     thousands separators ("$12,500"); small integers sometimes as words where a word reads
     naturally ("three trials")."""
-    text = text if text is not None else str(value)
     if (isinstance(value, int) and value >= 1000 and not any(w in name for w in _NOT_GROUPED)
             and rng.random() < 0.4):
         return f"{value:,}"
     if integer and 2 <= value <= 12 and _WORDY_PHRASE.search(phrase) and rng.random() < 0.15:
         return NUMBER_WORDS[value]
-    return text
+    return str(value)
 
 
 def magnitude(lo: float, hi: float, rng: random.Random) -> tuple[str, int]:
