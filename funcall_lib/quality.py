@@ -47,14 +47,14 @@ def train_adapter(run_dir: Path, data: Path, overrides: dict) -> Path:
     """Train the quality recipe into run_dir, or reuse the adapter there if it was trained with
     the same config: a reused adapter trained otherwise would be scored under the wrong name."""
     from funcall_lib.config import make_config, to_dict
-    from funcall_lib.train import RUN_JSON, train
+    from funcall_lib.merge import read_run
+    from funcall_lib.train import train
 
     config = make_config("quality", **overrides)
     if not (run_dir / "adapter" / "adapter_config.json").is_file():
         train(config, data, run_dir)
         return run_dir / "adapter"
-    run_json = run_dir / RUN_JSON
-    trained = json.loads(run_json.read_text()).get("config", {}) if run_json.is_file() else {}
+    trained = read_run(run_dir / "adapter").get("config", {})
     wanted = to_dict(config)
     differ = sorted(k for k in wanted if k in trained and trained[k] != wanted[k])
     if differ:
