@@ -16,8 +16,9 @@ from funcall_lib.io import write_text_atomic
 METRICS = ("strict_json_rate", "schema_valid_rate", "name_accuracy", "task_pass_rate",
            "irrelevance_accuracy")
 HYPERPARAMETERS = ("load_in_4bit", "max_seq_length", "lora_r", "lora_alpha", "lora_dropout",
-                   "target_modules", "learning_rate", "lr_scheduler_type", "per_device_train_batch_size",
-                   "gradient_accumulation_steps", "num_train_epochs", "max_steps", "seed")
+                   "target_modules", "learning_rate", "lr_scheduler_type", "neftune_noise_alpha",
+                   "per_device_train_batch_size", "gradient_accumulation_steps", "num_train_epochs",
+                   "max_steps", "seed")
 
 USAGE = '''```python
 from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -101,7 +102,7 @@ def _fmt(value) -> str:
 
 def _hyperparameters(run: dict) -> str:
     config = run.get("config") or run
-    lines = [f"- {k}: {config[k]}" for k in HYPERPARAMETERS if k in config]
+    lines = [f"- {k}: {config[k]}" for k in HYPERPARAMETERS if config.get(k) is not None]
     return "\n".join(lines) or "- (run.json records no hyperparameters)"
 
 

@@ -31,6 +31,7 @@ class TrainConfig:
     lr_scheduler_type: str = "cosine"
     warmup_ratio: float = 0.03
     weight_decay: float = 0.0
+    neftune_noise_alpha: float | None = None  # NEFTune: uniform noise on input embeddings in training
     per_device_train_batch_size: int = 4
     gradient_accumulation_steps: int = 4
     num_train_epochs: float = 3.0

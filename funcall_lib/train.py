@@ -189,6 +189,7 @@ def sft_config(config: TrainConfig, out_dir: Path, backend: str, has_eval: bool)
         output_dir=str(out_dir / "checkpoints"), seed=config.seed, data_seed=config.seed,
         learning_rate=config.learning_rate, lr_scheduler_type=config.lr_scheduler_type,
         warmup_steps=config.warmup_ratio, weight_decay=config.weight_decay,
+        neftune_noise_alpha=config.neftune_noise_alpha,
         per_device_train_batch_size=config.per_device_train_batch_size,
         per_device_eval_batch_size=config.per_device_train_batch_size,
         gradient_accumulation_steps=config.gradient_accumulation_steps,

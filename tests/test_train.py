@@ -180,6 +180,11 @@ def test_same_seed_same_losses(tmp_path, tiny_model_dir, data_dir):
     losses = lambda r: [p["loss"] for p in r["train_loss"]] + [p["loss"] for p in r["eval_loss"]]
     assert losses(a) == pytest.approx(losses(b), abs=1e-6)
     assert losses(a) != losses(c)
+    # NEFTune reaches the forward pass: same seed and weights, so the first loss moves only by the noise
+    d = train(tiny_config(tiny_model_dir, max_steps=3, eval_steps=3, neftune_noise_alpha=50.0),
+              data_dir, tmp_path / "d")
+    assert d["train_loss"][0]["loss"] != pytest.approx(a["train_loss"][0]["loss"], abs=1e-6)
+    assert d["config"]["neftune_noise_alpha"] == 50.0
 
 
 def _cli(data_dir, model_dir, out, *extra):
