@@ -20,6 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
+from funcall_lib.synth_values import INVENTED_RATE, invented_like
+
 CITIES = ["Oslo", "Paris", "Tokyo", "Nairobi", "Lima", "Toronto", "Madrid", "Berlin", "Sydney",
           "Cairo", "Mumbai", "Seoul", "Lisbon", "Chicago", "Buenos Aires", "Istanbul", "Reykjavik",
           "Hanoi", "Dublin", "Vancouver", "Cape Town", "Zürich", "São Paulo", "Kraków",
@@ -106,6 +108,27 @@ def held_out(pool: list, split: str) -> list:
     return list(pool)
 
 
+def draw(pool: list, rng: random.Random, split: str, invent: bool = True) -> str:
+    """One value of `pool` for `split`. In training, one draw in four (`INVENTED_RATE`) is a
+    made-up value shaped like a pool item, so that the model learns to copy names it has never
+    seen rather than to pick the nearest name it knows. Items written "said|value" are knowledge
+    to apply, never invented; `invent=False` keeps closed sets (currencies, languages) real."""
+    item = rng.choice(held_out(pool, split))
+    if invent and split == "train" and "|" not in item and rng.random() < INVENTED_RATE:
+        return invented_like(item, rng, avoid=pool)
+    return item
+
+
+def draw_some(pool: list, count: int, rng: random.Random, split: str, invent: bool = True) -> list:
+    """`count` distinct values of `pool` (fewer if the split holds fewer), each maybe invented."""
+    part = held_out(pool, split)
+    items = rng.sample(part, min(count, len(part)))
+    if not (invent and split == "train"):
+        return items
+    return [invented_like(v, rng, avoid=pool) if "|" not in v and rng.random() < INVENTED_RATE
+            else v for v in items]
+
+
 @dataclass(frozen=True)
 class Kind:
     """A slot kind: its JSON Schema and a sampler (rng, split) -> (text, value)."""
@@ -113,9 +136,9 @@ class Kind:
     sample: Callable[[random.Random, str], tuple[str, object]]
 
 
-def _pick(pool):
+def _pick(pool, invent=True):
     def sample(rng, split):
-        v = rng.choice(held_out(pool, split))
+        v = draw(pool, rng, split, invent)
         return v, v
     return sample
 
@@ -173,12 +196,12 @@ def _time(rng, split):
 
 
 def _person(rng, split):
-    v = f"{rng.choice(held_out(FIRST, split))} {rng.choice(held_out(LAST, split))}"
+    v = f"{draw(FIRST, rng, split)} {draw(LAST, rng, split)}"
     return v, v
 
 
 def _email(rng, split):
-    first, last = rng.choice(held_out(FIRST, split)), rng.choice(held_out(LAST, split))
+    first, last = draw(FIRST, rng, split), draw(LAST, rng, split)
     ascii_ = lambda s: "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if c.isascii() and c.isalpha())
     v = f"{ascii_(first)}.{ascii_(last)}@{rng.choice(['example.com', 'mail.org', 'work.net'])}"
     return v, v
@@ -191,22 +214,20 @@ def _phone(rng, split):
 
 def _list_of(pool, lo=2, hi=4):
     def sample(rng, split):
-        part = held_out(pool, split)
-        items = rng.sample(part, min(rng.randint(lo, hi), len(part)))
+        items = draw_some(pool, rng.randint(lo, hi), rng, split)
         return join_words(items), items
     return sample
 
 
 def _order_lines(rng, split):
-    part = held_out(GROCERIES, split)
-    items = rng.sample(part, min(rng.randint(1, 3), len(part)))
+    items = draw_some(GROCERIES, rng.randint(1, 3), rng, split)
     lines = [{"item": it, "quantity": rng.randint(1, 6)} for it in items]
     return join_words([f"{ln['quantity']} {ln['item']}" for ln in lines]), lines
 
 
 def _address(rng, split):
-    street = f"{rng.randint(1, 220)} {rng.choice(held_out(STREETS, split))}"
-    city = rng.choice(held_out(CITIES, split))
+    street = f"{rng.randint(1, 220)} {draw(STREETS, rng, split)}"
+    city = draw(CITIES, rng, split)
     return f"{street}, {city}", {"street": street, "city": city}
 
 
@@ -252,14 +273,14 @@ KINDS: dict[str, Kind] = {
     "city": Kind(_S, _pick(CITIES)), "country": Kind(_S, _pick(COUNTRIES)),
     "person": Kind(_S, _person), "company": Kind(_S, _pick(COMPANIES)),
     "product": Kind(_S, _pick(PRODUCTS)), "grocery": Kind(_S, _pick(GROCERIES)),
-    "ticker": Kind(_S, _pick(TICKERS)), "airport": Kind({"type": "string", "pattern": "^[A-Z]{3}$"}, _pick(AIRPORTS)),
-    "currency": Kind({"type": "string", "pattern": "^[A-Z]{3}$"}, _pick(CURRENCIES)),
-    "language": Kind(_S, _pick(LANGUAGES)), "cuisine": Kind(_S, _pick(CUISINES)),
+    "ticker": Kind(_S, _pick(TICKERS)), "airport": Kind({"type": "string", "pattern": "^[A-Z]{3}$"}, _pick(AIRPORTS, invent=False)),
+    "currency": Kind({"type": "string", "pattern": "^[A-Z]{3}$"}, _pick(CURRENCIES, invent=False)),
+    "language": Kind(_S, _pick(LANGUAGES, invent=False)), "cuisine": Kind(_S, _pick(CUISINES)),
     "genre": Kind(_S, _pick(GENRES)), "song": Kind(_S, _pick(SONGS)), "topic": Kind(_S, _pick(TOPICS)),
     "task": Kind(_S, _pick(TASKS)), "note": Kind(_S, _pick(NOTES)), "message": Kind(_S, _pick(MESSAGES)),
     "room": Kind(_S, _pick(ROOMS)), "movie": Kind(_S, _pick(MOVIES)), "dish": Kind(_S, _pick(DISHES)),
     "exercise": Kind(_S, _pick(EXERCISES)), "neighborhood": Kind(_S, _pick(NEIGHBORHOODS)),
-    "holiday": Kind(_S, _pick(HOLIDAYS)),
+    "holiday": Kind(_S, _pick(HOLIDAYS, invent=False)),
     "email": Kind({"type": "string", "format": "email"}, _email), "phone": Kind(_S, _phone),
     "date": Kind({"type": "string", "format": "date"}, _date),
     "time": Kind({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$"}, _time),

@@ -28,8 +28,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from funcall_lib.chat import NO_CALL_REPLY
-from funcall_lib.synth_pools import held_out, join_series, join_words
-from funcall_lib.synth_proc_vocab import FIELDS, HELD_OUT_FIELDS, POOL_NOTES, POOLS, VERB_ALT
+from funcall_lib.synth_pools import draw, draw_some, join_series, join_words
+from funcall_lib.synth_proc_vocab import CLOSED_POOLS, FIELDS, HELD_OUT_FIELDS, POOL_NOTES, POOLS, VERB_ALT
 from funcall_lib.synth_values import (DATE_LAYOUTS, FRACTION_NOTES, UNITS, in_units, magnitude, percent_fraction,
                                       pool_item, say_number, spoken_date, unit_dimension)
 
@@ -218,7 +218,7 @@ def sample_value(p: PParam, rng: random.Random, split: str):
     if p.kind == "d":
         return spoken_date(p.spec[0], rng)
     if p.kind == "s":
-        return pool_item(rng.choice(held_out(POOLS[p.spec[0]], split)), rng)
+        return pool_item(draw(POOLS[p.spec[0]], rng, split, invent=p.spec[0] not in CLOSED_POOLS), rng)
     if p.kind == "e":
         i = rng.randrange(len(p.spec))
         said = p.said[i] if p.said and rng.random() < 0.75 else p.spec[i]
@@ -230,8 +230,9 @@ def sample_value(p: PParam, rng: random.Random, split: str):
         values = [_number(rng, *p.spec, False)[1] for _ in range(rng.randint(3, 8))]
         return join_words([str(v) for v in values]), values
     if p.kind == "as":
-        part = held_out(POOLS[p.spec[0]], split)
-        items = [pool_item(v, rng) for v in rng.sample(part, min(rng.randint(2, 4), len(part)))]
+        picked = draw_some(POOLS[p.spec[0]], rng.randint(2, 4), rng, split,
+                           invent=p.spec[0] not in CLOSED_POOLS)
+        items = [pool_item(v, rng) for v in picked]
         return join_words([t for t, _ in items]), [v for _, v in items]
     keys, lo, hi = p.spec
     obj = {k: _number(rng, lo, hi, False)[1] for k in keys}

@@ -148,3 +148,51 @@ def pool_item(item: str, rng: random.Random) -> tuple[str, str]:
     if not sep:
         return item, item
     return (value if rng.random() < 0.25 else said), value
+
+
+# ---------------------------------------------------------------- invented values
+
+# A small model trained on a few dozen cities learns "a city is one of these" and, given a city it
+# never saw, writes the nearest one it knows ("Sydney" for "Singapore"). Made-up values force the
+# other habit, copying what the request says, letter for letter.
+INVENTED_RATE = 0.25
+_CONSONANTS = "bcdfghjklmnprstvwz"
+_VOWELS = "aeiou"
+_ACCENTED = "áéíóúöüåã"
+
+
+def _made_up_word(length: int, rng: random.Random, accents: bool = True) -> str:
+    """A pronounceable non-word: consonants and vowels alternating, now and then an accent."""
+    out, vowel = [], rng.random() < 0.3
+    for _ in range(length):
+        if vowel:
+            out.append(rng.choice(_ACCENTED) if accents and rng.random() < 0.06 else rng.choice(_VOWELS))
+        else:
+            out.append(rng.choice(_CONSONANTS))
+        vowel = not vowel if rng.random() < 0.85 else vowel
+    return "".join(out)
+
+
+def _reshaped(model: str, rng: random.Random) -> str:
+    def word(match: re.Match) -> str:
+        text = match.group(0)
+        if text.isupper() and len(text) > 1:  # codes and tickers: plain capitals
+            return _made_up_word(len(text), rng, accents=False).upper()
+        new = _made_up_word(len(text), rng)
+        return new.capitalize() if text[0].isupper() else new
+
+    shaped = re.sub(r"[^\W\d_]+", word, model)
+    return re.sub(r"\d", lambda _: rng.choice("0123456789"), shaped)
+
+
+def invented_like(model: str, rng: random.Random, avoid=()) -> str:
+    """A made-up value shaped like `model`: every run of letters becomes a non-word of the same
+    length and case ("Buenos Aires" -> "Tavelo Mirsu", "WMT" -> "KOB"), digits other digits, and
+    spaces, hyphens, punctuation and emoji stay. Never `model` itself nor an item of `avoid` (a
+    held-out value must not turn up in training by chance)."""
+    taken = set(avoid) | {model}
+    for _ in range(50):
+        value = _reshaped(model, rng)
+        if value not in taken:
+            return value
+    raise ValueError(f"cannot invent a value shaped like {model!r}")

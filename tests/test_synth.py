@@ -93,6 +93,10 @@ def test_test_phrasings_and_values_held_out(splits):
     used = {c["arguments"]["city"] for r in splits["test"] for c in r["answer"]["tool_calls"]
             if c["name"] == "get_current_weather"}
     assert used and used <= test_cities
+    trained = {c["arguments"]["city"] for r in splits["train"] for c in r["answer"]["tool_calls"]
+               if c["name"] == "get_current_weather"}
+    assert not trained & test_cities
+    assert trained & train_cities and trained - train_cities  # pool cities and invented ones
 
 
 def test_values_appear_in_prompt(splits):
@@ -214,8 +218,10 @@ def test_series_clause_one_call_per_listed_value(split):
                         for m in [re.compile(r"(?<![\w.])" + re.escape(t) + r"(?![\w]|\.\d)").search(text, at)] if m]
                 assert hits, (text, values, v)
                 at = min(hits)
-            if param == "city" and split != "test_unseen_tools":
+            if param == "city" and split == "test":
                 assert set(values) <= set(held_out(CITIES, split))
+            if param == "city" and split == "train":  # pool cities or invented ones, never held out
+                assert not set(values) & set(held_out(CITIES, "test"))
     assert made > 50 and sizes[2] and sizes[3] and sizes[4], sizes
 
 

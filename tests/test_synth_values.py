@@ -125,3 +125,41 @@ def test_descriptions_say_the_form_the_value_takes():
 
 def test_number_words_cover_the_spelled_range():
     assert NUMBER_WORDS[12] == "twelve" and len(NUMBER_WORDS) == 13
+
+
+def test_invented_values_keep_the_shape_and_avoid_the_pool():
+    import re
+
+    from funcall_lib.synth_values import invented_like
+
+    rng = random.Random(3)
+    for model in ["Buenos Aires", "WMT", "Happy birthday! 🎉", "USB-C charger", "Kraków", "CS101",
+                  "acme/webapp", "Homo sapiens"]:
+        for _ in range(20):
+            made = invented_like(model, rng, avoid=["Oslo"])
+            assert made != model and len(made) == len(model)
+            shape = lambda text: re.sub(r"\d", "0", re.sub(r"[^\W\d_]", "a", text))
+            assert shape(made) == shape(model)  # only letters and digits change
+            for old, new in zip(model, made):
+                assert old.isdigit() == new.isdigit()
+                if old.isalpha() and old.isupper():
+                    assert new.isupper()
+    assert invented_like("KO", random.Random(0), avoid=["KO"]).isascii()  # capitals carry no accents
+    with pytest.raises(ValueError, match="cannot invent"):
+        invented_like("-", rng)  # nothing to change
+
+
+def test_draw_invents_only_in_training_and_only_open_pools():
+    from funcall_lib.synth_pools import CITIES, draw, held_out
+    from funcall_lib.synth_values import INVENTED_RATE
+
+    rng = random.Random(5)
+    train = [draw(CITIES, rng, "train") for _ in range(2000)]
+    invented = [c for c in train if c not in CITIES]
+    assert abs(len(invented) / len(train) - INVENTED_RATE) < 0.04
+    assert not set(train) & set(held_out(CITIES, "test"))
+    assert all(draw(CITIES, rng, split) in held_out(CITIES, split) for split in ("dev", "test")
+               for _ in range(200))
+    assert all(draw(CITIES, rng, "train", invent=False) in CITIES for _ in range(200))
+    said_value = ["Denver|Denver, CO", "Austin|Austin, TX"]
+    assert all("|" in draw(said_value * 4, rng, "train") for _ in range(200))
