@@ -21,6 +21,7 @@ Each sampler returns (text for the request, value for the arguments).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import random
 import re
@@ -153,43 +154,55 @@ def pool_item(item: str, rng: random.Random) -> tuple[str, str]:
 # ---------------------------------------------------------------- invented values
 
 # A small model trained on a few dozen cities learns "a city is one of these" and, given a city it
-# never saw, writes the nearest one it knows ("Sydney" for "Singapore"). Made-up values force the
-# other habit, copying what the request says, letter for letter.
+# never saw, writes the nearest one it knows ("Sydney" for "Singapore"). The tokenizer makes it
+# worse: in the request a word is one token with its leading space (" Singapore"), in the JSON
+# value it follows a quote and splits differently ("Sing" + "apore"), so copying means spelling
+# the word again. Values drawn from the thousands of real names and words that Faker holds
+# train that spelling on many words, not on a few dozen.
 INVENTED_RATE = 0.25
-_CONSONANTS = "bcdfghjklmnprstvwz"
-_VOWELS = "aeiou"
-_ACCENTED = "áéíóúöüåã"
+FAKER_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "pt_BR", "nl_NL", "pl_PL",
+                 "sv_SE", "tr_TR", "cs_CZ")
+_CAPITALS = "ABCDEFGHJKLMNPRSTVWXZ"
 
 
-def _made_up_word(length: int, rng: random.Random, accents: bool = True) -> str:
-    """A pronounceable non-word: consonants and vowels alternating, now and then an accent."""
-    out, vowel = [], rng.random() < 0.3
-    for _ in range(length):
-        if vowel:
-            out.append(rng.choice(_ACCENTED) if accents and rng.random() < 0.06 else rng.choice(_VOWELS))
-        else:
-            out.append(rng.choice(_CONSONANTS))
-        vowel = not vowel if rng.random() < 0.85 else vowel
-    return "".join(out)
+@functools.lru_cache(maxsize=None)
+def _faker(locale: str):
+    from faker import Faker
+
+    return Faker(locale)
+
+
+def _real_word(rng: random.Random, capitalized: bool) -> str:
+    """One real word: a name or a city from a random locale when capitalized, else a common word."""
+    fake = _faker(rng.choice(FAKER_LOCALES))
+    fake.seed_instance(rng.getrandbits(32))
+    for _ in range(20):
+        source = rng.choice((fake.city, fake.first_name, fake.last_name)) if capitalized else fake.word
+        words = [w for w in re.split(r"[\s\-']+", source()) if len(w) >= 3 and w.isalpha()]
+        if words:
+            word = rng.choice(words)
+            return word[0].upper() + word[1:] if capitalized else word.lower()
+    raise ValueError("no usable word from Faker")
 
 
 def _reshaped(model: str, rng: random.Random) -> str:
     def word(match: re.Match) -> str:
         text = match.group(0)
-        if text.isupper() and len(text) > 1:  # codes and tickers: plain capitals
-            return _made_up_word(len(text), rng, accents=False).upper()
-        new = _made_up_word(len(text), rng)
-        return new.capitalize() if text[0].isupper() else new
+        if text.isupper():
+            # codes, tickers and initials ("WMT", the C of "USB-C"): other capitals, same length
+            return "".join(rng.choice(_CAPITALS) for _ in text)
+        return _real_word(rng, text[0].isupper())
 
     shaped = re.sub(r"[^\W\d_]+", word, model)
     return re.sub(r"\d", lambda _: rng.choice("0123456789"), shaped)
 
 
 def invented_like(model: str, rng: random.Random, avoid=()) -> str:
-    """A made-up value shaped like `model`: every run of letters becomes a non-word of the same
-    length and case ("Buenos Aires" -> "Tavelo Mirsu", "WMT" -> "KOB"), digits other digits, and
-    spaces, hyphens, punctuation and emoji stay. Never `model` itself nor an item of `avoid` (a
-    held-out value must not turn up in training by chance)."""
+    """A new value shaped like `model`: every run of letters becomes another real word of the
+    same case ("Buenos Aires" -> "Palencia Marek", "banana bread" -> "espace design"), codes in
+    capitals other capitals ("WMT" -> "KRB"), digits other digits; spaces, hyphens, punctuation
+    and emoji stay. Never `model` itself nor an item of `avoid` (a held-out value must not turn
+    up in training by chance)."""
     taken = set(avoid) | {model}
     for _ in range(50):
         value = _reshaped(model, rng)
