@@ -564,11 +564,16 @@ def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
 
 
 def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
-                  sizes: dict | None = None, mix: float = 0.0) -> dict[str, int]:
-    """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count."""
+                  sizes: dict | None = None, mix: float = 0.0,
+                  invented_rate: float = 0.0) -> dict[str, int]:
+    """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count.
+    `invented_rate`: the share of training pool draws replaced by new real names and words
+    (`synth_values.invented_like`); dev and test are the same whatever it is."""
     from funcall_lib.records import save_records
+    from funcall_lib.synth_values import invented_values
 
-    splits = build_splits(n, seed, sizes, mix)
+    with invented_values(invented_rate):
+        splits = build_splits(n, seed, sizes, mix)
     overlap = {k: v for k, v in check_overlap(splits).items() if any(v.values())}
     if overlap:
         raise RuntimeError(f"splits overlap: {overlap}")
@@ -600,6 +605,9 @@ def add_arguments(parser) -> None:
                         help="share of the procedural tool family, e.g. procedural=0.6 (default 0)")
     parser.add_argument("--preset", choices=sorted(DATA_PRESETS), default=None,
                         help="a named size and mix; --n and --mix override it")
+    parser.add_argument("--invented-rate", type=float, default=0.0,
+                        help="share of training values drawn as new real names and words instead "
+                             "of from the pools (default 0; dev/test do not change)")
 
 
 def run_cli(args) -> int:
@@ -607,6 +615,6 @@ def run_cli(args) -> int:
     preset = DATA_PRESETS.get(args.preset or "", {})
     n = args.n if args.n is not None else preset.get("n", 3000)
     mix = parse_mix(args.mix) if args.mix is not None else preset.get("mix", 0.0)
-    counts = build_dataset(args.out, n=n, seed=args.seed, mix=mix)
+    counts = build_dataset(args.out, n=n, seed=args.seed, mix=mix, invented_rate=args.invented_rate)
     print(f"wrote {counts} to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     return 0

@@ -20,7 +20,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable
 
-from funcall_lib.synth_values import INVENTED_RATE, invented_like
+from funcall_lib import synth_values
+from funcall_lib.synth_values import invented_like
 
 CITIES = ["Oslo", "Paris", "Tokyo", "Nairobi", "Lima", "Toronto", "Madrid", "Berlin", "Sydney",
           "Cairo", "Mumbai", "Seoul", "Lisbon", "Chicago", "Buenos Aires", "Istanbul", "Reykjavik",
@@ -109,12 +110,14 @@ def held_out(pool: list, split: str) -> list:
 
 
 def draw(pool: list, rng: random.Random, split: str, invent: bool = True) -> str:
-    """One value of `pool` for `split`. In training, one draw in four (`INVENTED_RATE`) is a
-    made-up value shaped like a pool item, so that the model learns to copy names it has never
-    seen rather than to pick the nearest name it knows. Items written "said|value" are knowledge
-    to apply, never invented; `invent=False` keeps closed sets (currencies, languages) real."""
+    """One value of `pool` for `split`. In training, a share `synth_values.INVENTED_RATE` of the
+    draws (none by default) is a new value shaped like a pool item, so that the model learns to
+    copy names it has never seen rather than pick the nearest name it knows. Items written
+    "said|value" are knowledge to apply, never replaced; `invent=False` keeps closed sets
+    (currencies, languages) real."""
     item = rng.choice(held_out(pool, split))
-    if invent and split == "train" and "|" not in item and rng.random() < INVENTED_RATE:
+    rate = synth_values.INVENTED_RATE
+    if invent and rate and split == "train" and "|" not in item and rng.random() < rate:
         return invented_like(item, rng, avoid=pool)
     return item
 
@@ -123,9 +126,10 @@ def draw_some(pool: list, count: int, rng: random.Random, split: str, invent: bo
     """`count` distinct values of `pool` (fewer if the split holds fewer), each maybe invented."""
     part = held_out(pool, split)
     items = rng.sample(part, min(count, len(part)))
-    if not (invent and split == "train"):
+    rate = synth_values.INVENTED_RATE
+    if not (invent and rate and split == "train"):
         return items
-    return [invented_like(v, rng, avoid=pool) if "|" not in v and rng.random() < INVENTED_RATE
+    return [invented_like(v, rng, avoid=pool) if "|" not in v and rng.random() < rate
             else v for v in items]
 
 

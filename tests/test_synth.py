@@ -68,7 +68,8 @@ def test_same_bytes_under_any_hash_seed(tmp_path):
     for hash_seed in ("1", "2"):
         out = tmp_path / hash_seed
         subprocess.run([sys.executable, "-m", "funcall_lib.cli", "data", "build", "--out", str(out),
-                        "--n", "1200", "--seed", "5", "--mix", "procedural=0.6"], check=True, capture_output=True,
+                        "--n", "1200", "--seed", "5", "--mix", "procedural=0.6",
+                        "--invented-rate", "0.25"], check=True, capture_output=True,
                        env={**os.environ, "PYTHONHASHSEED": hash_seed})
         digests.append({p.name: p.read_bytes() for p in sorted(out.glob("*.jsonl"))})
     assert digests[0] and digests[0] == digests[1]
@@ -112,8 +113,7 @@ def test_test_phrasings_and_values_held_out(splits):
     assert used and used <= test_cities
     trained = {c["arguments"]["city"] for r in splits["train"] for c in r["answer"]["tool_calls"]
                if c["name"] == "get_current_weather"}
-    assert not trained & test_cities
-    assert trained & train_cities and trained - train_cities  # pool cities and invented ones
+    assert trained and trained <= train_cities
 
 
 def test_values_appear_in_prompt(splits):

@@ -155,15 +155,20 @@ def test_invented_values_keep_the_shape_and_avoid_the_pool():
 
 def test_draw_invents_only_in_training_and_only_open_pools():
     from funcall_lib.synth_pools import CITIES, draw, held_out
-    from funcall_lib.synth_values import INVENTED_RATE
+    from funcall_lib.synth_values import invented_values
 
     rng = random.Random(5)
-    train = [draw(CITIES, rng, "train") for _ in range(2000)]
-    invented = [c for c in train if c not in CITIES]
-    assert abs(len(invented) / len(train) - INVENTED_RATE) < 0.04
-    assert not set(train) & set(held_out(CITIES, "test"))
-    assert all(draw(CITIES, rng, split) in held_out(CITIES, split) for split in ("dev", "test")
-               for _ in range(200))
-    assert all(draw(CITIES, rng, "train", invent=False) in CITIES for _ in range(200))
-    said_value = ["Denver|Denver, CO", "Austin|Austin, TX"]
-    assert all("|" in draw(said_value * 4, rng, "train") for _ in range(200))
+    assert all(draw(CITIES, rng, "train") in CITIES for _ in range(500))  # off by default
+    with invented_values(0.25):
+        train = [draw(CITIES, rng, "train") for _ in range(2000)]
+        invented = [c for c in train if c not in CITIES]
+        assert abs(len(invented) / len(train) - 0.25) < 0.04
+        assert not set(train) & set(held_out(CITIES, "test"))
+        assert all(draw(CITIES, rng, split) in held_out(CITIES, split) for split in ("dev", "test")
+                   for _ in range(200))
+        assert all(draw(CITIES, rng, "train", invent=False) in CITIES for _ in range(200))
+        said_value = ["Denver|Denver, CO", "Austin|Austin, TX"]
+        assert all("|" in draw(said_value * 4, rng, "train") for _ in range(200))
+    with pytest.raises(ValueError, match="within"):
+        with invented_values(1.5):
+            pass
