@@ -115,22 +115,23 @@ def draw(pool: list, rng: random.Random, split: str, invent: bool = True) -> str
     copy names it has never seen rather than pick the nearest name it knows. Items written
     "said|value" are knowledge to apply, never replaced; `invent=False` keeps closed sets
     (currencies, languages) real."""
-    item = rng.choice(held_out(pool, split))
-    rate = synth_values.INVENTED_RATE
-    if invent and rate and split == "train" and "|" not in item and rng.random() < rate:
-        return invented_like(item, rng, avoid=pool)
-    return item
+    return _maybe_invented(rng.choice(held_out(pool, split)), pool, rng, split, invent)
 
 
 def draw_some(pool: list, count: int, rng: random.Random, split: str, invent: bool = True) -> list:
     """`count` distinct values of `pool` (fewer if the split holds fewer), each maybe invented."""
     part = held_out(pool, split)
     items = rng.sample(part, min(count, len(part)))
+    return [_maybe_invented(v, pool, rng, split, invent) for v in items]
+
+
+def _maybe_invented(item: str, pool: list, rng: random.Random, split: str, invent: bool) -> str:
+    """`item`, or a new value shaped like it (see `draw`). Draws from `rng` only when inventing is
+    on, so the default corpus does not depend on the feature."""
     rate = synth_values.INVENTED_RATE
-    if not (invent and rate and split == "train"):
-        return items
-    return [invented_like(v, rng, avoid=pool) if "|" not in v and rng.random() < rate
-            else v for v in items]
+    if invent and rate and split == "train" and "|" not in item and rng.random() < rate:
+        return invented_like(item, rng, avoid=pool)
+    return item
 
 
 @dataclass(frozen=True)

@@ -363,15 +363,16 @@ POOLS: dict[str, list[str]] = {
     "CLAUSE_TYPES": ["confidentiality", "force majeure", "indemnification", "non-compete", "termination", "governing law", "arbitration", "limitation of liability", "severability", "assignment", "warranty", "payment terms"],
 }
 
-# The said half of two said|value pools, for parameters that take the name as said ("Denver",
-# "Nvidia"): without them a model learns "a US city gets its state" instead of reading the
-# description (measured: data v4 without them wrote "Austin, TX" where "Austin" was asked for).
 # Pools whose items are structured (DNA, formulas, code, addresses) or a closed real set
 # (currencies, languages, elements): a made-up item would be a wrong value, not a new name.
 CLOSED_POOLS = frozenset({"DNA", "FORMULAS", "EQUATIONS", "JSON_TEXTS", "REGEXES", "FUNCTIONS",
                           "NUMBERS", "IP_ADDRESSES", "CITATIONS", "NOTES_MUSIC", "CURRENCIES",
                           "QUOTE_CURRENCIES", "LANGUAGES", "PROG_LANGS", "ELEMENTS", "PLANETS",
                           "WORDS"})
+
+# The said half of two said|value pools, for parameters that take the name as said ("Denver",
+# "Nvidia"): without them a model learns "a US city gets its state" instead of reading the
+# description (measured: data v4 without them wrote "Austin, TX" where "Austin" was asked for).
 POOLS["US_CITY_NAMES"] = [item.partition("|")[0] for item in POOLS["US_CITIES"]]
 POOLS["COMPANY_NAMES"] = [item.partition("|")[0] for item in POOLS["COMPANY_TICKERS"]]
 
