@@ -166,11 +166,12 @@ def failures_by_reason(examples: list[dict]) -> dict[str, list[dict]]:
 def evaluate_model(model_id: str, records: list[dict], adapter: str | None = None,
                    constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = 256,
                    batch_size: int = 8, backend: str = "auto", loaded=None,
-                   stop_on_repeat: bool = False) -> tuple[dict, list[dict]]:
+                   stop_on_repeat: bool = False, copy_bias: float = 0.0) -> tuple[dict, list[dict]]:
     """Generate for every record (batched) and score; examples_per_s includes generation.
 
     Pass `loaded` (a models.Loaded) to reuse a model already in memory across several runs.
-    `stop_on_repeat` ends each turn at its first exact repeat of a call (infer.RepeatedCallStop).
+    `stop_on_repeat` ends each turn at its first exact repeat of a call (infer.RepeatedCallStop);
+    `copy_bias` nudges argument values toward the user's words (funcall_lib.copy_bias).
     """
     from funcall_lib import infer, models
     from funcall_lib.chat import ensure_tool_template
@@ -182,7 +183,8 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     start = time.perf_counter()
     gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
                           tool_choice=tool_choice, max_new_tokens=max_new_tokens,
-                          batch_size=batch_size, family=family, stop_on_repeat=stop_on_repeat)
+                          batch_size=batch_size, family=family, stop_on_repeat=stop_on_repeat,
+                          copy_bias=copy_bias)
     seconds = time.perf_counter() - start
     report, examples = score_outputs(records, [g.text for g in gens], family, model=str(model_id),
                                      adapter=str(adapter) if adapter else None,
@@ -190,7 +192,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     for e, g in zip(examples, gens):
         e["new_tokens"], e["fallback"] = getattr(g, "new_tokens", None), getattr(g, "fallback", None)
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
-    report["stop_on_repeat"] = stop_on_repeat
+    report["stop_on_repeat"], report["copy_bias"] = stop_on_repeat, copy_bias
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
     report["constrained_fallbacks"] = sum(e["fallback"] is not None for e in examples)
@@ -335,6 +337,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end a turn at its first exact repeat of a call (small models loop)")
+    parser.add_argument("--copy-bias", type=float, default=0.0,
+                        help="add this to the logits of tokens that copy the user's words into an argument "
+                        "value (0: off; see funcall_lib.copy_bias)")
 
 
 def load_benchmark(spec: str) -> list[dict]:
@@ -377,7 +382,8 @@ def run_cli(args) -> int:
                                           constrained=not args.free, tool_choice=args.tool_choice,
                                           max_new_tokens=args.max_new_tokens,
                                           batch_size=args.batch_size, backend=args.backend,
-                                          stop_on_repeat=args.stop_on_repeat)
+                                          stop_on_repeat=args.stop_on_repeat,
+                                          copy_bias=args.copy_bias)
     report["data"] = args.benchmark or args.data
     write_report(args.out, report, examples)
     print(json.dumps({k: report[k] for k in ("n", *METRICS, "examples_per_s")}))

@@ -285,12 +285,13 @@ def prepare_for_inference(loaded) -> None:
 def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
              tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
              family: str | None = None, max_calls: int = MAX_CALLS,
-             stop_on_repeat: bool = False) -> list[Generation]:
+             stop_on_repeat: bool = False, copy_bias: float = 0.0) -> list[Generation]:
     """Greedy, batched (left-padded) generation of each record's assistant turn.
 
     Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
     Rows of a batch may offer different tools: each row gets its own grammar matcher.
     `stop_on_repeat` ends a row at the first exact repeat of a call (see `RepeatedCallStop`).
+    `copy_bias` > 0 nudges argument values toward the user's own words (`copy_bias.CopyBias`).
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
@@ -305,15 +306,18 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
         idx = order[start:start + batch_size]
         for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
                                                [prompts[i] for i in idx], constrained, tool_choice,
-                                               max_new_tokens, family, max_calls, stop_on_repeat)):
+                                               max_new_tokens, family, max_calls, stop_on_repeat,
+                                               copy_bias)):
             out[i] = gen
     return out
 
 
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
-                    family, max_calls, stop_on_repeat=False) -> list[Generation]:
+                    family, max_calls, stop_on_repeat=False, copy_bias=0.0) -> list[Generation]:
     import torch
     from transformers import LogitsProcessorList, StoppingCriteriaList
+
+    from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
 
     stop = _stop_ids(tokenizer)
     vocab = logits_size(model)
@@ -330,6 +334,9 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
                                                  stopped=repeat.stopped if repeat else None))
+    if copy_bias:       # after the grammar: it only reorders tokens the grammar allows
+        processors.append(CopyBias([user_text(r) for r in records], token_pieces(tokenizer, vocab),
+                                   bonus=copy_bias))
     t0 = time.perf_counter()
     with torch.inference_mode():
         seqs = model.generate(**enc, logits_processor=processors, do_sample=False,
@@ -424,6 +431,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end the turn at its first exact repeat of a call")
+    parser.add_argument("--copy-bias", type=float, default=0.0,
+                        help="add this to the logits of tokens that copy the user's words into an argument "
+                        "value (0: off; see funcall_lib.copy_bias)")
 
 
 def run_cli(args) -> int:
@@ -436,7 +446,7 @@ def run_cli(args) -> int:
         {"role": "system", "content": args.system}, {"role": "user", "content": args.prompt}]}
     gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
                    tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens,
-                   stop_on_repeat=args.stop_on_repeat)[0]
+                   stop_on_repeat=args.stop_on_repeat, copy_bias=args.copy_bias)[0]
     print(gen.text)
     print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
                       "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,

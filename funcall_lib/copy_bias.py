@@ -1,0 +1,209 @@
+"""Copy bias: while the model writes an argument value, favour tokens that copy the user's words.
+
+Why: a small model fails to copy a value it has never seen. " Singapore" is one token after a
+space, but after the quote that opens a JSON string it splits into "Sing" + "apore"; the model
+writes "S" and then the ending it saw most in training ("ydney"). The same happens to numbers
+("2 hours" written as 20, "-50000" as -5000). The grammar cannot help: any string is valid JSON.
+
+What it does, per row and per step: a small JSON scanner follows the generated text and knows
+when the decoder is inside a value of a call's arguments (string or number) and what the value
+holds so far. If that prefix occurs in the user's messages at the start of a word (case-blind;
+for numbers also with thousands separators removed, "10,000" -> "10000"), then among the
+`top_k` likeliest next tokens, those that continue one of those occurrences exactly as the user
+wrote it, or end the value where the user's word ends, get `bonus` added to their logit. Nothing else changes: the first
+character of a value is still the model's own choice (which span to copy, or none), values the
+request does not contain ("5%" -> 0.05, "Denver" -> "Denver, CO") get no bias, and other tokens
+stay possible, so a confident model still writes what it wants. It is a soft pointer, not a
+constraint; `bonus=0` turns it off.
+
+Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is still -inf).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+ARGUMENT_KEYS = ("arguments", "parameters")   # the key that holds a call's arguments, per family
+NUMBER_CHARS = frozenset("0123456789.-+eE")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+_WINDOW = 48     # characters of the user's text looked at after a matched prefix
+
+
+@dataclass
+class _Level:
+    container: str            # "{" or "["
+    key: str | None = None    # the key whose value is being written (objects only)
+
+
+@dataclass
+class ValueScanner:
+    """Follows JSON text a character at a time; `value` is the argument value being written
+    (its characters so far) or None when the decoder is not inside one."""
+
+    stack: list[_Level] = field(default_factory=list)
+    in_string: bool = False
+    escape: bool = False
+    expect_key: bool = False
+    string_kind: str | None = None    # "key", "value" (an argument's) or None (another string)
+    key_chars: list[str] = field(default_factory=list)
+    value: str | None = None
+    kind: str | None = None           # "string" or "number" while `value` is not None
+
+    def _in_arguments(self) -> bool:
+        return any(level.key in ARGUMENT_KEYS for level in self.stack[:-1])
+
+    def feed(self, text: str) -> None:
+        for ch in text:
+            self._step(ch)
+
+    def _step(self, ch: str) -> None:
+        if self.in_string:
+            self._string_char(ch)
+            return
+        if self.kind == "number":
+            if ch in NUMBER_CHARS:
+                self.value += ch
+                return
+            self.value = self.kind = None
+        if ch in "{[":
+            self.stack.append(_Level(ch))
+            self.expect_key = ch == "{"
+        elif ch in "}]":
+            if self.stack:
+                self.stack.pop()
+        elif ch == ":":
+            self.expect_key = False
+        elif ch == ",":
+            self.expect_key = bool(self.stack) and self.stack[-1].container == "{"
+        elif ch == '"':
+            self.in_string = True
+            if self.expect_key:
+                self.string_kind, self.key_chars = "key", []
+            elif self.stack and self._in_arguments():
+                self.string_kind, self.value, self.kind = "value", "", "string"
+            else:
+                self.string_kind = None
+        elif (ch.isdigit() or ch == "-") and self.stack and not self.expect_key \
+                and self._in_arguments():
+            self.value, self.kind = ch, "number"
+
+    def _string_char(self, ch: str) -> None:
+        if self.escape:
+            self.escape = False
+            if self.string_kind == "value":     # an escaped character: leave this value alone
+                self.value = self.kind = None
+            return
+        if ch == "\\":
+            self.escape = True
+        elif ch == '"':
+            self.in_string = False
+            if self.string_kind == "key" and self.stack:
+                self.stack[-1].key = "".join(self.key_chars)
+            self.value = self.kind = None
+        elif self.string_kind == "key":
+            self.key_chars.append(ch)
+        elif self.value is not None:
+            self.value += ch
+
+
+def _word_starts(source: str, prefix: str, number: bool) -> list[int]:
+    """Where the text after each occurrence of `prefix` in `source` begins; only occurrences at
+    the start of a word or number count. Case-blind ("ancient" is found for a value begun "A"),
+    unless lowercasing would change the text's length (then exact)."""
+    low, low_prefix = source.lower(), prefix.lower()
+    if len(low) != len(source) or len(low_prefix) != len(prefix):
+        low, low_prefix = source, prefix
+    hits, start = [], low.find(low_prefix)
+    while start >= 0:
+        before = source[start - 1] if start else " "
+        if not (before.isalnum() or (number and before == ".")):
+            hits.append(start + len(prefix))
+        start = low.find(low_prefix, start + 1)
+    return hits
+
+
+def _ends_here(rest: str, number: bool) -> bool:
+    """The user's word (or number) ends where `rest` begins."""
+    return not rest or not (rest[0].isdigit() if number else rest[0].isalnum())
+
+
+def continues(piece: str, rest: str, kind: str) -> bool:
+    """Does writing `piece` next copy `rest` (the user's text after the match), or end the
+    value exactly where the user's word ends?"""
+    number = kind == "number"
+    if number:
+        head = next((piece[:i] for i, ch in enumerate(piece) if ch not in NUMBER_CHARS), piece)
+        closes = len(head) < len(piece)
+    else:
+        if "\\" in piece.split('"', 1)[0]:
+            return False
+        head, quote, _ = piece.partition('"')
+        closes = bool(quote)
+    if not rest.startswith(head) or (not head and not closes):
+        return False
+    return not closes or _ends_here(rest[len(head):], number)
+
+
+class CopyBias:
+    """A logits processor (see the module docstring); one per `generate` call, rows in order.
+
+    `sources[i]`: the user's text of row i. `pieces`: each token id's text, decoded alone.
+    """
+
+    def __init__(self, sources: list[str], pieces: list[str], bonus: float = 3.0, top_k: int = 64):
+        self.pieces, self.bonus, self.top_k = pieces, bonus, top_k
+        self.text = list(sources)
+        self.numbers = [_THOUSANDS.sub("", s) for s in sources]
+        self.scanners = [ValueScanner() for _ in sources]
+        self.started = False
+        self.biased_steps = 0      # how many (row, step) pairs got a bonus, for reports and tests
+
+    def _rests(self, row: int) -> list[str]:
+        scanner = self.scanners[row]
+        number = scanner.kind == "number"
+        source = self.numbers[row] if number else self.text[row]
+        return [source[end:end + _WINDOW] for end in _word_starts(source, scanner.value, number)]
+
+    def __call__(self, input_ids, scores):
+        if self.started:
+            for row, scanner in enumerate(self.scanners):
+                token = int(input_ids[row, -1])
+                scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
+        self.started = True
+        rows = [r for r, s in enumerate(self.scanners) if s.value]   # non-empty value prefix
+        if not rows or self.bonus == 0:
+            return scores
+        top = scores[rows].topk(min(self.top_k, scores.shape[-1]), dim=-1).indices.tolist()
+        for row, candidates in zip(rows, top):
+            rests = self._rests(row)
+            if not rests:
+                continue
+            kind = self.scanners[row].kind
+            picked = [t for t in candidates if t < len(self.pieces)
+                      and any(continues(self.pieces[t], rest, kind) for rest in rests)]
+            if picked:
+                scores[row, picked] += self.bonus
+                self.biased_steps += 1
+        return scores
+
+
+_PIECES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def token_pieces(tokenizer, size: int) -> list[str]:
+    """Each token id's text decoded on its own (ids past the tokenizer's vocabulary: ""),
+    computed once per tokenizer and size."""
+    per_tok = _PIECES.setdefault(tokenizer, {})
+    if size not in per_tok:
+        n = min(size, len(tokenizer))
+        per_tok[size] = [tokenizer.decode([i], skip_special_tokens=False) for i in range(n)] \
+            + [""] * (size - n)
+    return per_tok[size]
+
+
+def user_text(record: dict) -> str:
+    """The user's words in a record: every user message's text, one per line."""
+    return "\n".join(m["content"] for m in record.get("messages", [])
+                     if m.get("role") == "user" and isinstance(m.get("content"), str))
