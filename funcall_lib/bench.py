@@ -58,6 +58,8 @@ def add_decode_arguments(parser):
     parser.add_argument("--repeats", type=int, default=d.repeats, help="report the median of these")
     parser.add_argument("--tool-choice", choices=["auto", "required"], default=d.tool_choice)
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
+    parser.add_argument("--copy-bias", type=float, default=d.copy_bias,
+                        help="constrained passes also use the copy bias (its own cost is timed apart)")
     parser.add_argument("--out", help="write the results as JSON here")
 
 
@@ -70,7 +72,7 @@ def run_decode_cli(args) -> int:
     cfg = BenchDecodeConfig(model=args.model, adapter=args.adapter, data=args.data, n=args.n,
                             batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                             repeats=args.repeats, tool_choice=args.tool_choice,
-                            threads=args.threads)
+                            threads=args.threads, copy_bias=args.copy_bias)
     result = run(cfg)
     if args.out:
         write_json_atomic(args.out, result)

@@ -146,6 +146,16 @@ def continues(piece: str, rest: str, kind: str) -> bool:
     return not closes or _ends_here(rest[len(head):], number)
 
 
+def _may_continue(piece: str, rests: list[str], kind: str) -> bool:
+    """A cheap first test (no false negatives for `continues`): a token copies only if it starts
+    with the next character of some user span, and ends a value only if it starts with its end."""
+    if not piece:
+        return False
+    first = piece[0]
+    ends_value = first == '"' if kind == "string" else first not in NUMBER_CHARS
+    return ends_value or any(rest[:1] == first for rest in rests)
+
+
 class CopyBias:
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
 
@@ -181,7 +191,7 @@ class CopyBias:
             if not rests:
                 continue
             kind = self.scanners[row].kind
-            picked = [t for t in candidates if t < len(self.pieces)
+            picked = [t for t in candidates if t < len(self.pieces) and _may_continue(self.pieces[t], rests, kind)
                       and any(continues(self.pieces[t], rest, kind) for rest in rests)]
             if picked:
                 scores[row, picked] += self.bonus

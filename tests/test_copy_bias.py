@@ -63,6 +63,16 @@ def test_continues(piece, rest, kind, ok):
     assert continues(piece, rest, kind) is ok
 
 
+def test_the_quick_filter_never_drops_a_copying_token(embedded_tokenizer):
+    from funcall_lib.copy_bias import _may_continue
+
+    pieces = token_pieces(embedded_tokenizer, len(embedded_tokenizer))
+    for kind, rests in (("string", ["ingapore please", " Main Street", "", "-free"]),
+                        ("number", ["0000, then", " hours", ".5 million", ""])):
+        kept = [p for p in pieces if any(continues(p, r, kind) for r in rests)]
+        assert kept and all(_may_continue(p, rests, kind) for p in kept)
+
+
 def _bias_after(tokenizer, user, generated, boosted, rival, bonus=3.0):
     """Feed `generated` through a CopyBias token by token, then score one step where `rival`
     leads `boosted` by 1.0; return the processed scores of the two."""
