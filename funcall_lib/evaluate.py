@@ -372,6 +372,8 @@ def _records(args) -> list[dict]:
 def run_cli(args) -> int:
     if bool(args.model) == bool(args.predictions):
         raise ValueError("give exactly one of --model ID or --predictions FILE")
+    if args.predictions and args.copy_bias:
+        raise ValueError("--copy-bias acts while generating (--model); --predictions are already written")
     records = _records(args)
     if args.predictions:
         report, examples = score_predictions(records, load_predictions(args.predictions),

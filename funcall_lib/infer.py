@@ -295,6 +295,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
+    if copy_bias < 0:
+        raise ValueError(f"copy_bias must be 0 (off) or more, not {copy_bias}")
     family = family or chat.ensure_tool_template(tokenizer)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:

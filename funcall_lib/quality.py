@@ -169,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     modes = tuple(args.modes.split(","))
     if set(modes) - set(MODES):
         parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
+    if args.copy_bias < 0:
+        parser.error(f"--copy-bias: expected 0 (off) or more, got {args.copy_bias}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from funcall_lib.train import parse_sets
 

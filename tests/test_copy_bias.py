@@ -151,3 +151,18 @@ def test_generate_with_copy_bias_keeps_to_the_grammar(tiny_model, monkeypatch):
         assert gen.parsed.strict_json and gen.calls, gen.text
         assert len(gen.calls[0]["arguments"]["city"]) <= 12
         assert 1 <= gen.calls[0]["arguments"]["days"] <= 9
+
+
+def test_bad_copy_bias_settings_are_refused(tiny_model, tmp_path, capsys):
+    from funcall_lib.cli import main
+
+    model, tok = tiny_model
+    record = {"id": "r", "tools": [WEATHER], "messages": [{"role": "user", "content": "Oslo?"}]}
+    with pytest.raises(ValueError, match="copy_bias must be 0"):
+        infer.generate(model, tok, [record], copy_bias=-1.0)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "r", "output": "hi"}\n')
+    rc = main(["eval", "--predictions", str(preds), "--benchmark", "bfcl:simple_python",
+               "--out", str(tmp_path / "r.json"), "--copy-bias", "2"])
+    assert rc == 2 and "--copy-bias acts while generating" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()

@@ -29,6 +29,13 @@ def test_default_sets_cover_the_issue_categories():
         "simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance"}
 
 
+def test_each_decoding_variant_has_its_own_report_dir():
+    from funcall_lib.quality import variant_name
+
+    names = [variant_name(), variant_name(True), variant_name(copy_bias=2.0), variant_name(True, 0.5)]
+    assert names == ["", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5"]
+
+
 def test_required_mode_only_for_call_sets_and_shown_only_when_run():
     from funcall_lib.quality import modes_for
 
@@ -50,7 +57,7 @@ def test_bad_labels_or_modes_stop_before_any_data_is_built(tmp_path):
 
     from funcall_lib.quality import main
 
-    for bad in (["--modes", "constrained,requried"], ["--labels", "tuned,bsae"]):
+    for bad in (["--modes", "constrained,requried"], ["--labels", "tuned,bsae"], ["--copy-bias", "-1"]):
         with pytest.raises(SystemExit):
             main(["--run-dir", str(tmp_path / "q"), *bad])
         assert not (tmp_path / "q").exists()
