@@ -10,11 +10,13 @@ when the decoder is inside a value of a call's arguments (string or number) and 
 holds so far. If that prefix occurs in the user's messages at the start of a word (case-blind;
 for numbers also with thousands separators removed, "10,000" -> "10000"), then among the
 `top_k` likeliest next tokens, those that continue one of those occurrences exactly as the user
-wrote it, or end the value where the user's word ends, get `bonus` added to their logit. Nothing else changes: the first
-character of a value is still the model's own choice (which span to copy, or none), values the
-request does not contain ("5%" -> 0.05, "Denver" -> "Denver, CO") get no bias, and other tokens
-stay possible, so a confident model still writes what it wants. It is a soft pointer, not a
-constraint; `bonus=0` turns it off.
+wrote it, or end the value where the user's word ends, get `bonus` added to their logit.
+Nothing else changes: the first character of a value is still the model's own choice (which
+span to copy, or none), values the request does not contain ("5%" -> 0.05, "Denver" ->
+"Denver, CO") get no bias, and other tokens stay possible, so a confident model still writes
+what it wants. It is a soft pointer, not a constraint; `bonus=0` turns it off. A large bonus
+overrules some conversions the request needs ("4394 grams" for a parameter in kilograms stays
+4394); 2 was best on our dev split (docs/benchmarks.md, quality run 6).
 
 Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is still -inf).
 """
@@ -162,7 +164,7 @@ class CopyBias:
     `sources[i]`: the user's text of row i. `pieces`: each token id's text, decoded alone.
     """
 
-    def __init__(self, sources: list[str], pieces: list[str], bonus: float = 3.0, top_k: int = 64):
+    def __init__(self, sources: list[str], pieces: list[str], bonus: float = 2.0, top_k: int = 64):
         self.pieces, self.bonus, self.top_k = pieces, bonus, top_k
         self.text = list(sources)
         self.numbers = [_THOUSANDS.sub("", s) for s in sources]
@@ -191,7 +193,8 @@ class CopyBias:
             if not rests:
                 continue
             kind = self.scanners[row].kind
-            picked = [t for t in candidates if t < len(self.pieces) and _may_continue(self.pieces[t], rests, kind)
+            picked = [t for t in candidates if t < len(self.pieces)
+                      and _may_continue(self.pieces[t], rests, kind)
                       and any(continues(self.pieces[t], rest, kind) for rest in rests)]
             if picked:
                 scores[row, picked] += self.bonus

@@ -8,7 +8,9 @@ does not parse or validate cannot be produced. Grammars are compiled once per to
 
 `tool_choice`: "auto" also allows a plain-text answer (needed when no tool fits), "required"
 forces at least one call, "none" forbids calls. A schema the engine rejects falls back to free
-decoding for that record, with a warning that says why (`Generation.fallback`).
+decoding for that record, with a warning that says why (`Generation.fallback`). Two optional
+helpers for small models: `stop_on_repeat` (end a turn at its first repeated call) and
+`copy_bias` (nudge argument values toward the user's own words, `funcall_lib.copy_bias`).
 
 Also here: `run_tool_loop` (call a local tool, feed the result back, let the model answer) and
 the `funcall infer` command. Model text is only ever parsed with `json.loads`, never evaluated.
