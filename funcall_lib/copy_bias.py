@@ -180,8 +180,7 @@ class CopyBias:
 
     def __call__(self, input_ids, scores):
         if self.started:
-            for row, scanner in enumerate(self.scanners):
-                token = int(input_ids[row, -1])
+            for scanner, token in zip(self.scanners, input_ids[:, -1].tolist()):
                 scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
         self.started = True
         rows = [r for r, s in enumerate(self.scanners) if s.value]   # non-empty value prefix

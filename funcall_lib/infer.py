@@ -204,8 +204,9 @@ class GrammarLogitsProcessor:
         live = [i for i, m in enumerate(self.matchers) if m is not None and not m.is_terminated()
                 and not (self.stopped and self.stopped[i])]
         if self.started:
+            last = input_ids[:, -1].tolist()     # one device-to-host copy per step, not one per row
             for i in live:
-                token = int(input_ids[i, -1])
+                token = last[i]
                 if not self.matchers[i].accept_token(token):
                     raise RuntimeError(f"row {i}: the grammar rejected token {token}, which it "
                                        "allowed a step before (mask not applied?)")
