@@ -107,9 +107,10 @@ def execute(base: str, token: str, kernel_id: str, code: str, timeout: float = 6
         "content": {"code": code, "silent": False, "store_history": False,
                     "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
     result = {"status": None, "stdout": "", "error": None}
+    idle = False    # the reply (shell) may overtake the output (iopub): wait for both
     deadline = time.monotonic() + timeout
     try:
-        while result["status"] is None and time.monotonic() < deadline:
+        while (result["status"] is None or not idle) and time.monotonic() < deadline:
             msg = json.loads(ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -120,6 +121,8 @@ def execute(base: str, token: str, kernel_id: str, code: str, timeout: float = 6
                 result["error"] = f"{msg['content']['ename']}: {msg['content']['evalue']}"
             elif kind == "execute_reply":
                 result["status"] = msg["content"]["status"]
+            elif kind == "status" and msg["content"]["execution_state"] == "idle":
+                idle = True
     finally:
         ws.close()
     return result
