@@ -94,7 +94,16 @@ def _compile_seconds(model, tok, records, cfg) -> float:
     return time.perf_counter() - t0
 
 
-def mask_ms_per_token(model, tok, records, cfg) -> float:
+def constrained_outputs(model, tok, records, cfg) -> list:
+    """One constrained generation as the timed passes make it (copy bias included), whose texts
+    the two replays below time the grammar and the copy bias on."""
+    from funcall_lib.infer import generate
+
+    return generate(model, tok, records, tool_choice=cfg.tool_choice, max_new_tokens=cfg.max_new_tokens,
+                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias)
+
+
+def mask_ms_per_token(model, tok, records, cfg, gens) -> float:
     """Grammar work alone (mask fill + apply + accept) per token, replaying constrained outputs.
 
     A noise-robust view of the overhead: on a crowded CPU the end-to-end medians wobble by more
@@ -104,11 +113,9 @@ def mask_ms_per_token(model, tok, records, cfg) -> float:
     import xgrammar as xgr
 
     from funcall_lib.chat import ensure_tool_template
-    from funcall_lib.infer import compile_tools, generate, logits_size
+    from funcall_lib.infer import compile_tools, logits_size
 
     family, vocab = ensure_tool_template(tok), logits_size(model)
-    gens = generate(model, tok, records, tool_choice=cfg.tool_choice,
-                    max_new_tokens=cfg.max_new_tokens, batch_size=cfg.batch_size)
     bitmask, logits = xgr.allocate_token_bitmask(1, vocab), torch.zeros(1, vocab)
     spent, count = 0.0, 0
     for rec, gen in zip(records, gens):
@@ -127,18 +134,16 @@ def mask_ms_per_token(model, tok, records, cfg) -> float:
     return 1000 * spent / max(count, 1)
 
 
-def copy_bias_ms_per_token(model, tok, records, cfg) -> float:
+def copy_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
     """The copy bias's own work per token (scan, match, bonus), replaying its outputs one row at a
     time through a fresh `CopyBias` on a row of logits, as `mask_ms_per_token` does for the grammar."""
     import torch
 
     from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
-    from funcall_lib.infer import generate, logits_size
+    from funcall_lib.infer import logits_size
 
     vocab = logits_size(model)
     pieces = token_pieces(tok, vocab)
-    gens = generate(model, tok, records, tool_choice=cfg.tool_choice, max_new_tokens=cfg.max_new_tokens,
-                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias)
     spent, count = 0.0, 0
     for rec, gen in zip(records, gens):
         ids = tok(gen.text, add_special_tokens=False).input_ids
@@ -196,8 +201,9 @@ def run(cfg: BenchDecodeConfig) -> dict:
                      rep, constrained, tokens, seconds, wall)
     free = statistics.median(r["tokens_per_s"] for r in rows if not r["constrained"])
     cons = statistics.median(r["tokens_per_s"] for r in rows if r["constrained"])
-    mask_ms = mask_ms_per_token(model, tok, records, cfg)
-    copy_ms = copy_bias_ms_per_token(model, tok, records, cfg) if cfg.copy_bias else None
+    gens = constrained_outputs(model, tok, records, cfg)
+    mask_ms = mask_ms_per_token(model, tok, records, cfg, gens)
+    copy_ms = copy_bias_ms_per_token(model, tok, records, cfg, gens) if cfg.copy_bias else None
     target = TARGETS["cpu" if info["device"] == "cpu" else "cuda"]
     overhead = free / cons - 1
     return {"config": asdict(cfg), "machine": info, "backend": loaded.backend,
