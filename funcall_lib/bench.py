@@ -47,6 +47,7 @@ def run_train_cli(args) -> int:
 def add_decode_arguments(parser):
     """Flags of `funcall bench decode`; the harness itself is in bench_decode.py."""
     from funcall_lib.bench_decode import BenchDecodeConfig
+    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
 
     d = BenchDecodeConfig()
     parser.add_argument("--model", default=d.model, help="model id (embedded, a dir, a Hub id)")
@@ -58,8 +59,7 @@ def add_decode_arguments(parser):
     parser.add_argument("--repeats", type=int, default=d.repeats, help="report the median of these")
     parser.add_argument("--tool-choice", choices=["auto", "required"], default=d.tool_choice)
     parser.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice)")
-    parser.add_argument("--copy-bias", type=float, default=d.copy_bias,
-                        help="constrained passes also use the copy bias (its own cost is timed apart)")
+    add_copy_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
     parser.add_argument("--out", help="write the results as JSON here")
 
 

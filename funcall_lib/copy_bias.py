@@ -23,6 +23,7 @@ Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is s
 
 from __future__ import annotations
 
+import argparse
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -170,7 +171,7 @@ class CopyBias:
         self.numbers = [_THOUSANDS.sub("", s) for s in sources]
         self.scanners = [ValueScanner() for _ in sources]
         self.started = False
-        self.biased_steps = 0      # how many (row, step) pairs got a bonus, for reports and tests
+        self.biased_steps = 0      # how many (row, step) pairs got a bonus (tests read it)
 
     def _rests(self, row: int) -> list[str]:
         scanner = self.scanners[row]
@@ -219,3 +220,19 @@ def user_text(record: dict) -> str:
     """The user's words in a record: every user message's text, one per line."""
     return "\n".join(m["content"] for m in record.get("messages", [])
                      if m.get("role") == "user" and isinstance(m.get("content"), str))
+
+
+def bonus_value(text: str) -> float:
+    """argparse type of --copy-bias: a number, 0 (off) or more, checked before any work starts."""
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (off) or more, got {text}")
+    return value
+
+
+def add_argument(parser, also: str = "") -> None:
+    """The --copy-bias flag, one definition for every command that generates; `also` adds what
+    that command does with it."""
+    parser.add_argument("--copy-bias", type=bonus_value, default=0.0, metavar="B",
+                        help="add B to the logits of tokens that copy the user's words into an "
+                             f"argument value (0: off; see funcall_lib.copy_bias){also}")

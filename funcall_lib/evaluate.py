@@ -320,6 +320,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 # ---------------------------------------------------------------- CLI
 
 def add_arguments(parser) -> None:
+    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+
     src = parser.add_argument_group("what to score (one of)")
     src.add_argument("--model", help="model id: embedded, a local directory or a Hub id")
     src.add_argument("--predictions", help="JSONL of {id, output[, format]} from any system")
@@ -337,9 +339,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end a turn at its first exact repeat of a call (small models loop)")
-    parser.add_argument("--copy-bias", type=float, default=0.0,
-                        help="add this to the logits of tokens that copy the user's words into an argument "
-                        "value (0: off; see funcall_lib.copy_bias)")
+    add_copy_bias_argument(parser)
 
 
 def load_benchmark(spec: str) -> list[dict]:

@@ -426,6 +426,8 @@ def load_tools_file(path: str) -> list[dict]:
 
 
 def add_arguments(parser) -> None:
+    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+
     parser.add_argument("--model", default="embedded", help="model id (embedded, a dir, a Hub id)")
     parser.add_argument("--adapter", help="LoRA adapter directory written by `funcall train`")
     parser.add_argument("--tools", required=True, help="JSON file: a list of tools")
@@ -436,9 +438,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end the turn at its first exact repeat of a call")
-    parser.add_argument("--copy-bias", type=float, default=0.0,
-                        help="add this to the logits of tokens that copy the user's words into an argument "
-                        "value (0: off; see funcall_lib.copy_bias)")
+    add_copy_bias_argument(parser)
 
 
 def run_cli(args) -> int:

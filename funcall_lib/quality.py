@@ -141,6 +141,8 @@ def quality_table(reports: dict[str, dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run-dir", default="runs/quality")
     parser.add_argument("--model", default="embedded")
@@ -155,9 +157,7 @@ def main(argv: list[str] | None = None) -> int:
                              "tool_choice=required, BFCL call categories only)")
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
-    parser.add_argument("--copy-bias", type=float, default=0.0,
-                        help="favour tokens that copy the user's words into argument values "
-                             "(reports in eval-copy-bias-B/; see funcall_lib.copy_bias)")
+    add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
     parser.add_argument("--labels", default="base,tuned",
                         help="which models to evaluate: base, tuned or both (reports on disk are reused)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -169,8 +169,6 @@ def main(argv: list[str] | None = None) -> int:
     modes = tuple(args.modes.split(","))
     if set(modes) - set(MODES):
         parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
-    if args.copy_bias < 0:
-        parser.error(f"--copy-bias: expected 0 (off) or more, got {args.copy_bias}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from funcall_lib.train import parse_sets
 

@@ -166,3 +166,16 @@ def test_bad_copy_bias_settings_are_refused(tiny_model, tmp_path, capsys):
                "--out", str(tmp_path / "r.json"), "--copy-bias", "2"])
     assert rc == 2 and "--copy-bias acts while generating" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["infer", "--tools", "t.json", "--prompt", "hi"],
+    ["eval", "--model", "embedded", "--benchmark", "bfcl:simple_python", "--out", "r.json"],
+    ["bench", "decode"],
+])
+def test_every_generating_command_refuses_a_negative_copy_bias_before_any_work(command, capsys):
+    from funcall_lib.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--copy-bias", "-1"])
+    assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err
