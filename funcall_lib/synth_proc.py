@@ -164,6 +164,11 @@ def _tools_of(field: str, line: str) -> list[PTool]:
     head, human, description, *params = [s.strip() for s in line.split(" | ")]
     verb, stem = head.split()
     parsed = tuple(parse_param(p) for p in params)
+    for before, p in zip((None,) + parsed, parsed):
+        if _is_attached(p) and (before is None or before.kind not in ("n", "i") or not before.phrase.endswith("{}")
+                                or p.kind != "e"):
+            raise ValueError(f"procedural concept {stem!r}: the attached enum {p.name!r} must follow a number "
+                             "param whose phrase ends with its value")
     alt = VERB_ALT.get(verb, "get")
     # Names in two styles, as real APIs have them: verb_noun, and a module path for one in three.
     second_name = f"{field}.{stem}" if zlib.crc32(stem.encode()) % 3 == 0 else f"{alt}_{stem}"
@@ -239,6 +244,10 @@ def sample_value(p: PParam, rng: random.Random, split: str):
     return p.phrase.format(**{k: str(v) for k, v in obj.items()}), obj
 
 
+def _is_attached(p: PParam) -> bool:
+    return p.phrase == "+{}"
+
+
 def _mention(p: PParam, text: str) -> str:
     return text if p.kind in ("b", "B", "o") else p.phrase.format(text)
 
@@ -279,13 +288,22 @@ def _choices(table: dict, split: str) -> list[str]:
 
 
 def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: str | None = None):
-    """Sample a call: (mention texts in request order, arguments). Optional params half the time."""
-    mentions, args = [], {}
+    """Sample a call: (mention texts in request order, arguments). Optional params half the time.
+    An attached param ("+{}") rides on the mention before it: "a radius of 4" + "inches"."""
+    mentions, args, anchor = [], {}, None
     for p in tool.params:
         if p.name == skip or (p.optional and rng.random() < 0.5):
+            anchor = None
             continue
         text, value = (str(fixed[p.name]), fixed[p.name]) if fixed and p.name in fixed else sample_value(p, rng, split)
-        mentions.append(_mention(p, text))
+        if _is_attached(p):
+            if anchor is not None:
+                mentions[anchor] += f" {text}"
+            else:  # the quantity is listed elsewhere (a series) or absent: "in inches"
+                mentions.append(f"in {text}")
+        else:
+            anchor = len(mentions)
+            mentions.append(_mention(p, text))
         args[p.name] = value
     phrases = [p.phrase for p in tool.params]
     if rng.random() < 0.6 and len(set(phrases)) == len(phrases):  # "Ajax and Benfica": order is the meaning

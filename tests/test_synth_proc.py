@@ -290,3 +290,50 @@ def test_args_text_glue_only_before_noun_phrases():
         # the glue word is not one the request already uses there
         assert _args_text(["804 head", "of pigs"], rng, "the feed needed for a herd") == " with 804 head of pigs"
 
+
+
+def _tool(line: str):
+    from funcall_lib.synth_proc import _tools_of
+    return _tools_of("geometry", line)
+
+
+def test_attached_unit_rides_on_its_quantity():
+    """'a radius of 4 inches' -> radius=4 and unit="in": the unit is said right after the number,
+    and in a series (the number listed elsewhere) it becomes "in inches"."""
+    from funcall_lib.synth_proc import call_parts, series_clause
+
+    main_tool, second = _tool('calculate ring_area | the area of a ring | Area of a ring. | '
+                              'radius:n:1:60 "a radius of {}" | ?unit:e:cm~centimeters/in~inches=cm "+{}" | '
+                              'width:i:1:9 "a width of {}"')
+    assert [p.name for p in second.params] == ["radius", "width"]
+    seen_unit = seen_without = 0
+    for seed in range(60):
+        mentions, args = call_parts(main_tool, random.Random(seed), "train")
+        radius = next(m for m in mentions if m.startswith("a radius of"))
+        if "unit" in args:
+            seen_unit += 1
+            said = {"cm": ("cm", "centimeters"), "in": ("in", "inches")}[args["unit"]]
+            assert radius in [f"a radius of {args['radius']} {s}" for s in said], (radius, args)
+        else:
+            seen_without += 1
+            assert radius == f"a radius of {args['radius']}"
+        assert len(mentions) == 2  # the unit is no mention of its own
+    assert seen_unit > 15 and seen_without > 15
+    listed = 0
+    for seed in range(80):
+        got = series_clause(main_tool, random.Random(seed), "train", 3)
+        if got and "unit" in got[1][0]["arguments"] and len({c["arguments"]["radius"] for c in got[1]}) > 1:
+            text, calls = got
+            listed += 1
+            said = {"cm": ("cm", "centimeters"), "in": ("in", "inches")}[calls[0]["arguments"]["unit"]]
+            assert any(f"in {s}" in text for s in said), text
+    assert listed > 3
+
+
+def test_attached_param_must_follow_a_bare_number():
+    for line in ('calculate a_b | x | X. | ?unit:e:cm/in=cm "+{}" | radius:n:1:9 "a radius of {}"',
+                 'calculate a_b | x | X. | radius:n:1:9 "a radius of {} m" | ?unit:e:cm/in=cm "+{}"',
+                 'calculate a_b | x | X. | name:s:CITIES "in {}" | ?unit:e:cm/in=cm "+{}"',
+                 'calculate a_b | x | X. | radius:n:1:9 "a radius of {}" | ?unit:i:1:3=1 "+{}"'):
+        with pytest.raises(ValueError, match="attached enum 'unit' must follow a number param"):
+            _tool(line)
