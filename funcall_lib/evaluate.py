@@ -166,12 +166,15 @@ def failures_by_reason(examples: list[dict]) -> dict[str, list[dict]]:
 def evaluate_model(model_id: str, records: list[dict], adapter: str | None = None,
                    constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = 256,
                    batch_size: int = 8, backend: str = "auto", loaded=None,
-                   stop_on_repeat: bool = False, copy_bias: float = 0.0) -> tuple[dict, list[dict]]:
+                   stop_on_repeat: bool = False, copy_bias: float = 0.0,
+                   call_bias: float = 0.0) -> tuple[dict, list[dict]]:
     """Generate for every record (batched) and score; examples_per_s includes generation.
 
     Pass `loaded` (a models.Loaded) to reuse a model already in memory across several runs.
     `stop_on_repeat` ends each turn at its first exact repeat of a call (infer.RepeatedCallStop);
-    `copy_bias` nudges argument values toward the user's words (funcall_lib.copy_bias).
+    `copy_bias` nudges argument values toward the user's words (funcall_lib.copy_bias);
+    `call_bias` shifts the first-token choice between calling and answering (funcall_lib.call_bias),
+    and each example keeps its `call_margin` so that other biases can be scored from it later.
     """
     from funcall_lib import infer, models
     from funcall_lib.chat import ensure_tool_template
@@ -184,7 +187,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
                           tool_choice=tool_choice, max_new_tokens=max_new_tokens,
                           batch_size=batch_size, family=family, stop_on_repeat=stop_on_repeat,
-                          copy_bias=copy_bias)
+                          copy_bias=copy_bias, call_bias=call_bias)
     seconds = time.perf_counter() - start
     report, examples = score_outputs(records, [g.text for g in gens], family, model=str(model_id),
                                      adapter=str(adapter) if adapter else None,
@@ -192,7 +195,8 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     for e, g in zip(examples, gens):
         e["new_tokens"], e["fallback"] = getattr(g, "new_tokens", None), getattr(g, "fallback", None)
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
-    report["stop_on_repeat"], report["copy_bias"] = stop_on_repeat, copy_bias
+        e["call_margin"] = getattr(g, "call_margin", None)
+    report["stop_on_repeat"], report["copy_bias"], report["call_bias"] = stop_on_repeat, copy_bias, call_bias
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
     report["constrained_fallbacks"] = sum(e["fallback"] is not None for e in examples)
@@ -275,7 +279,8 @@ def side_by_side(reports) -> str:
 
 
 def load_predictions(path) -> dict[str, dict]:
-    """{id: {"output", "format"}} from a JSONL of {"id", "output"[, "format"]} lines."""
+    """{id: {"output", "format", "call_margin"}} from a JSONL of {"id", "output"[, "format",
+    "call_margin"]} lines (an examples file that `funcall eval` wrote is one)."""
     from funcall_lib.chat import FAMILIES
     from funcall_lib.io import iter_jsonl
 
@@ -288,16 +293,25 @@ def load_predictions(path) -> dict[str, dict]:
             raise ValueError(f"{path}:{lineno}: format {fmt!r} is not one of {', '.join(FAMILIES)}")
         if str(obj["id"]) in preds:
             raise ValueError(f"{path}:{lineno}: duplicate id {obj['id']!r}")
+        margin = obj.get("call_margin")
+        if margin is not None and (isinstance(margin, bool) or not isinstance(margin, (int, float))):
+            raise ValueError(f"{path}:{lineno}: call_margin must be a number or null, not {margin!r}")
         preds[str(obj["id"])] = {"output": obj["output"], "format": fmt}
+        if "call_margin" in obj:
+            preds[str(obj["id"])]["call_margin"] = margin
     return preds
 
 
 def score_predictions(records: list[dict], preds: dict[str, dict], family: str = "hermes",
-                      source: str | None = None, stop_on_repeat: bool = False) -> tuple[dict, list[dict]]:
+                      source: str | None = None, stop_on_repeat: bool = False,
+                      call_bias: float = 0.0) -> tuple[dict, list[dict]]:
     """Score a predictions mapping; a record with no prediction is scored as an empty output.
 
     `stop_on_repeat` first ends each output at its first exact repeat of a call, as generating
     with that rule would have (tool_calls.drop_repeats), and counts how many it cut.
+    A negative `call_bias` turns each call whose recorded `call_margin` it outweighs into a text
+    answer, as generating with it would have (greedy: the turn's first token decides), and
+    counts them; a positive one cannot be replayed (the text that was not written is unknown).
     """
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
     if missing:
@@ -305,6 +319,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
                     len(missing), len(records), missing[:3])
     outs = [preds.get(str(r.get("id")), {"output": "", "format": None}) for r in records]
     texts, cut = [o["output"] for o in outs], 0
+    if call_bias:
+        texts, declined = _replay_call_bias(records, outs, call_bias)
     if stop_on_repeat:
         from funcall_lib.tool_calls import drop_repeats
 
@@ -314,12 +330,35 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
                                      model=source, constrained=None)
     if stop_on_repeat:
         report["stop_on_repeat"], report["stopped_on_repeat"] = True, cut
+    if call_bias:
+        report["call_bias"], report["declined_by_call_bias"] = call_bias, declined
     return report, examples
+
+
+def _replay_call_bias(records: list[dict], outs: list[dict], call_bias: float) -> tuple[list[str], int]:
+    from funcall_lib.call_bias import TEXT_REPLAY, calls_at
+
+    if call_bias > 0:
+        raise ValueError("a positive --call-bias cannot be replayed on predictions (the text answers "
+                         "it would turn into calls were never written); generate with --model")
+    texts, declined = [], 0
+    for record, out in zip(records, outs):
+        margin = out.get("call_margin")
+        if "call_margin" not in out and out["output"]:
+            raise ValueError(f"record {record.get('id')!r}: its prediction has no call_margin, which "
+                             "--call-bias needs (examples written by funcall eval carry it)")
+        if margin is not None and calls_at(margin, 0.0, True) and not calls_at(margin, call_bias, True):
+            texts.append(TEXT_REPLAY)
+            declined += 1
+        else:
+            texts.append(out["output"])
+    return texts, declined
 
 
 # ---------------------------------------------------------------- CLI
 
 def add_arguments(parser) -> None:
+    from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
 
     src = parser.add_argument_group("what to score (one of)")
@@ -340,6 +379,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end a turn at its first exact repeat of a call (small models loop)")
     add_copy_bias_argument(parser)
+    add_call_bias_argument(parser, also="; with --predictions, 0 or less, replayed from their call_margin")
 
 
 def load_benchmark(spec: str) -> list[dict]:
@@ -378,14 +418,14 @@ def run_cli(args) -> int:
     if args.predictions:
         report, examples = score_predictions(records, load_predictions(args.predictions),
                                              args.format, source=Path(args.predictions).name,
-                                             stop_on_repeat=args.stop_on_repeat)
+                                             stop_on_repeat=args.stop_on_repeat, call_bias=args.call_bias)
     else:
         report, examples = evaluate_model(args.model, records, adapter=args.adapter,
                                           constrained=not args.free, tool_choice=args.tool_choice,
                                           max_new_tokens=args.max_new_tokens,
                                           batch_size=args.batch_size, backend=args.backend,
                                           stop_on_repeat=args.stop_on_repeat,
-                                          copy_bias=args.copy_bias)
+                                          copy_bias=args.copy_bias, call_bias=args.call_bias)
     report["data"] = args.benchmark or args.data
     write_report(args.out, report, examples)
     print(json.dumps({k: report[k] for k in ("n", *METRICS, "examples_per_s")}))

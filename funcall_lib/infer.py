@@ -21,11 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import time
 import weakref
 from dataclasses import dataclass, field
 
 from funcall_lib import chat
+from funcall_lib.call_bias import call_openers
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class Generation:
     fallback: str | None = None        # why this record was decoded free despite constrained=True
     decode_seconds: float = 0.0        # its share of the batch's time after the prompt's prefill
     stopped_on_repeat: bool = False    # ended at the first exact repeat of a call (stop_on_repeat)
+    call_margin: float | None = None   # tool_choice auto: first-token logit margin of calling (call_bias)
 
 
 # ---------------------------------------------------------------- grammar
@@ -109,8 +112,7 @@ def grammar_ebnf(tools: list[dict], family: str = "hermes", tool_choice: str = "
         rules.append(f"fc_calls ::= {_lit(start)} fc_call ({_lit(sep)} fc_call)"
                      f"{{0,{max_calls - 1}}} {_lit(end)}")
     # Plain text must not begin like a call: the wrapper, or for bare-JSON families a JSON value.
-    prefixes = ["{", "["] if family in ("llama3", "json") else [start + pre]
-    rules.append(f"fc_text ::= {_not_starting_with(prefixes)}")
+    rules.append(f"fc_text ::= {_not_starting_with(call_openers(family))}")
     if not tools or tool_choice == "none":
         root = "fc_text"
     else:
@@ -288,18 +290,26 @@ def prepare_for_inference(loaded) -> None:
 def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
              tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
              family: str | None = None, max_calls: int = MAX_CALLS,
-             stop_on_repeat: bool = False, copy_bias: float = 0.0) -> list[Generation]:
+             stop_on_repeat: bool = False, copy_bias: float = 0.0,
+             call_bias: float = 0.0) -> list[Generation]:
     """Greedy, batched (left-padded) generation of each record's assistant turn.
 
     Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
     Rows of a batch may offer different tools: each row gets its own grammar matcher.
     `stop_on_repeat` ends a row at the first exact repeat of a call (see `RepeatedCallStop`).
     `copy_bias` > 0 nudges argument values toward the user's own words (`copy_bias.CopyBias`).
+    With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
+    the first step (negative: text answers more often; `call_bias.CallBias`), and each
+    Generation records its `call_margin`.
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
     if copy_bias < 0:
         raise ValueError(f"copy_bias must be 0 (off) or more, not {copy_bias}")
+    if not math.isfinite(call_bias):
+        raise ValueError(f"call_bias must be a finite number, not {call_bias}")
+    if call_bias and tool_choice != "auto":
+        raise ValueError(f"call_bias applies to tool_choice 'auto' only, not {tool_choice!r}")
     family = family or chat.ensure_tool_template(tokenizer)
     tokenizer.padding_side = "left"
     if tokenizer.pad_token is None:
@@ -312,16 +322,17 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
         for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
                                                [prompts[i] for i in idx], constrained, tool_choice,
                                                max_new_tokens, family, max_calls, stop_on_repeat,
-                                               copy_bias)):
+                                               copy_bias, call_bias)):
             out[i] = gen
     return out
 
 
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
-                    family, max_calls, stop_on_repeat=False, copy_bias=0.0) -> list[Generation]:
+                    family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0) -> list[Generation]:
     import torch
     from transformers import LogitsProcessorList, StoppingCriteriaList
 
+    from funcall_lib.call_bias import CallBias, opener_ids
     from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
 
     stop = _stop_ids(tokenizer)
@@ -342,6 +353,10 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     if copy_bias:       # after the grammar: it only reorders tokens the grammar allows
         processors.append(CopyBias([user_text(r) for r in records], token_pieces(tokenizer, vocab),
                                    bonus=copy_bias))
+    call = CallBias(opener_ids(token_pieces(tokenizer, vocab), family), call_bias, len(records)) \
+        if tool_choice == "auto" else None
+    if call:
+        processors.append(call)
     t0 = time.perf_counter()
     with torch.inference_mode():
         seqs = model.generate(**enc, logits_processor=processors, do_sample=False,
@@ -363,7 +378,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         parsed = chat.parse_tool_calls(text, family)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
-                               repeated))
+                               repeated, call.margins[k] if call else None))
     return gens
 
 
@@ -426,6 +441,7 @@ def load_tools_file(path: str) -> list[dict]:
 
 
 def add_arguments(parser) -> None:
+    from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
 
     parser.add_argument("--model", default="embedded", help="model id (embedded, a dir, a Hub id)")
@@ -439,6 +455,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end the turn at its first exact repeat of a call")
     add_copy_bias_argument(parser)
+    add_call_bias_argument(parser)
 
 
 def run_cli(args) -> int:
@@ -451,10 +468,11 @@ def run_cli(args) -> int:
         {"role": "system", "content": args.system}, {"role": "user", "content": args.prompt}]}
     gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
                    tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens,
-                   stop_on_repeat=args.stop_on_repeat, copy_bias=args.copy_bias)[0]
+                   stop_on_repeat=args.stop_on_repeat, copy_bias=args.copy_bias,
+                   call_bias=args.call_bias)[0]
     print(gen.text)
     print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
                       "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,
-                      "fallback": gen.fallback, "new_tokens": gen.new_tokens,
+                      "fallback": gen.fallback, "new_tokens": gen.new_tokens, "call_margin": gen.call_margin,
                       "seconds": round(gen.seconds, 3)}, indent=2, ensure_ascii=False))
     return 0

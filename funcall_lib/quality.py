@@ -78,16 +78,18 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
     return [m for m in modes if m != "required" or name in CALL_SETS]
 
 
-def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0) -> str:
+def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias: float = 0.0) -> str:
     """The suffix that keeps each decoding variant's reports apart ("" for plain decoding)."""
-    return ("-stop-on-repeat" if stop_on_repeat else "") + (f"-copy-bias-{copy_bias:g}" if copy_bias else "")
+    return ("-stop-on-repeat" if stop_on_repeat else "") + (f"-copy-bias-{copy_bias:g}" if copy_bias else "") \
+        + (f"-call-bias-{call_bias:g}" if call_bias else "")
 
 
 def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
                  batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False,
                  modes: tuple[str, ...] = ("constrained", "free"),
-                 copy_bias: float = 0.0) -> dict[str, dict]:
-    """Every (model label, set, mode); one model load per label. Reports already written are reused."""
+                 copy_bias: float = 0.0, call_bias: float = 0.0) -> dict[str, dict]:
+    """Every (model label, set, mode); one model load per label. Reports already written are reused.
+    `call_bias` applies to the tool_choice="auto" modes (constrained, free), not to required."""
     from funcall_lib import infer, models
     from funcall_lib.evaluate import evaluate_model, write_report
 
@@ -98,7 +100,7 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
             for mode in modes_for(name, modes):
                 constrained, tool_choice = MODES[mode]
                 stem = f"{label}-{name}-{mode}"
-                path = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias)}" / f"{stem}.json"
+                path = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, call_bias)}" / f"{stem}.json"
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
                     continue
@@ -110,7 +112,8 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                                                   constrained=constrained, tool_choice=tool_choice,
                                                   batch_size=batch_size,
                                                   loaded=loaded, stop_on_repeat=stop_on_repeat,
-                                                  copy_bias=copy_bias)
+                                                  copy_bias=copy_bias,
+                                                  call_bias=call_bias if tool_choice == "auto" else 0.0)
                 report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
                 reports[stem] = report
@@ -141,6 +144,7 @@ def quality_table(reports: dict[str, dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -158,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
+    add_call_bias_argument(parser, also="; reports in eval-call-bias-B/")
     parser.add_argument("--labels", default="base,tuned",
                         help="which models to evaluate: base, tuned or both (reports on disk are reused)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -182,11 +187,11 @@ def main(argv: list[str] | None = None) -> int:
     if not labels:
         parser.error("--labels tuned needs a trained adapter: drop --skip-train")
     reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels,
-                           args.stop_on_repeat, modes, args.copy_bias)
+                           args.stop_on_repeat, modes, args.copy_bias, args.call_bias)
     table = quality_table(reports)
     from funcall_lib.io import write_text_atomic
 
-    write_text_atomic(run_dir / f"quality{variant_name(args.stop_on_repeat, args.copy_bias)}.md", table)
+    write_text_atomic(run_dir / f"quality{variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias)}.md", table)
     print(table)
     return 0
 
