@@ -134,3 +134,25 @@ def plot_eval_comparison(reports: dict[str, dict], metrics=EVAL_METRICS,
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title("Evaluation, side by side")
     return _save(fig, path)
+
+
+def plot_call_margins(examples: list[dict], path: str | Path | None = None):
+    """How sure the model was, at its first token, about calling: one histogram of `call_margin`
+    for records that want a call, one for those that want none. Greedy decoding calls right of
+    0; `--call-bias B` moves that line to -B, so the overlap shows what any B would trade."""
+    groups = {"a call is right": [], "no call is right": []}
+    for e in examples:
+        if e.get("call_margin") is not None:
+            groups["a call is right" if e.get("gold") else "no call is right"].append(e["call_margin"])
+    fig, ax = _figure()
+    values = [v for vs in groups.values() for v in vs]
+    bins = 30 if values else 1
+    span = (min(values, default=-1.0), max(values, default=1.0))
+    for label, vs in groups.items():
+        ax.hist(vs, bins=bins, range=span, alpha=0.6, label=f"{label} ({len(vs)})")
+    ax.axvline(0.0, color="black", linewidth=1)
+    ax.set_xlabel("call margin (logit of opening a call minus the best other first token)")
+    ax.set_ylabel("records")
+    ax.set_title("First-token choice: call or answer")
+    ax.legend(fontsize=8)
+    return _save(fig, path)

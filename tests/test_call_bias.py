@@ -144,3 +144,18 @@ def test_commands_refuse_a_non_number_before_any_work(command, capsys):
     with pytest.raises(SystemExit) as stop:
         main([*command, "--call-bias", "inf"])
     assert stop.value.code == 2 and "expected a finite number" in capsys.readouterr().err
+
+
+def test_plot_call_margins_splits_by_what_is_right(tmp_path):
+    from funcall_lib.plots import plot_call_margins
+
+    rows = ([{"call_margin": 5.0 + i, "gold": [{"name": "f"}]} for i in range(7)]
+            + [{"call_margin": -4.0 + i / 2, "gold": []} for i in range(3)]
+            + [{"call_margin": None, "gold": []}])        # the grammar decided: not drawn
+    fig = plot_call_margins(rows, path=tmp_path / "m.png")
+    assert (tmp_path / "m.png").stat().st_size > 1000
+    heights = [p.get_height() for p in fig.axes[0].patches]
+    assert len(heights) == 60 and sum(heights[:30]) == 7 and sum(heights[30:]) == 3
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["a call is right (7)", "no call is right (3)"]
+    plot_call_margins([], path=tmp_path / "empty.png")
