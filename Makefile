@@ -16,6 +16,7 @@ MODEL ?= embedded
 REPO_ID ?=
 COMPOSE ?= docker compose
 KERNEL ?= python3
+QUALITY_ARGS ?=
 # DOCKER=1 runs train/eval/merge/push inside the Unsloth container (docker-compose.yml) instead
 # of .venv; the repo is mounted there, so runs/ is shared.
 ifdef DOCKER
@@ -95,8 +96,8 @@ bench: model  ## decoding speed, free vs constrained (CPU); see docs/benchmarks.
 bench-train: model  ## GPU: training speed, Unsloth vs transformers+peft, Llama-3.2-1B shape
 	$(FUNCALL) bench train --shape llama-3.2-1b --batch-size 8 --seq-len 1024
 
-quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned
-	$(PY) -m funcall_lib.quality --run-dir runs/quality --modes constrained,free,required
+quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned (QUALITY_ARGS="--copy-bias 2 --stop-on-repeat": the best decoding measured)
+	$(PY) -m funcall_lib.quality --run-dir runs/quality --modes constrained,free,required $(QUALITY_ARGS)
 
 docker-pull:  ## pull the pinned Unsloth image (UNSLOTH_IMAGE overrides it)
 	$(COMPOSE) pull

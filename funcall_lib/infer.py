@@ -378,7 +378,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         parsed = chat.parse_tool_calls(text, family)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
-                               repeated, call.margins[k] if call else None))
+                               repeated, call.margins[k] if call and rec.get("tools") else None))
     return gens
 
 

@@ -81,7 +81,7 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
 def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias: float = 0.0) -> str:
     """The suffix that keeps each decoding variant's reports apart ("" for plain decoding)."""
     return ("-stop-on-repeat" if stop_on_repeat else "") + (f"-copy-bias-{copy_bias:g}" if copy_bias else "") \
-        + (f"-call-bias-{call_bias:g}" if call_bias else "")
+        + (f"-call-bias{call_bias:+g}" if call_bias else "")
 
 
 def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
-    add_call_bias_argument(parser, also="; reports in eval-call-bias-B/")
+    add_call_bias_argument(parser, also="; reports in eval-call-biasB/, e.g. eval-call-bias-3/")
     parser.add_argument("--labels", default="base,tuned",
                         help="which models to evaluate: base, tuned or both (reports on disk are reused)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",

@@ -32,8 +32,10 @@ def test_default_sets_cover_the_issue_categories():
 def test_each_decoding_variant_has_its_own_report_dir():
     from funcall_lib.quality import variant_name
 
-    names = [variant_name(), variant_name(True), variant_name(copy_bias=2.0), variant_name(True, 0.5)]
-    assert names == ["", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5"]
+    names = [variant_name(), variant_name(True), variant_name(copy_bias=2.0), variant_name(True, 0.5),
+             variant_name(call_bias=-3.0), variant_name(True, 2.0, -1.5), variant_name(call_bias=2.0)]
+    assert names == ["", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5", "-call-bias-3",
+                     "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2"]
 
 
 def test_required_mode_only_for_call_sets_and_shown_only_when_run():
