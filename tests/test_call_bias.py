@@ -79,6 +79,8 @@ def test_generate_follows_its_margins(tiny_model):
     assert flipped >= len(records)   # one of the two biases flips every row
     required = infer.generate(model, tok, records[:1], tool_choice="required", **kwargs)
     assert required[0].call_margin is None
+    no_tools = infer.generate(model, tok, [dict(records[0], tools=[])], **kwargs)
+    assert no_tools[0].call_margin is None    # nothing to call: no choice was made
 
 
 def test_bad_call_bias_settings_are_refused(tiny_model):
