@@ -89,3 +89,67 @@ def add_argument(parser, also: str = "") -> None:
                         help="with tool_choice auto, add B to the logits of the tokens that open a tool "
                              "call at the turn's first token (negative: answer in text more often; "
                              "0: off; see funcall_lib.call_bias)" + also)
+
+
+# ---------------------------------------------------------------- choosing B on held-out data
+
+def read_margins(path) -> list[tuple[float, bool]]:
+    """(call_margin, a call is right) per example of an examples file `funcall eval` wrote with
+    tool_choice auto; examples without a margin (the grammar decided) are skipped."""
+    from funcall_lib.io import iter_jsonl
+
+    rows = []
+    for lineno, obj in iter_jsonl(path):
+        if "call_margin" not in obj or "gold" not in obj:
+            raise ValueError(f"{path}:{lineno}: an example needs \"call_margin\" and \"gold\" "
+                             "(write it with funcall eval, tool_choice auto)")
+        margin = obj["call_margin"]
+        if margin is not None:
+            if isinstance(margin, bool) or not isinstance(margin, (int, float)):
+                raise ValueError(f"{path}:{lineno}: call_margin must be a number or null, not {margin!r}")
+            rows.append((float(margin), bool(obj["gold"])))
+    return rows
+
+
+def decision_counts(rows: list[tuple[float, bool]], bias: float) -> dict:
+    """How the call-or-answer decision goes under `bias`: right, false calls, missed calls."""
+    calls = [(margin + bias > 0, wanted) for margin, wanted in rows]
+    return {"bias": bias, "n": len(rows), "right": sum(c == w for c, w in calls),
+            "false_calls": sum(c and not w for c, w in calls),
+            "missed_calls": sum(w and not c for c, w in calls)}
+
+
+def best_bias(table: list[dict]) -> float:
+    """The bias with the most right decisions; among equals, the one nearest 0 (least change)."""
+    return max(table, key=lambda row: (row["right"], -abs(row["bias"])))["bias"]
+
+
+def bias_grid(text: str) -> list[float]:
+    """argparse type of --biases: "LO:HI:STEP" -> LO, LO+STEP, ..., HI."""
+    try:
+        lo, hi, step = (float(x) for x in text.split(":"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LO:HI:STEP, e.g. -6:6:0.5, got {text!r}") from None
+    if step <= 0 or hi < lo:
+        raise argparse.ArgumentTypeError(f"expected LO <= HI and STEP > 0, got {text!r}")
+    return [round(lo + k * step, 6) for k in range(int(round((hi - lo) / step)) + 1)]
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("examples", help="EXAMPLES.jsonl that funcall eval wrote for held-out records "
+                                         "(tool_choice auto), e.g. the dev split's")
+    parser.add_argument("--biases", type=bias_grid, default=bias_grid("-6:6:0.5"), metavar="LO:HI:STEP",
+                        help="the biases to try (default -6:6:0.5; write --biases=-4:4:1, with '=', "
+                             "when LO is negative)")
+
+
+def run_cli(args) -> int:
+    rows = read_margins(args.examples)
+    if not rows:
+        raise ValueError(f"{args.examples}: no example carries a call margin (tool_choice auto, tools offered)")
+    table = [decision_counts(rows, b) for b in args.biases]
+    print("| call bias | right | false calls | missed calls |\n|---|---|---|---|")
+    for row in table:
+        print(f"| {row['bias']:+g} | {row['right']}/{row['n']} | {row['false_calls']} | {row['missed_calls']} |")
+    print(f"best: --call-bias {best_bias(table):g}")
+    return 0

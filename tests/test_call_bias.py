@@ -161,3 +161,35 @@ def test_plot_call_margins_splits_by_what_is_right(tmp_path):
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert labels == ["a call is right (7)", "no call is right (3)"]
     plot_call_margins([], path=tmp_path / "empty.png")
+
+
+def test_calibrate_counts_decisions_per_bias_and_picks_the_nearest_best(tmp_path, capsys):
+    from funcall_lib.call_bias import best_bias, decision_counts
+    from funcall_lib.cli import main
+
+    rows = [{"call_margin": 4.0, "gold": [{"name": "f"}]}, {"call_margin": -0.5, "gold": [{"name": "f"}]},
+            {"call_margin": 1.0, "gold": []}, {"call_margin": -6.0, "gold": []},
+            {"call_margin": None, "gold": []}]                       # the grammar decided: skipped
+    path = _write_examples(tmp_path, rows)
+    rows = [(4.0, True), (-0.5, True), (1.0, False), (-6.0, False)]
+    assert decision_counts(rows, 0.0) == {"bias": 0.0, "n": 4, "right": 2, "false_calls": 1, "missed_calls": 1}
+    assert decision_counts(rows, -2.0)["right"] == 3 and decision_counts(rows, 1.0)["right"] == 3
+    table = [decision_counts(rows, b) for b in (-3.0, 0.0, 1.0)]
+    assert best_bias(table) == 1.0       # -3 and +1 both get 3 right; +1 is nearer 0
+    assert main(["calibrate", str(path), "--biases=-3:1:4"]) == 0
+    out = capsys.readouterr().out
+    assert "| -3 | 3/4 | 0 | 1 |" in out and "| +1 | 3/4 | 1 | 0 |" in out and out.endswith("best: --call-bias 1\n")
+
+
+def test_calibrate_refuses_what_it_cannot_read(tmp_path, capsys):
+    from funcall_lib.cli import main
+
+    path = _write_examples(tmp_path, [{"call_margin": 1.0, "gold": []}, {"id": "x", "output": "hi"}])
+    assert main(["calibrate", str(path)]) == 2
+    assert "examples.jsonl:2: an example needs \"call_margin\" and \"gold\"" in capsys.readouterr().err
+    path = _write_examples(tmp_path, [{"call_margin": None, "gold": []}])
+    assert main(["calibrate", str(path)]) == 2 and "no example carries a call margin" in capsys.readouterr().err
+    for bad in ("1:0:1", "-1:1:0", "a:b:c", "1:2"):
+        with pytest.raises(SystemExit):
+            main(["calibrate", str(path), f"--biases={bad}"])
+    assert "expected" in capsys.readouterr().err
