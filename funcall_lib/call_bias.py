@@ -70,6 +70,13 @@ class CallBias:
         return scores
 
 
+def checked_margin(value, where: str) -> float | None:
+    """A stored call_margin: a number, or null where the grammar decided; else a ValueError at `where`."""
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        raise ValueError(f"{where}: call_margin must be a number or null, not {value!r}")
+    return value
+
+
 def calls_at(margin: float | None, bias: float, called: bool) -> bool:
     """Whether a row whose unbiased choice was `called` calls under `bias`, from its margin."""
     return called if margin is None else margin + bias > 0
@@ -103,10 +110,8 @@ def read_margins(path) -> list[tuple[float, bool]]:
         if "call_margin" not in obj or "gold" not in obj:
             raise ValueError(f"{path}:{lineno}: an example needs \"call_margin\" and \"gold\" "
                              "(write it with funcall eval, tool_choice auto)")
-        margin = obj["call_margin"]
+        margin = checked_margin(obj["call_margin"], f"{path}:{lineno}")
         if margin is not None:
-            if isinstance(margin, bool) or not isinstance(margin, (int, float)):
-                raise ValueError(f"{path}:{lineno}: call_margin must be a number or null, not {margin!r}")
             rows.append((float(margin), bool(obj["gold"])))
     return rows
 

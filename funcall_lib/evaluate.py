@@ -281,6 +281,7 @@ def side_by_side(reports) -> str:
 def load_predictions(path) -> dict[str, dict]:
     """{id: {"output", "format", "call_margin"}} from a JSONL of {"id", "output"[, "format",
     "call_margin"]} lines (an examples file that `funcall eval` wrote is one)."""
+    from funcall_lib.call_bias import checked_margin
     from funcall_lib.chat import FAMILIES
     from funcall_lib.io import iter_jsonl
 
@@ -293,12 +294,9 @@ def load_predictions(path) -> dict[str, dict]:
             raise ValueError(f"{path}:{lineno}: format {fmt!r} is not one of {', '.join(FAMILIES)}")
         if str(obj["id"]) in preds:
             raise ValueError(f"{path}:{lineno}: duplicate id {obj['id']!r}")
-        margin = obj.get("call_margin")
-        if margin is not None and (isinstance(margin, bool) or not isinstance(margin, (int, float))):
-            raise ValueError(f"{path}:{lineno}: call_margin must be a number or null, not {margin!r}")
         preds[str(obj["id"])] = {"output": obj["output"], "format": fmt}
         if "call_margin" in obj:
-            preds[str(obj["id"])]["call_margin"] = margin
+            preds[str(obj["id"])]["call_margin"] = checked_margin(obj["call_margin"], f"{path}:{lineno}")
     return preds
 
 

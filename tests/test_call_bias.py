@@ -187,6 +187,9 @@ def test_calibrate_refuses_what_it_cannot_read(tmp_path, capsys):
     path = _write_examples(tmp_path, [{"call_margin": 1.0, "gold": []}, {"id": "x", "output": "hi"}])
     assert main(["calibrate", str(path)]) == 2
     assert "examples.jsonl:2: an example needs \"call_margin\" and \"gold\"" in capsys.readouterr().err
+    path = _write_examples(tmp_path, [{"call_margin": True, "gold": []}])
+    assert main(["calibrate", str(path)]) == 2
+    assert "examples.jsonl:1: call_margin must be a number or null" in capsys.readouterr().err
     path = _write_examples(tmp_path, [{"call_margin": None, "gold": []}])
     assert main(["calibrate", str(path)]) == 2 and "no example carries a call margin" in capsys.readouterr().err
     for bad in ("1:0:1", "-1:1:0", "a:b:c", "1:2"):
