@@ -89,7 +89,8 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                  modes: tuple[str, ...] = ("constrained", "free"),
                  copy_bias: float = 0.0, call_bias: float = 0.0) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused.
-    `call_bias` applies to the tool_choice="auto" modes (constrained, free), not to required."""
+    `call_bias` applies to the tool_choice="auto" modes (constrained, free); `required` reports
+    go where they would without it (the bias changes nothing there)."""
     from funcall_lib import infer, models
     from funcall_lib.evaluate import evaluate_model, write_report
 
@@ -100,7 +101,8 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
             for mode in modes_for(name, modes):
                 constrained, tool_choice = MODES[mode]
                 stem = f"{label}-{name}-{mode}"
-                path = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, call_bias)}" / f"{stem}.json"
+                bias = call_bias if tool_choice == "auto" else 0.0
+                path = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, bias)}" / f"{stem}.json"
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
                     continue
@@ -112,8 +114,7 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                                                   constrained=constrained, tool_choice=tool_choice,
                                                   batch_size=batch_size,
                                                   loaded=loaded, stop_on_repeat=stop_on_repeat,
-                                                  copy_bias=copy_bias,
-                                                  call_bias=call_bias if tool_choice == "auto" else 0.0)
+                                                  copy_bias=copy_bias, call_bias=bias)
                 report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
                 reports[stem] = report

@@ -1,5 +1,7 @@
 """The quality recipe's table: right metric per set, n per cell, missing runs marked."""
 
+import json
+
 from funcall_lib.quality import BFCL_SETS, LOCAL_SETS, quality_table
 
 
@@ -98,3 +100,27 @@ def test_an_adapter_trained_otherwise_is_not_reused_silently(tmp_path):
         train_adapter(run, run / "data", {})
     with pytest.raises(ValueError, match=r"lora_r=64 \(asked 8\).*another --run-dir"):
         train_adapter(run, run / "data", {"max_steps": 625, "lora_r": 8})
+
+
+def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_path, monkeypatch):
+    from funcall_lib import evaluate, infer, models
+    from funcall_lib.quality import evaluate_all
+
+    seen = []
+
+    def fake_evaluate(model, records, **kwargs):
+        seen.append((kwargs["tool_choice"], kwargs["call_bias"]))
+        return {"n": len(records), "task_pass_rate": 0.5}, [{"id": r["id"]} for r in records]
+
+    monkeypatch.setattr(evaluate, "evaluate_model", fake_evaluate)
+    monkeypatch.setattr(evaluate, "write_report", lambda path, report, examples: (
+        path.parent.mkdir(parents=True, exist_ok=True), path.write_text(json.dumps(report))))
+    monkeypatch.setattr(models, "load_model", lambda *a, **k: object())
+    monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded: None)
+    sets = {"bfcl_simple_python": [{"id": "a"}]}
+    evaluate_all(tmp_path, "embedded", None, sets, 8, ("base",), modes=("constrained", "required"),
+                 call_bias=-2.0)
+    assert seen == [("auto", -2.0), ("required", 0.0)]
+    assert (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-constrained.json").is_file()
+    assert (tmp_path / "eval" / "base-bfcl_simple_python-required.json").is_file()
+    assert not (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-required.json").exists()
