@@ -118,7 +118,7 @@ def read_margins(path) -> list[tuple[float, bool]]:
 
 def decision_counts(rows: list[tuple[float, bool]], bias: float) -> dict:
     """How the call-or-answer decision goes under `bias`: right, false calls, missed calls."""
-    calls = [(margin + bias > 0, wanted) for margin, wanted in rows]
+    calls = [(calls_at(margin, bias, True), wanted) for margin, wanted in rows]
     return {"bias": bias, "n": len(rows), "right": sum(c == w for c, w in calls),
             "false_calls": sum(c and not w for c, w in calls),
             "missed_calls": sum(w and not c for c, w in calls)}

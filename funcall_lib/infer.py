@@ -315,6 +315,7 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     prompts = [chat.render_prompt(r["messages"], r.get("tools") or [], tokenizer) for r in records]
+    openers = _call_opener_ids(model, tokenizer, family) if tool_choice == "auto" else None
     order = sorted(range(len(records)), key=lambda i: len(prompts[i]))  # less padding per batch
     out: list[Generation | None] = [None] * len(records)
     for start in range(0, len(order), batch_size):
@@ -322,17 +323,28 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
         for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
                                                [prompts[i] for i in idx], constrained, tool_choice,
                                                max_new_tokens, family, max_calls, stop_on_repeat,
-                                               copy_bias, call_bias)):
+                                               copy_bias, call_bias, openers)):
             out[i] = gen
     return out
 
 
+def _call_opener_ids(model, tokenizer, family) -> list[int]:
+    """The token ids that open a call, found once per `generate` call (a pass over the vocabulary)."""
+    from funcall_lib.call_bias import opener_ids
+    from funcall_lib.copy_bias import token_pieces
+
+    return opener_ids(token_pieces(tokenizer, logits_size(model)), family)
+
+
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
-                    family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0) -> list[Generation]:
+                    family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0,
+                    openers=None) -> list[Generation]:
+    """One batch of `generate`; `openers` (the call-opening token ids, auto mode only) install
+    the `CallBias` that records each row's call margin."""
     import torch
     from transformers import LogitsProcessorList, StoppingCriteriaList
 
-    from funcall_lib.call_bias import CallBias, opener_ids
+    from funcall_lib.call_bias import CallBias
     from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
 
     stop = _stop_ids(tokenizer)
@@ -353,8 +365,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     if copy_bias:       # after the grammar: it only reorders tokens the grammar allows
         processors.append(CopyBias([user_text(r) for r in records], token_pieces(tokenizer, vocab),
                                    bonus=copy_bias))
-    call = CallBias(opener_ids(token_pieces(tokenizer, vocab), family), call_bias, len(records)) \
-        if tool_choice == "auto" else None
+    call = CallBias(openers, call_bias, len(records)) if openers is not None else None
     if call:
         processors.append(call)
     t0 = time.perf_counter()
