@@ -8,8 +8,10 @@ description asks for when the request says it another way ("5%" -> 0.05, "50 mH"
 "Denver" -> "Denver, CO"; see `synth_values`), call several times or several tools, and decline
 when no offered tool fits (near-miss tools of the same field offered).
 
-Several calls: parallel is one tool 2-4 times, about half of it a series over one value ('for
-radius 3, 4 and 5'; 2 values half the time); parallel_multiple is 2-3 tools in clauses, about
+Several calls: parallel is one tool 2-6 times: a series over one value ('for radius 3, 4 and
+5'; 2 values half the time), separate clauses, cases that each say several values ('twice: first
+with ..., then with ...'), and two lists, paired 'respectively' or meaning every combination
+(see `make_parallel`); parallel_multiple is 2-3 tools in clauses, about
 a third with a clause (or two) that lists 2-3 values of a param (3-5 calls mixing tools, in the order
 written), and ~1 in 10 one value for two tools of a field ('the circumference of a circle and the
 volume of a sphere with a radius of 7').
@@ -28,7 +30,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from funcall_lib.chat import NO_CALL_REPLY
-from funcall_lib.synth_pools import draw, draw_some, join_series, join_words
+from funcall_lib.synth_pools import FIRST, draw, draw_some, join_series, join_words
 from funcall_lib.synth_proc_vocab import CLOSED_POOLS, FIELDS, HELD_OUT_FIELDS, POOL_NOTES, POOLS, VERB_ALT
 from funcall_lib.synth_values import (DATE_LAYOUTS, FRACTION_NOTES, UNITS, in_units, magnitude, percent_fraction,
                                       pool_item, say_number, spoken_date, unit_dimension)
@@ -287,12 +289,13 @@ def _choices(table: dict, split: str) -> list[str]:
     return table["train"] + table["heldout"] if kind == "all" else table[kind]
 
 
-def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: str | None = None):
-    """Sample a call: (mention texts in request order, arguments). Optional params half the time.
+def call_parts(tool: PTool, rng, split, fixed: dict | None = None, skip: tuple = ()):
+    """Sample a call: (mention texts in request order, arguments). Optional params half the time;
+    params named in `skip` are left to the caller (a series lists them).
     An attached param ("+{}") rides on the mention before it: "a radius of 4" + "inches"."""
     mentions, args, anchor = [], {}, None
     for p in tool.params:
-        if p.name == skip or (p.optional and rng.random() < 0.5):
+        if p.name in skip or (p.optional and rng.random() < 0.5):
             anchor = None
             continue
         text, value = (str(fixed[p.name]), fixed[p.name]) if fixed and p.name in fixed else sample_value(p, rng, split)
@@ -381,8 +384,24 @@ def distinct_values(p: PParam, rng, split, want: int) -> dict:
 
 
 def make_parallel(rng, split, pool):
-    """One tool 2-4 times: a series over one value ('for 3, 4 and 5'; 2-4 values) or
-    2-3 separate clauses."""
+    """One tool 2-6 times, in the ways people ask for several runs of one thing:
+    - a series over one value ('for 3, 4 and 5'; 2 values as often as 3 or 4);
+    - 2-3 separate clauses, each a whole command;
+    - cases: several values per call, said once per case ('twice: first with a base of 12 and a
+      height of 15, then with a base of 18 and a height of 24'; 'The first has ... The second
+      has ...'): one call per case, however many values each case lists;
+    - two lists paired 'respectively': one call per position;
+    - two lists without 'respectively': one call per combination ('Lakers and Bulls in 2018 and
+      2020' is four calls), as BFCL's parallel category reads them.
+    Without cases and combinations a model learns one call per value it sees, and writes a third
+    call mixing the values of two cases."""
+    roll = rng.random()
+    if roll < 0.4:
+        listable = [t for t in pool if len(_listable(t)) >= 2] if roll >= 0.2 else pool
+        tool = rng.choice(listable or pool)
+        made = _cases(tool, rng, split) if roll < 0.2 else _two_lists(tool, rng, split, paired=roll < 0.3)
+        if made:
+            return made[0], [tool], made[1], None
     tool = rng.choice(pool)
     want = rng.choice((2, 2, 3, 3, 4))
     # the templates name the param ("for each radius: ..."); "for to currency ..." would not read
@@ -393,22 +412,124 @@ def make_parallel(rng, split, pool):
         values = distinct_values(p, rng, split, want)
         if any("," in t for t in values):  # JSON values: two at most, "A and B"
             values = dict(list(values.items())[:2])
-        mentions, base = call_parts(tool, rng, split, skip=p.name)
+        mentions, base = call_parts(tool, rng, split, skip=(p.name,))
         template = rng.choice(_choices(SERIES, split))
         text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions, rng, tool.human),
                                p=p.name.replace("_", " "), list=join_words(list(values)))
         calls = [{"name": tool.name, "arguments": {**base, p.name: v}} for v in values.values()]
         return text, [tool], calls, None
+    parts = _distinct_calls(tool, rng, split, min(want, 3), lambda: clause(tool, rng, split))
+    return _join(parts, rng, split), [tool], [c for _, c in parts], None
+
+
+def _distinct_calls(tool: PTool, rng, split, want: int, make) -> list[tuple[object, dict]]:
+    """Up to `want` (text, call) pairs from `make()` with distinct arguments: a repeated call
+    teaches nothing and can't be scored."""
     parts, keys = [], set()
-    for _ in range(12):  # distinct calls only: a repeated call teaches nothing and can't be scored
-        text, call = clause(tool, rng, split)
+    for _ in range(12):
+        text, call = make()
         key = repr(sorted(call["arguments"].items()))
         if key not in keys:
             keys.add(key)
             parts.append((text, call))
-        if len(parts) == min(want, 3):
+        if len(parts) == want:
             break
-    return _join(parts, rng, split), [tool], [c for _, c in parts], None
+    return parts
+
+
+ORDINALS = ("first", "second", "third")
+TIMES = {2: "twice", 3: "three times"}
+CASE_SEQUENCES = {
+    "train": ["{V} {h} {times}: {seq}.", "I need {h} {times}: {seq}.", "Could you {v} {h} {times}? {Seq}."],
+    "heldout": ["Work out {h} {times} for me: {seq}.", "{V} {h} in {n} cases: {seq}."],
+}
+CASE_STORIES = {
+    "train": ["{name} is working on a {field} problem with {n} {case}s.", "{name} has {n} {case}s to compare.",
+              "I am looking at {n} {case}s."],
+    "heldout": ["{name} is preparing a {field} quiz with {n} {case}s.", "There are {n} {case}s here."],
+}
+CASE_ASKS = {
+    "train": ["What is {h} in each {case}?", "{V} {h} for each {case}.", "Can you {v} {h} for all of them?"],
+    "heldout": ["Please {v} {h} for every {case}.", "What would {h} be for each one?"],
+}
+CASE_NOUNS = ("case", "setup", "scenario", "sample", "option")
+
+
+def _cases(tool: PTool, rng, split):
+    """Two or three calls that differ in several values, each case said once: 'twice: first with
+    a base of 12 and a height of 15, then with ...', or 'The first case has ... The second has
+    ...'. Tools with fewer than two required params get None (a series says it better)."""
+    if sum(not p.optional for p in tool.params) < 2:
+        return None
+    want = rng.choice((2, 2, 3))
+    parts = _distinct_calls(tool, rng, split, want, lambda: _case_parts(tool, rng, split))
+    if len(parts) < 2:
+        return None
+    n, calls = len(parts), [c for _, c in parts]
+    all_nouns = not any(_is_phrase_tail(m) for mentions, _ in parts for m in mentions)
+    if all_nouns and rng.random() < 0.5:
+        case = rng.choice(CASE_NOUNS)
+        lines = [f"The {ORDINALS[i]} {case} has {join_words(m)}." if i == 0 else
+                 f"The {ORDINALS[i]} has {join_words(m)}." for i, (m, _) in enumerate(parts)]
+        story = rng.choice(_choices(CASE_STORIES, split)).format(
+            name=draw(FIRST, rng, split), field=tool.field.replace("_", " "), n=n, case=case)
+        ask = rng.choice(_choices(CASE_ASKS, split)).format(h=tool.human, v=tool.verb, V=_cap(tool.verb), case=case)
+        return " ".join([story, *lines, ask]), calls
+    glued = [_args_text(m, rng, tool.human).strip() for m, _ in parts]
+    links = ["first ", "then ", "and then "] if n == 3 else ["first ", "then "]
+    seq = ", ".join(link + g for link, g in zip(links, glued))
+    template = rng.choice(_choices(CASE_SEQUENCES, split))
+    return template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), times=TIMES[n], n=n,
+                           seq=seq, Seq=_cap(seq)), calls
+
+
+def _case_parts(tool: PTool, rng, split):
+    mentions, args = call_parts(tool, rng, split)
+    return mentions, {"name": tool.name, "arguments": args}
+
+
+RESPECTIVELY = (", respectively", ", in that order", " respectively")
+COMBINATIONS = {"train": ["{V} {h}{a}.", "What is {h}{a}?", "{V} {h}{a}, for every combination."],
+                "heldout": ["I'd like {h}{a}.", "Could you {v} {h}{a}, each combination?"]}
+
+
+def _listable(tool: PTool) -> list[PParam]:
+    """Params whose phrase names them ("a height of {}", not a bare "{}"): two bare lists side by
+    side ("for 4366 and 205 and 4508 and 3142") say nothing of which list is which."""
+    return [p for p in _series_param(tool) if re.search(r"[a-z]", p.phrase.replace("{}", ""))
+            and (p.kind != "s" or p.spec[0] not in ("JSON_TEXTS", "REGEXES"))]
+
+
+def _two_lists(tool: PTool, rng, split, paired: bool):
+    """Two params listed at once. Paired ('... and 15 and 20 minutes, respectively'): call i takes
+    the i-th value of each list. Not paired: one call per combination, first list outermost."""
+    able = _listable(tool)
+    if len(able) < 2:
+        return None
+    p, q = rng.sample(able, 2)
+    sizes = (rng.choice((2, 2, 3)),) * 2 if paired else rng.choice(((2, 2), (2, 2), (2, 2), (2, 3)))
+    first, second = distinct_values(p, rng, split, sizes[0]), distinct_values(q, rng, split, sizes[1])
+    if len(first) != sizes[0] or len(second) != sizes[1] or any("," in t for t in [*first, *second]):
+        return None  # "Paris, France" in a list of lists would not read
+    mentions, base = call_parts(tool, rng, split, skip=(p.name, q.name))
+    listed = [p.phrase.format(join_words(list(first))), q.phrase.format(join_words(list(second)))]
+    if _is_phrase_tail(listed[0]) and not _is_phrase_tail(listed[1]):  # written nouns first: keep calls in that order
+        p, q, first, second, listed = q, p, second, first, listed[::-1]
+    order = [x.name for x in tool.params]
+
+    def call(u, v):
+        args = {**base, p.name: u, q.name: v}
+        return {"name": tool.name, "arguments": dict(sorted(args.items(), key=lambda kv: order.index(kv[0])))}
+
+    if paired:
+        text = rng.choice(_choices(TEMPLATES, split))
+        a = _args_text(mentions + listed, rng, tool.human)
+        text = text.format(h=tool.human, H=_cap(tool.human), v=tool.verb, V=_cap(tool.verb),
+                           a=a + rng.choice(RESPECTIVELY))
+        return text, [call(u, v) for u, v in zip(first.values(), second.values())]
+    template = rng.choice(_choices(COMBINATIONS, split))
+    text = template.format(h=tool.human, v=tool.verb, V=_cap(tool.verb), a=_args_text(mentions + listed, rng, tool.human))
+    return text, [call(u, v) for u in first.values() for v in second.values()]
 
 
 def _join(parts: list[tuple[str, object]], rng, split) -> str:
@@ -431,7 +552,7 @@ def series_clause(tool: PTool, rng, split, want: int) -> tuple[str, list[dict]] 
         values = dict(list(values.items())[:2])
     if len(values) < 2:
         return None
-    mentions, base = call_parts(tool, rng, split, skip=p.name)
+    mentions, base = call_parts(tool, rng, split, skip=(p.name,))
     if any(q.kind in ("an", "as") and q.name in base for q in tool.params):
         return None  # one list per clause: "with the numbers 3, 4 and 5" next to a series would blur
     mentions.append(p.phrase.format(join_series(list(values), rng, commas=commas)))

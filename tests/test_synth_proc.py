@@ -164,7 +164,7 @@ def test_category_shapes(splits):
         if cat == "multiple":
             assert len(calls) == 1 and 2 <= len(offered) <= 5
         if cat == "parallel":
-            assert 2 <= len(calls) <= 4 and len({c["name"] for c in calls}) == 1
+            assert 2 <= len(calls) <= 6 and len({c["name"] for c in calls}) == 1
             assert len({json.dumps(c, sort_keys=True) for c in calls}) == len(calls)
         if cat == "parallel_multiple":
             names = [c["name"] for c in calls]
@@ -337,3 +337,86 @@ def test_attached_param_must_follow_a_bare_number():
                  'calculate a_b | x | X. | radius:n:1:9 "a radius of {}" | ?unit:i:1:3=1 "+{}"'):
         with pytest.raises(ValueError, match="attached enum 'unit' must follow a number param"):
             _tool(line)
+
+
+def _varying(calls) -> list[str]:
+    return [k for k in calls[0]["arguments"] if len({json.dumps(c["arguments"][k]) for c in calls}) > 1]
+
+
+def _first_position(p, value, text: str, start: int = 0) -> int:
+    """Where `value` is first said at or after `start`, as a whole number ("4" is not in "11.44")."""
+    import re
+
+    found = [m.start() for f in _said_forms(p, value)
+             for m in [re.compile(rf"(?<![\d.]){re.escape(f)}(?![\d])").search(text, start)] if m]
+    return min(found)
+
+
+def test_cases_one_call_per_case_in_order():
+    """'twice: first with a base of 12 and a height of 15, then with ...' or 'The first case has
+    ... The second has ...': as many calls as cases, each case's values in the order written."""
+    from funcall_lib.synth_proc import CASE_NOUNS, TIMES, _cases
+
+    def count_words(n: int) -> set[str]:
+        return {TIMES[n], *(f"{n} {noun}s" for noun in CASE_NOUNS)}
+
+    made = 0
+    for tool in split_tools("train")[:150]:
+        for seed in range(3):
+            got = _cases(tool, random.Random(seed), "train")
+            if got is None:
+                continue
+            text, calls = got
+            made += 1
+            assert 2 <= len(calls) <= 3 and len({json.dumps(c, sort_keys=True) for c in calls}) == len(calls)
+            other = 5 - len(calls)
+            assert any(w in text for w in count_words(len(calls))) and not any(w in text for w in count_words(other)), text
+            assert ("The third" in text) <= (len(calls) == 3), text
+            params = {p.name: p for p in tool.params}
+            at = 0
+            for call in calls:  # the required numbers of each case, case after case
+                numbers = [k for k in call["arguments"] if params[k].kind in ("n", "i") and not params[k].optional]
+                if numbers:
+                    at = _first_position(params[numbers[0]], call["arguments"][numbers[0]], text, at)
+    assert made > 150
+
+
+def test_two_lists_paired_or_every_combination():
+    """Two lists 'respectively' pair up position by position; without it they mean every
+    combination (BFCL's reading of 'Lakers and Bulls in 2018 and 2020'), one list looping
+    inside the other."""
+    import itertools
+
+    from funcall_lib.synth_proc import _listable, _two_lists
+
+    seen = Counter()
+    for tool in [t for t in split_tools("train") if len(_listable(t)) >= 2][:80]:
+        for seed in range(4):
+            for paired in (True, False):
+                got = _two_lists(tool, random.Random(seed), "train", paired)
+                if got is None:
+                    continue
+                text, calls = got
+                p, q = _varying(calls)
+                values = {k: list(dict.fromkeys(json.dumps(c["arguments"][k]) for c in calls)) for k in (p, q)}
+                pairs = [(json.dumps(c["arguments"][p]), json.dumps(c["arguments"][q])) for c in calls]
+                assert ("respectively" in text or "in that order" in text) == paired, text
+                for k in (p, q):
+                    param = next(x for x in tool.params if x.name == k)
+                    assert all(_first_position(param, c["arguments"][k], text) >= 0 for c in calls)
+                if paired:
+                    assert pairs == list(zip(values[p], values[q])) and len(values[p]) == len(values[q]) == len(calls)
+                else:
+                    p_outer = list(itertools.product(values[p], values[q]))
+                    q_outer = [(a, b) for b, a in itertools.product(values[q], values[p])]
+                    assert pairs in (p_outer, q_outer) and len(calls) == len(values[p]) * len(values[q]), (text, pairs)
+                seen[paired] += 1
+    assert seen[True] > 50 and seen[False] > 50, seen
+
+
+def test_two_lists_need_named_params():
+    """Two bare lists ('for 4366 and 205 and 4508 and 3142') would not say which list is which."""
+    from funcall_lib.synth_proc import _listable
+
+    for tool in all_tools():
+        assert all(p.phrase.replace("{}", "").strip() for p in _listable(tool)), tool.name
