@@ -20,7 +20,8 @@ class TrainConfig:
     backend: str = "auto"               # auto | unsloth | hf
     load_in_4bit: bool = False          # QLoRA (CUDA only)
     max_seq_length: int = 1024
-    # LoRA
+    full_finetuning: bool = False       # train every weight (float32 master copy) instead of LoRA
+    # LoRA (ignored with full_finetuning)
     lora_r: int = 16
     lora_alpha: int = 32
     lora_dropout: float = 0.05

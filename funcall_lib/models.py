@@ -208,22 +208,30 @@ def choose_backend(backend: str = "auto", load_in_4bit: bool = False) -> tuple[s
 
 def load_model(model_id: str = EMBEDDED, backend: str = "auto", load_in_4bit: bool = False,
                max_seq_length: int = 2048, dtype: str | None = None,
-               adapter: str | os.PathLike | None = None) -> Loaded:
+               adapter: str | os.PathLike | None = None, full_finetuning: bool = False) -> Loaded:
     """Load a causal LM and its tokenizer through the chosen backend (see `choose_backend`).
 
     With `adapter` (a LoRA directory written by `funcall train`), the adapter is attached with
     peft and the tokenizer is read from the adapter directory, which carries the tool-aware
-    chat template the model was trained with.
+    chat template the model was trained with. `full_finetuning` loads every weight trainable, in
+    float32 (the optimizer's master copy; the trainer computes in bf16 where it can): a bf16
+    weight cannot take the small updates of a low learning rate.
     """
     backend, why = choose_backend(backend, load_in_4bit)
+    if full_finetuning and load_in_4bit:
+        raise ModelError("full_finetuning trains every weight and cannot use a 4-bit model; "
+                         "set load_in_4bit=False (or train LoRA: QLoRA)")
     path = resolve(model_id)
     log.info("loading %s with backend=%s (%s)", path, backend, why)
+    if full_finetuning:
+        dtype = "float32"
     if backend == "unsloth":
         from unsloth import FastLanguageModel  # noqa: I001  (must precede transformers)
 
+        extra = {"full_finetuning": True, "float32_mixed_precision": True} if full_finetuning else {}
         model, tokenizer = FastLanguageModel.from_pretrained(
             str(path), max_seq_length=max_seq_length, load_in_4bit=load_in_4bit,
-            dtype=_torch_dtype(dtype), trust_remote_code=False, local_files_only=True)
+            dtype=_torch_dtype(dtype), trust_remote_code=False, local_files_only=True, **extra)
     else:
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -247,12 +255,23 @@ def load_model(model_id: str = EMBEDDED, backend: str = "auto", load_in_4bit: bo
     return Loaded(model, tokenizer, backend, path, load_in_4bit)
 
 
+def tuned_model(base: str, trained: str | os.PathLike) -> tuple[str, str | None]:
+    """(model id, adapter or None) for what `funcall train` wrote: a LoRA adapter rides on its
+    base; a full fine-tune's model/ directory is a model of its own."""
+    trained = Path(trained)
+    if (trained / "config.json").is_file() and not (trained / "adapter_config.json").is_file():
+        return str(trained), None
+    return base, str(trained)
+
+
 def _attach_adapter(model, adapter: Path):
     from peft import PeftModel
     from transformers import AutoTokenizer
 
     if not (adapter / "adapter_config.json").is_file():
-        raise ModelError(f"{adapter}: not a LoRA adapter directory (no adapter_config.json)")
+        hint = ("; it holds a whole model (a full fine-tune): load it as the model, no adapter"
+                if (adapter / "config.json").is_file() else "")
+        raise ModelError(f"{adapter}: not a LoRA adapter directory (no adapter_config.json){hint}")
     model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False)
     tokenizer = AutoTokenizer.from_pretrained(adapter, trust_remote_code=False)
     return model, tokenizer

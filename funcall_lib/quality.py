@@ -44,24 +44,26 @@ def build_data(run_dir: Path, seed: int = 0, n: int | None = None) -> Path:
 
 
 def train_adapter(run_dir: Path, data: Path, overrides: dict) -> Path:
-    """Train the quality recipe into run_dir, or reuse the adapter there if it was trained with
-    the same config: a reused adapter trained otherwise would be scored under the wrong name."""
+    """Train the quality recipe into run_dir, or reuse what is there if it was trained with the
+    same config: a reused one trained otherwise would be scored under the wrong name. Returns
+    adapter/ (LoRA) or model/ (`--set full_finetuning=true`)."""
     from funcall_lib.config import make_config, to_dict
     from funcall_lib.merge import read_run
-    from funcall_lib.train import train
+    from funcall_lib.train import artifact_dir, train
 
     config = make_config("quality", **overrides)
-    if not (run_dir / "adapter" / "adapter_config.json").is_file():
+    trained_dir = artifact_dir(run_dir, config)
+    if not any((trained_dir / name).is_file() for name in ("adapter_config.json", "config.json")):
         train(config, data, run_dir)
-        return run_dir / "adapter"
-    trained = read_run(run_dir / "adapter").get("config", {})
+        return trained_dir
+    trained = read_run(trained_dir).get("config", {})
     wanted = to_dict(config)
     differ = sorted(k for k in wanted if k in trained and trained[k] != wanted[k])
     if differ:
         pairs = ", ".join(f"{k}={trained[k]!r} (asked {wanted[k]!r})" for k in differ)
-        raise ValueError(f"{run_dir}: the adapter there was trained with {pairs}; "
+        raise ValueError(f"{run_dir}: the {trained_dir.name} there was trained with {pairs}; "
                          "use another --run-dir, or the same --set as its training")
-    return run_dir / "adapter"
+    return trained_dir
 
 
 def eval_sets(data: Path, sets: list[str], limit: int | None) -> dict[str, list[dict]]:
@@ -106,11 +108,12 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
                     continue
+                model_id, adapter_dir = models.tuned_model(model, adapter) if label == "tuned" else (model, None)
                 if loaded is None:
-                    loaded = models.load_model(model, adapter=adapter if label == "tuned" else None)
+                    loaded = models.load_model(model_id, adapter=adapter_dir)
                     infer.prepare_for_inference(loaded)
                 start = time.time()
-                report, examples = evaluate_model(model, records, adapter=adapter if label == "tuned" else None,
+                report, examples = evaluate_model(model_id, records, adapter=adapter_dir,
                                                   constrained=constrained, tool_choice=tool_choice,
                                                   batch_size=batch_size,
                                                   loaded=loaded, stop_on_repeat=stop_on_repeat,

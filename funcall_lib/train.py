@@ -22,7 +22,7 @@ non-padding tokens / all tokens in the training batches actually fed (and
 `trained_token_fraction`: answer tokens / non-padding tokens).
 
 Data parallel: under `torchrun` / `accelerate launch` every process trains on its shard; only
-rank 0 writes adapter/, run.json and loss.png (the Trainer itself writes checkpoints on rank 0,
+rank 0 writes adapter/ (model/ with `full_finetuning`), run.json and loss.png (the Trainer itself writes checkpoints on rank 0,
 plus each rank's RNG state). Effective batch = per-device batch x accumulation x world size.
 """
 
@@ -132,12 +132,15 @@ def tokenize_split(records: list[dict], tokenizer, max_seq_length: int, name: st
 # ---------------------------------------------------------------- model
 
 def load_for_training(config: TrainConfig):
-    """(model with LoRA, tokenizer carrying the tool template, backend, base path, family)."""
+    """(model with LoRA, or whole with `full_finetuning`; tokenizer carrying the tool template;
+    backend, base path, family)."""
     from funcall_lib.models import load_model  # imports unsloth first on the Unsloth path
 
     loaded = load_model(config.model, backend=config.backend, load_in_4bit=config.load_in_4bit,
-                        max_seq_length=config.max_seq_length)
+                        max_seq_length=config.max_seq_length, full_finetuning=config.full_finetuning)
     family = chat.ensure_tool_template(loaded.tokenizer)
+    if config.full_finetuning:
+        return _whole_model(loaded.model, config), loaded.tokenizer, loaded.backend, loaded.path, family
     targets = config.target_modules
     if loaded.backend == "unsloth":
         from unsloth import FastLanguageModel
@@ -161,6 +164,24 @@ def load_for_training(config: TrainConfig):
             r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
             target_modules=targets, bias="none", task_type="CAUSAL_LM"))
     return model, loaded.tokenizer, loaded.backend, loaded.path, family
+
+
+def _whole_model(model, config: TrainConfig):
+    """Every weight trainable (embeddings and norms too): for small models, where LoRA's rank is
+    a large share of the layer width anyway and the full optimizer state is cheap."""
+    from transformers import set_seed
+
+    set_seed(config.seed)
+    for param in model.parameters():
+        param.requires_grad_(True)
+    if config.gradient_checkpointing and hasattr(model, "gradient_checkpointing_enable"):
+        model.gradient_checkpointing_enable()
+    return model
+
+
+def artifact_dir(out_dir: str | Path, config: TrainConfig) -> Path:
+    """Where `train` writes the result: adapter/ (LoRA) or model/ (full fine-tuning)."""
+    return Path(out_dir) / ("model" if config.full_finetuning else "adapter")
 
 
 def precision(config: TrainConfig) -> dict:
@@ -309,9 +330,11 @@ def versions() -> dict:
 
 def train(config: TrainConfig, data_dir: str | Path, out_dir: str | Path, resume: bool = True,
           callbacks: list | None = None) -> dict:
-    """Train a LoRA adapter on data_dir/train.jsonl (eval on dev.jsonl); return the run.json dict.
+    """Train a LoRA adapter (or, with `full_finetuning`, the whole model) on data_dir/train.jsonl
+    (eval on dev.jsonl); return the run.json dict.
 
-    Writes out_dir/adapter/ (weights + tokenizer with the tool template), run.json and loss.png,
+    Writes out_dir/adapter/ (or out_dir/model/: weights + tokenizer with the tool template),
+    run.json and loss.png,
     atomically and from rank 0 only. With `resume`, continues from the newest checkpoint in
     out_dir/checkpoints, reaching the same final step count as an uninterrupted run.
     """
@@ -365,7 +388,7 @@ def train(config: TrainConfig, data_dir: str | Path, out_dir: str | Path, resume
         },
     }
     if trainer.is_world_process_zero():
-        _write_artifacts(trainer, tokenizer, out_dir, run)
+        _write_artifacts(trainer, tokenizer, artifact_dir(out_dir, config), run)
     return run
 
 
@@ -388,11 +411,12 @@ def _throughput(counts: dict, runtime: float | None) -> dict:
             "trained_token_fraction": round(counts["trained"] / real, 4) if real else None}
 
 
-def _write_artifacts(trainer, tokenizer, out_dir: Path, run: dict) -> None:
+def _write_artifacts(trainer, tokenizer, artifact: Path, run: dict) -> None:
     from funcall_lib.plots import plot_loss
 
-    with atomic_path(out_dir / "adapter", is_dir=True) as tmp:
-        trainer.model.save_pretrained(tmp)
+    out_dir = artifact.parent
+    with atomic_path(artifact, is_dir=True) as tmp:
+        trainer.model.save_pretrained(tmp, safe_serialization=True)
         tokenizer.save_pretrained(tmp)
     import matplotlib.pyplot as plt
 
@@ -400,7 +424,7 @@ def _write_artifacts(trainer, tokenizer, out_dir: Path, run: dict) -> None:
                     title=f"{Path(run['model']).name} ({run['backend']})")
     plt.close(fig)
     write_json_atomic(out_dir / RUN_JSON, run)
-    log.info("wrote %s (adapter/, run.json, loss.png)", out_dir)
+    log.info("wrote %s (%s/, run.json, loss.png)", out_dir, artifact.name)
 
 
 # ---------------------------------------------------------------- CLI
@@ -408,7 +432,7 @@ def _write_artifacts(trainer, tokenizer, out_dir: Path, run: dict) -> None:
 def add_arguments(parser) -> None:
     parser.add_argument("--data", required=True, help="dir with train.jsonl (and dev.jsonl)")
     parser.add_argument("--model", default=None, help="model id (default: the preset's)")
-    parser.add_argument("--out", required=True, help="run dir: adapter/, run.json, loss.png")
+    parser.add_argument("--out", required=True, help="run dir: adapter/ (model/ with full_finetuning), run.json, loss.png")
     parser.add_argument("--preset", default="auto", help="auto | cpu-demo | gpu | quality")
     parser.add_argument("--config", default=None, help="YAML file of TrainConfig fields")
     parser.add_argument("--max-steps", type=int, default=None)
@@ -452,7 +476,7 @@ def run_cli(args) -> int:
         print(f"trained {run['global_step']} steps on {run['backend']}: last loss {last}, "
               f"{run['tokens_per_s']} tokens/s, useful-token fraction "
               f"{run['useful_token_fraction']}, skipped {run['skipped_too_long']['train']} "
-              f"too-long records -> {args.out}")
+              f"too-long records -> {artifact_dir(args.out, config)}")
     return 0
 
 

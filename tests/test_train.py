@@ -171,6 +171,42 @@ def test_train_writes_adapter_run_json_and_plot(tmp_path, tiny_model_dir, data_d
     assert not list(out.glob(".*tmp"))
 
 
+def test_full_finetuning_trains_every_weight_and_writes_a_model(tmp_path, tiny_model_dir, data_dir):
+    """`full_finetuning`: no LoRA; every weight moves (embeddings included) and model/ is a
+    standalone safetensors checkpoint that loads as a model, with the tool template."""
+    import torch
+    from safetensors.torch import load_file
+
+    from funcall_lib.models import ModelError, load_model, tuned_model
+    from funcall_lib.quality import train_adapter
+    from funcall_lib.train import train
+
+    out = tmp_path / "run"
+    run = train(tiny_config(tiny_model_dir, max_steps=2, eval_steps=2, full_finetuning=True,
+                            learning_rate=1e-2), data_dir, out)
+    assert run["global_step"] == 2 and run["config"]["full_finetuning"] is True
+    assert not (out / "adapter").exists() and (out / "model" / "model.safetensors").is_file()
+    before = load_file(Path(tiny_model_dir) / "model.safetensors")
+    after = load_file(out / "model" / "model.safetensors")
+    assert set(after) == set(before)
+    moved = [name for name in before if not torch.equal(before[name].float(), after[name].float())]
+    assert any("embed_tokens" in n for n in moved) and any("layernorm" in n or "norm" in n for n in moved)
+    assert len(moved) == len(before), sorted(set(before) - set(moved))
+    assert all(t.dtype == torch.float32 for t in after.values())
+    assert tuned_model("embedded", out / "model") == (str(out / "model"), None)
+    assert tuned_model("embedded", tmp_path / "lora") == ("embedded", str(tmp_path / "lora"))
+    loaded = load_model(str(out / "model"), backend="hf")
+    assert chat.template_supports_tools(loaded.tokenizer)
+    with pytest.raises(ModelError, match="whole model"):
+        load_model(str(tiny_model_dir), backend="hf", adapter=out / "model")
+    with pytest.raises(ModelError, match="4-bit"):
+        load_model(str(tiny_model_dir), backend="hf", load_in_4bit=True, full_finetuning=True)
+    # the quality recipe finds and reuses it (and refuses a LoRA config for that run dir)
+    overrides = {"model": str(tiny_model_dir), "backend": "hf", "full_finetuning": True}
+    with pytest.raises(ValueError, match="model there was trained with"):
+        train_adapter(out, data_dir, {**overrides, "learning_rate": 5e-4})
+
+
 def test_same_seed_same_losses(tmp_path, tiny_model_dir, data_dir):
     from funcall_lib.train import train
 
