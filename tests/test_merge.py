@@ -233,3 +233,16 @@ def test_compare_reports_in_16_bits_fails_only_a_systematic_drop():
     # the same examples in fp32 keep the strict absolute rule
     assert not merge.compare_reports({**report, "strict_json_rate": 1.0}, {**report, "strict_json_rate": 12 / 14},
                                      dtype="fp32", ref_examples=ref_ex, merged_examples=two_worse)["passed"]
+
+
+def test_a_full_fine_tune_is_not_merged(tmp_path):
+    """model/ from `full_finetuning` is a checkpoint of its own: merge says so instead of failing
+    on a missing adapter_config.json."""
+    whole = tmp_path / "run" / "model"
+    whole.mkdir(parents=True)
+    (whole / "config.json").write_text("{}")
+    with pytest.raises(merge.MergeError, match="needs no merge"):
+        merge._adapter_config(whole)
+    with pytest.raises(merge.MergeError) as plain:
+        merge._adapter_config(tmp_path)
+    assert "needs no merge" not in str(plain.value)
