@@ -22,10 +22,11 @@ the current weather and check the air quality in Oslo"), where the phrasings all
 ones only, as it happens).
 
 `--mix procedural=F` (or `--preset quality`: 20k training records, F=0.6) draws a share F of every
-split from the procedural family (`synth_proc.py`: 430 composed tools, 215 concepts over 25 fields, four fields
-only in test_unseen_tools), for breadth on tools the hand-written catalogue lacks. Its parallel
-records add the shapes the hand-written phrasings cannot: cases that each say several values,
-two lists paired "respectively", and two lists meaning every combination (up to 6 calls).
+split from the procedural family (`synth_proc.py`: 430 composed tools of 215 concepts over 25
+fields, four fields only in test_unseen_tools), for breadth on tools the hand-written catalogue
+lacks. Its parallel records add the shapes the hand-written phrasings cannot: cases that each
+say several values, two lists paired "respectively", and two lists meaning every combination
+(up to 6 calls).
 """
 
 from __future__ import annotations
