@@ -74,10 +74,12 @@ def read_run(adapter_dir: str | os.PathLike) -> dict:
 
 
 def _adapter_config(adapter_dir: Path) -> dict:
+    from funcall_lib.models import is_whole_model
+
     path = adapter_dir / "adapter_config.json"
     if not path.is_file():
         hint = ("; it holds a whole model (a full fine-tune), which needs no merge: use it as the model"
-                if (adapter_dir / "config.json").is_file() else "")
+                if is_whole_model(adapter_dir) else "")
         raise MergeError(f"{adapter_dir}: not a LoRA adapter directory (no adapter_config.json){hint}")
     return json.loads(path.read_text(encoding="utf-8"))
 

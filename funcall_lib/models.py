@@ -255,13 +255,16 @@ def load_model(model_id: str = EMBEDDED, backend: str = "auto", load_in_4bit: bo
     return Loaded(model, tokenizer, backend, path, load_in_4bit)
 
 
+def is_whole_model(path: str | os.PathLike) -> bool:
+    """True for a directory holding a model of its own (a full fine-tune's model/), not a LoRA adapter."""
+    path = Path(path)
+    return (path / "config.json").is_file() and not (path / "adapter_config.json").is_file()
+
+
 def tuned_model(base: str, trained: str | os.PathLike) -> tuple[str, str | None]:
     """(model id, adapter or None) for what `funcall train` wrote: a LoRA adapter rides on its
     base; a full fine-tune's model/ directory is a model of its own."""
-    trained = Path(trained)
-    if (trained / "config.json").is_file() and not (trained / "adapter_config.json").is_file():
-        return str(trained), None
-    return base, str(trained)
+    return (str(trained), None) if is_whole_model(trained) else (base, str(trained))
 
 
 def _attach_adapter(model, adapter: Path):
@@ -270,7 +273,7 @@ def _attach_adapter(model, adapter: Path):
 
     if not (adapter / "adapter_config.json").is_file():
         hint = ("; it holds a whole model (a full fine-tune): load it as the model, no adapter"
-                if (adapter / "config.json").is_file() else "")
+                if is_whole_model(adapter) else "")
         raise ModelError(f"{adapter}: not a LoRA adapter directory (no adapter_config.json){hint}")
     model = PeftModel.from_pretrained(model, str(adapter), is_trainable=False)
     tokenizer = AutoTokenizer.from_pretrained(adapter, trust_remote_code=False)

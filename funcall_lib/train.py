@@ -22,8 +22,9 @@ non-padding tokens / all tokens in the training batches actually fed (and
 `trained_token_fraction`: answer tokens / non-padding tokens).
 
 Data parallel: under `torchrun` / `accelerate launch` every process trains on its shard; only
-rank 0 writes adapter/ (model/ with `full_finetuning`), run.json and loss.png (the Trainer itself writes checkpoints on rank 0,
-plus each rank's RNG state). Effective batch = per-device batch x accumulation x world size.
+rank 0 writes adapter/ (model/ with `full_finetuning`), run.json and loss.png (the Trainer
+itself writes checkpoints on rank 0, plus each rank's RNG state). Effective batch = per-device
+batch x accumulation x world size.
 """
 
 from __future__ import annotations
