@@ -493,11 +493,13 @@ COMBINATIONS = {"train": ["{V} {h}{a}.", "What is {h}{a}?", "{V} {h}{a}, for eve
                 "heldout": ["I'd like {h}{a}.", "Could you {v} {h}{a}, each combination?"]}
 
 
-def _listable(tool: PTool) -> list[PParam]:
+@lru_cache(maxsize=None)
+def _listable(tool: PTool) -> tuple[PParam, ...]:
     """Params whose phrase names them ("a height of {}", not a bare "{}"): two bare lists side by
-    side ("for 4366 and 205 and 4508 and 3142") say nothing of which list is which."""
-    return [p for p in _series_param(tool) if re.search(r"[a-z]", p.phrase.replace("{}", ""))
-            and (p.kind != "s" or p.spec[0] not in ("JSON_TEXTS", "REGEXES"))]
+    side ("for 4366 and 205 and 4508 and 3142") say nothing of which list is which. Cached: every
+    two-list record filters the whole pool by it."""
+    return tuple(p for p in _series_param(tool) if re.search(r"[a-z]", p.phrase.replace("{}", ""))
+                 and (p.kind != "s" or p.spec[0] not in ("JSON_TEXTS", "REGEXES")))
 
 
 def _two_lists(tool: PTool, rng, split, paired: bool):
