@@ -33,13 +33,16 @@ CALL_SETS = {"bfcl_simple_python", "bfcl_multiple", "bfcl_parallel", "bfcl_paral
 
 
 def build_data(run_dir: Path, seed: int = 0, n: int | None = None) -> Path:
-    """The `quality` data preset (or `n` records of its mix) in run_dir/data, unless already there."""
-    from funcall_lib.synth import DATA_PRESETS, build_dataset
+    """The `quality` data preset in run_dir/data, unless already there. `n` changes only the
+    training split: dev, test and test_unseen_tools stay the preset's, record for record, so a
+    variant trained on more or less data is scored on the same examples as the recipe."""
+    from funcall_lib.synth import DATA_PRESETS, build_dataset, default_sizes
 
     data = run_dir / "data"
     if not (data / "train.jsonl").is_file():
         preset = DATA_PRESETS["quality"]
-        log.info("building data: %s", build_dataset(data, n=n or preset["n"], seed=seed, mix=preset["mix"]))
+        sizes = {**default_sizes(preset["n"]), "train": n or preset["n"]}
+        log.info("building data: %s", build_dataset(data, seed=seed, sizes=sizes, mix=preset["mix"]))
     return data
 
 
@@ -157,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-train", action="store_true", help="evaluate the base model only")
     parser.add_argument("--only-train", action="store_true", help="build data and train, no evaluation")
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
-    parser.add_argument("--data-n", type=int, help="records in the generated corpus (default: the quality data preset's)")
+    parser.add_argument("--data-n", type=int, help="training records to generate (default: the quality data preset's); dev and the test sets stay the preset's")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--modes", default="constrained,free",

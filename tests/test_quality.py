@@ -67,14 +67,23 @@ def test_bad_labels_or_modes_stop_before_any_data_is_built(tmp_path):
         assert not (tmp_path / "q").exists()
 
 
-def test_data_n_sizes_the_corpus_with_the_preset_mix(tmp_path):
+def test_data_n_sizes_only_the_training_split(tmp_path, monkeypatch):
+    """--data-n is for "the recipe on more data": the variant must be scored on the very
+    records the recipe is, or the comparison mixes data size with test-set luck."""
+    from funcall_lib import synth
     from funcall_lib.quality import build_data
     from funcall_lib.records import load_records
 
+    monkeypatch.setitem(synth.DATA_PRESETS, "quality", {"n": 400, "mix": 0.6})
     data = build_data(tmp_path / "q", n=200)
     train = load_records(data / "train.jsonl")
     procedural = [r for r in train if r["meta"].get("family") == "procedural"]
     assert 150 <= len(train) <= 200 and 0.5 < len(procedural) / len(train) < 0.7
+    bigger = build_data(tmp_path / "q2", n=600)
+    assert len(load_records(bigger / "train.jsonl")) > 500
+    for split in ("dev", "test", "test_unseen_tools"):
+        assert (data / f"{split}.jsonl").read_bytes() == (bigger / f"{split}.jsonl").read_bytes()
+        assert len(load_records(data / f"{split}.jsonl")) == 40
     assert build_data(tmp_path / "q", n=999) == data           # an existing corpus is reused
     assert len(load_records(data / "train.jsonl")) == len(train)
 
