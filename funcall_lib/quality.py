@@ -160,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-train", action="store_true", help="evaluate the base model only")
     parser.add_argument("--only-train", action="store_true", help="build data and train, no evaluation")
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
-    parser.add_argument("--data-n", type=int, help="training records to generate (default: the quality data preset's); dev and the test sets stay the preset's")
+    parser.add_argument("--data-n", type=int, help="training records to generate (default: the quality data "
+                        "preset's); dev and the test sets stay the preset's")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--modes", default="constrained,free",
