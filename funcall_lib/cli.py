@@ -21,6 +21,7 @@ COMMANDS = [
     ("train", None, "funcall_lib.train", "LoRA/QLoRA SFT on records (loss on the answer only)"),
     ("infer", None, "funcall_lib.infer", "generate a tool call for one prompt (constrained by default)"),
     ("eval", None, "funcall_lib.evaluate", "score a model or predictions on records or BFCL"),
+    ("compare", None, "funcall_lib.compare", "is run B better than run A? fixed, broken and a sign test on the same records"),
     ("calibrate", None, "funcall_lib.call_bias", "choose --call-bias on held-out eval examples (decisions right per bias)"),
     ("merge", None, "funcall_lib.merge", "merge an adapter into a 16-bit base, optionally verified"),
     ("push", None, "funcall_lib.hub", "idempotent upload of folders to the Hugging Face Hub"),

@@ -19,13 +19,13 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import math
 import os
 import subprocess
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from funcall_lib.compare import paired_changes, sign_test_p
 from funcall_lib.io import atomic_path, iter_jsonl, write_json_atomic
 
 log = logging.getLogger(__name__)
@@ -236,18 +236,6 @@ EVAL_KEYS = ("strict_json_rate", "schema_valid_rate", "name_accuracy", "task_pas
 SIGN_TEST_ALPHA = 0.05   # 16 bits: a one-sided sign test this unlikely under "no systematic change" fails
 
 
-def sign_test_p(worse: int, better: int) -> float:
-    """P(at least `worse` of the changed verdicts go down | each change is a fair coin)."""
-    changed = worse + better
-    return sum(math.comb(changed, k) for k in range(worse, changed + 1)) / 2 ** changed if changed else 1.0
-
-
-def _changes(ref_examples: list[dict], merged_examples: list[dict], key: str) -> tuple[int, int]:
-    pairs = [(a.get(key), b.get(key)) for a, b in zip(ref_examples, merged_examples)]
-    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
-    return sum(a and not b for a, b in pairs), sum(b and not a for a, b in pairs)
-
-
 def compare_reports(ref: dict, merged: dict, tol: float = METRIC_TOL, dtype: str = "fp32",
                     ref_examples: list[dict] | None = None,
                     merged_examples: list[dict] | None = None) -> dict:
@@ -276,7 +264,8 @@ def compare_reports(ref: dict, merged: dict, tol: float = METRIC_TOL, dtype: str
         if not paired:
             passed &= (b - a) >= -tol
         elif key in VERDICTS:  # irrelevance accuracy is task pass on the no-call examples: covered
-            worse, better = _changes(ref_examples, merged_examples, VERDICTS[key])
+            worse, better = paired_changes((a.get(VERDICTS[key]), b.get(VERDICTS[key]))
+                                           for a, b in zip(ref_examples, merged_examples))
             p_value = sign_test_p(worse, better)
             rows[key].update(worse=worse, better=better, p_value=p_value)
             passed &= p_value >= SIGN_TEST_ALPHA

@@ -1,0 +1,122 @@
+"""Is run B better than run A? A paired comparison of two `funcall eval` examples files.
+
+Two trainings of one recipe differ by a few points on a few hundred records from seed alone, so
+"0.79 -> 0.84" says little until it is known which records changed. Both runs scored the same
+records, so each record is a pair of verdicts: the records B fixed and the ones it broke are
+what changed, and an exact sign test over them (McNemar's test) says how likely a split at
+least that lopsided is if neither run is better. Failures are counted by kind for both runs,
+so a gain in one kind paid for by a loss in another shows.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+
+def sign_test_p(worse: int, better: int) -> float:
+    """One-sided: P(at least `worse` of the changed verdicts go down | each change is a fair coin)."""
+    changed = worse + better
+    return sum(math.comb(changed, k) for k in range(worse, changed + 1)) / 2 ** changed if changed else 1.0
+
+
+def two_sided_p(fixed: int, broken: int) -> float:
+    """Exact McNemar: P(a split of the changed verdicts at least this lopsided, either way)."""
+    return min(1.0, 2 * sign_test_p(max(fixed, broken), min(fixed, broken))) if fixed != broken else 1.0
+
+
+def paired_changes(pairs) -> tuple[int, int]:
+    """(went from true to false, went from false to true) over (before, after) verdicts; pairs
+    with a None on either side (a verdict that does not apply) are left out."""
+    pairs = [(a, b) for a, b in pairs if a is not None and b is not None]
+    return sum(a and not b for a, b in pairs), sum(b and not a for a, b in pairs)
+
+
+def read_examples(path: str | Path) -> dict[str, dict]:
+    """{id: example} of an examples file `funcall eval` wrote; file:line on anything unusable."""
+    from funcall_lib.io import iter_jsonl
+
+    examples: dict[str, dict] = {}
+    for lineno, obj in iter_jsonl(path):
+        if "id" not in obj or not isinstance(obj.get("task_pass"), bool):
+            raise ValueError(f"{path}:{lineno}: an example needs an \"id\" and a true/false \"task_pass\" "
+                             "(the .examples.jsonl that funcall eval writes beside its report)")
+        key = str(obj["id"])
+        if key in examples:
+            raise ValueError(f"{path}:{lineno}: id {key!r} appears twice")
+        examples[key] = obj
+    if not examples:
+        raise ValueError(f"{path}: no examples")
+    return examples
+
+
+def _shown(ids: list[str]) -> str:
+    return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+def _check_same_records(before: dict, after: dict, names: tuple[str, str]) -> None:
+    """Both runs must have scored the same records. Ids alone do not prove it: a rebuilt data set
+    numbers its records the same way, so the expected calls are compared too."""
+    only = [sorted(set(a) - set(b)) for a, b in ((before, after), (after, before))]
+    for name, ids in zip(names, only):
+        if ids:
+            raise ValueError(f"{name}: {len(ids)} record(s) the other run did not score ({_shown(ids)}); "
+                             "a paired comparison needs both runs on the same records (same --data, --limit)")
+    differ = [i for i in before if "gold" in before[i] and "gold" in after[i] and before[i]["gold"] != after[i]["gold"]]
+    if differ:
+        raise ValueError(f"{names[0]} and {names[1]}: {len(differ)} record(s) with the same id expect different "
+                         f"calls ({_shown(differ)}); the runs scored different data")
+
+
+def compare(before: dict[str, dict], after: dict[str, dict],
+            names: tuple[str, str] = ("before", "after")) -> dict:
+    """The paired comparison of two runs' examples (as `read_examples` returns them)."""
+    _check_same_records(before, after, names)
+    ids = list(before)
+    fixed = [i for i in ids if after[i]["task_pass"] and not before[i]["task_pass"]]
+    broken = [i for i in ids if before[i]["task_pass"] and not after[i]["task_pass"]]
+    kinds = [Counter(e.get("reason_kind") for e in run.values() if not e["task_pass"]) for run in (before, after)]
+    n = len(ids)
+    return {"n": n,
+            "before_pass": sum(e["task_pass"] for e in before.values()) / n,
+            "after_pass": sum(e["task_pass"] for e in after.values()) / n,
+            "fixed": fixed, "broken": broken, "p_value": two_sided_p(len(fixed), len(broken)),
+            "failures": {kind or "unknown": (kinds[0][kind], kinds[1][kind])
+                         for kind, _ in (kinds[0] + kinds[1]).most_common()}}
+
+
+def _listed(title: str, ids: list[str], before: dict, after: dict, show: int) -> list[str]:
+    lines = [f"\n{title} ({len(ids)}, first {min(show, len(ids))}):"]
+    for i in ids[:show]:
+        was, now = before[i].get("reason") or "pass", after[i].get("reason") or "pass"
+        lines.append(f"- {i}: {was} -> {now}")
+    return lines if ids and show else []
+
+
+def comparison_markdown(result: dict, names: tuple[str, str], before: dict, after: dict, show: int = 5) -> str:
+    """A table of task pass and failures by kind (A = names[0], B = names[1]), the change with its
+    p-value, and the first `show` fixed and broken records with what each run did."""
+    delta = result["after_pass"] - result["before_pass"]
+    lines = [f"- A: {names[0]}", f"- B: {names[1]}", "", "| | A | B |", "|---|---|---|",
+             f"| task pass (n={result['n']}) | {result['before_pass']:.3f} | {result['after_pass']:.3f} |"]
+    lines += [f"| failed: {kind} | {a} | {b} |" for kind, (a, b) in result["failures"].items()]
+    lines.append(f"\nchange {delta:+.3f}: {len(result['fixed'])} fixed, {len(result['broken'])} broken; "
+                 f"exact sign test (McNemar) p = {result['p_value']:.3g}"
+                 + (" (could be chance at the 0.05 level)" if result["p_value"] >= 0.05 else ""))
+    lines += _listed("fixed", result["fixed"], before, after, show)
+    lines += _listed("broken", result["broken"], before, after, show)
+    return "\n".join(lines)
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("before", help="A.examples.jsonl (funcall eval wrote it beside A's report)")
+    parser.add_argument("after", help="B.examples.jsonl, scored on the same records")
+    parser.add_argument("--show", type=int, default=5, help="list this many fixed and broken record ids (default 5)")
+
+
+def run_cli(args) -> int:
+    before, after = read_examples(args.before), read_examples(args.after)
+    names = (str(args.before), str(args.after))
+    print(comparison_markdown(compare(before, after, names), names, before, after, args.show))
+    return 0

@@ -1,0 +1,63 @@
+"""`funcall compare`: the paired comparison of two eval runs on the same records."""
+
+import json
+
+import pytest
+
+from funcall_lib.cli import main
+from funcall_lib.compare import compare, read_examples, two_sided_p
+
+
+def _write(path, passes, gold=None, reason="wrong value: x"):
+    rows = [{"id": f"r{i}", "task_pass": ok, "gold": gold or [{"name": "f", "arguments": {"i": i}}],
+             "reason": None if ok else reason, "reason_kind": None if ok else reason.split(":")[0]}
+            for i, ok in enumerate(passes)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_exact_two_sided_p_values():
+    assert two_sided_p(0, 0) == 1.0 and two_sided_p(3, 3) == 1.0
+    assert two_sided_p(10, 0) == two_sided_p(0, 10) == 2 / 2 ** 10
+    assert two_sided_p(5, 2) == 2 * (1 + 7 + 21) / 2 ** 7      # P(X >= 5 | 7 changed), both tails
+    assert two_sided_p(1, 0) == 1.0                              # 2 * 1/2, capped
+
+
+def test_fixed_broken_and_failure_kinds(tmp_path, capsys):
+    a = _write(tmp_path / "a.jsonl", [True, True, False, False, False, False, False, True, False, False])
+    b = _write(tmp_path / "b.jsonl", [False, True, True, True, True, True, False, False, True, True],
+               reason="wrong number of calls: made 2")
+    result = compare(read_examples(a), read_examples(b))
+    assert result["fixed"] == ["r2", "r3", "r4", "r5", "r8", "r9"] and result["broken"] == ["r0", "r7"]
+    assert (result["before_pass"], result["after_pass"]) == (0.3, 0.7)
+    assert result["failures"] == {"wrong value": (7, 0), "wrong number of calls": (0, 3)}
+    assert result["p_value"] == two_sided_p(6, 2)
+
+    assert main(["compare", str(a), str(b), "--show", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "6 fixed, 2 broken" in out and "| task pass (n=10) | 0.300 | 0.700 |" in out
+    assert "- r2: wrong value: x -> pass" in out and "- r0: pass -> wrong number of calls: made 2" in out
+    assert "r3" not in out                                       # --show 1
+
+
+@pytest.mark.parametrize("case", ["other ids", "other gold", "bad json", "no verdict", "twice"])
+def test_unusable_inputs_are_named(tmp_path, capsys, case):
+    a = _write(tmp_path / "a.jsonl", [True, False, True])
+    b = tmp_path / "b.jsonl"
+    if case == "other ids":
+        _write(tmp_path / "b.jsonl", [True, False])
+        expected = "a.jsonl: 1 record(s) the other run did not score (r2)"
+    elif case == "other gold":
+        _write(b, [True, False, True], gold=[{"name": "g", "arguments": {}}])
+        expected = "3 record(s) with the same id expect different calls"
+    elif case == "bad json":
+        b.write_text(a.read_text() + "{not json\n")
+        expected = "b.jsonl:4: not valid JSON"
+    elif case == "no verdict":
+        b.write_text('{"id": "r0", "task_pass": null}\n')
+        expected = "b.jsonl:1: an example needs an \"id\" and a true/false \"task_pass\""
+    else:
+        b.write_text(a.read_text() + a.read_text().splitlines(keepends=True)[0])
+        expected = "b.jsonl:4: id 'r0' appears twice"
+    assert main(["compare", str(a), str(b)]) == 2
+    assert expected in capsys.readouterr().err
