@@ -14,6 +14,8 @@ import math
 from collections import Counter
 from pathlib import Path
 
+from funcall_lib.io import iter_jsonl
+
 
 def sign_test_p(worse: int, better: int) -> float:
     """One-sided: P(at least `worse` of the changed verdicts go down | each change is a fair coin)."""
@@ -35,8 +37,6 @@ def paired_changes(pairs) -> tuple[int, int]:
 
 def read_examples(path: str | Path) -> dict[str, dict]:
     """{id: example} of an examples file `funcall eval` wrote; file:line on anything unusable."""
-    from funcall_lib.io import iter_jsonl
-
     examples: dict[str, dict] = {}
     for lineno, obj in iter_jsonl(path):
         if "id" not in obj or not isinstance(obj.get("task_pass"), bool):
@@ -63,10 +63,11 @@ def _check_same_records(before: dict, after: dict, names: tuple[str, str]) -> No
         if ids:
             raise ValueError(f"{name}: {len(ids)} record(s) the other run did not score ({_shown(ids)}); "
                              "a paired comparison needs both runs on the same records (same --data, --limit)")
-    differ = [i for i in before if "gold" in before[i] and "gold" in after[i] and before[i]["gold"] != after[i]["gold"]]
+    differ = [i for i in before
+              if "gold" in before[i] and "gold" in after[i] and before[i]["gold"] != after[i]["gold"]]
     if differ:
-        raise ValueError(f"{names[0]} and {names[1]}: {len(differ)} record(s) with the same id expect different "
-                         f"calls ({_shown(differ)}); the runs scored different data")
+        raise ValueError(f"{names[0]} and {names[1]}: {len(differ)} record(s) with the same id expect "
+                         f"different calls ({_shown(differ)}); the runs scored different data")
 
 
 def compare(before: dict[str, dict], after: dict[str, dict],
@@ -76,7 +77,8 @@ def compare(before: dict[str, dict], after: dict[str, dict],
     ids = list(before)
     fixed = [i for i in ids if after[i]["task_pass"] and not before[i]["task_pass"]]
     broken = [i for i in ids if before[i]["task_pass"] and not after[i]["task_pass"]]
-    kinds = [Counter(e.get("reason_kind") for e in run.values() if not e["task_pass"]) for run in (before, after)]
+    kinds = [Counter(e.get("reason_kind") for e in run.values() if not e["task_pass"])
+             for run in (before, after)]
     n = len(ids)
     return {"n": n,
             "before_pass": sum(e["task_pass"] for e in before.values()) / n,
@@ -94,7 +96,8 @@ def _listed(title: str, ids: list[str], before: dict, after: dict, show: int) ->
     return lines if ids and show else []
 
 
-def comparison_markdown(result: dict, names: tuple[str, str], before: dict, after: dict, show: int = 5) -> str:
+def comparison_markdown(result: dict, names: tuple[str, str], before: dict, after: dict,
+                        show: int = 5) -> str:
     """A table of task pass and failures by kind (A = names[0], B = names[1]), the change with its
     p-value, and the first `show` fixed and broken records with what each run did."""
     delta = result["after_pass"] - result["before_pass"]
@@ -112,7 +115,8 @@ def comparison_markdown(result: dict, names: tuple[str, str], before: dict, afte
 def add_arguments(parser) -> None:
     parser.add_argument("before", help="A.examples.jsonl (funcall eval wrote it beside A's report)")
     parser.add_argument("after", help="B.examples.jsonl, scored on the same records")
-    parser.add_argument("--show", type=int, default=5, help="list this many fixed and broken record ids (default 5)")
+    parser.add_argument("--show", type=int, default=5,
+                        help="list this many fixed and broken record ids (default 5)")
 
 
 def run_cli(args) -> int:
