@@ -24,8 +24,9 @@ def sign_test_p(worse: int, better: int) -> float:
 
 
 def two_sided_p(fixed: int, broken: int) -> float:
-    """Exact McNemar: P(a split of the changed verdicts at least this lopsided, either way)."""
-    return min(1.0, 2 * sign_test_p(max(fixed, broken), min(fixed, broken))) if fixed != broken else 1.0
+    """Exact McNemar: P(a split of the changed verdicts at least this lopsided, either way); an
+    even split doubles a tail of at least 1/2, so the cap makes it 1."""
+    return min(1.0, 2 * sign_test_p(max(fixed, broken), min(fixed, broken)))
 
 
 def paired_changes(pairs) -> tuple[int, int]:
@@ -89,11 +90,13 @@ def compare(before: dict[str, dict], after: dict[str, dict],
 
 
 def _listed(title: str, ids: list[str], before: dict, after: dict, show: int) -> list[str]:
+    if not ids or not show:
+        return []
     lines = [f"\n{title} ({len(ids)}, first {min(show, len(ids))}):"]
     for i in ids[:show]:
         was, now = before[i].get("reason") or "pass", after[i].get("reason") or "pass"
         lines.append(f"- {i}: {was} -> {now}")
-    return lines if ids and show else []
+    return lines
 
 
 def comparison_markdown(result: dict, names: tuple[str, str], before: dict, after: dict,

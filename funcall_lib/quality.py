@@ -102,6 +102,7 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
     reports = {}
     for label in labels:
         loaded = None
+        model_id, adapter_dir = models.tuned_model(model, adapter) if label == "tuned" else (model, None)
         for name, records in sets.items():
             for mode in modes_for(name, modes):
                 constrained, tool_choice = MODES[mode]
@@ -111,7 +112,6 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
                     continue
-                model_id, adapter_dir = models.tuned_model(model, adapter) if label == "tuned" else (model, None)
                 if loaded is None:
                     loaded = models.load_model(model_id, adapter=adapter_dir)
                     infer.prepare_for_inference(loaded)
