@@ -37,6 +37,7 @@ class BenchDecodeConfig:
     repeats: int = 3
     tool_choice: str = "auto"
     threads: int | None = None       # torch CPU threads; 1 avoids spin-wait on a crowded machine
+    dtype: str | None = None         # bf16 | fp32; None: the loader's default for the device
     copy_bias: float = 0.0           # > 0: constrained passes also run the copy bias
 
 
@@ -180,8 +181,9 @@ def run(cfg: BenchDecodeConfig) -> dict:
 
         torch.set_num_threads(cfg.threads)
     info = machine()
-    loaded = load_model(cfg.model, adapter=cfg.adapter)
+    loaded = load_model(cfg.model, adapter=cfg.adapter, dtype=cfg.dtype)
     prepare_for_inference(loaded)
+    info["dtype"] = str(loaded.model.dtype).removeprefix("torch.")
     model, tok = loaded.model, loaded.tokenizer
     records = _records(cfg)
     compile_s = _compile_seconds(model, tok, records, cfg)

@@ -138,7 +138,8 @@ def load_for_training(config: TrainConfig):
     from funcall_lib.models import load_model  # imports unsloth first on the Unsloth path
 
     loaded = load_model(config.model, backend=config.backend, load_in_4bit=config.load_in_4bit,
-                        max_seq_length=config.max_seq_length, full_finetuning=config.full_finetuning)
+                        max_seq_length=config.max_seq_length, full_finetuning=config.full_finetuning,
+                        dtype=cpu_weights_dtype(config))
     family = chat.ensure_tool_template(loaded.tokenizer)
     if config.full_finetuning:
         return _whole_model(loaded.model, config), loaded.tokenizer, loaded.backend, loaded.path, family
@@ -185,16 +186,29 @@ def artifact_dir(out_dir: str | Path, config: TrainConfig) -> Path:
     return Path(out_dir) / ("model" if config.full_finetuning else "adapter")
 
 
+def cpu_weights_dtype(config: TrainConfig) -> str | None:
+    """On CPU, frozen base weights in the precision the trainer computes in (bf16 halves their
+    memory and saves a cast per matmul); None elsewhere, where the loader's default holds."""
+    import torch
+
+    if torch.cuda.is_available():
+        return None
+    return "bf16" if precision(config)["bf16"] else "fp32"
+
+
 def precision(config: TrainConfig) -> dict:
-    """Device flags: bf16 where the GPU supports it, fp16 on older GPUs, fp32 on CPU (bf16 is slow there)."""
+    """Device flags: bf16 where the GPU supports it, fp16 on older GPUs. On CPU, `auto` means bf16
+    mixed precision (float32 weights, bf16 matmuls under autocast) where the CPU has bf16 in
+    hardware (AMX, AVX512-BF16: twice float32's speed), else float32 (emulated bf16 is slower)."""
     import torch
 
     if not torch.cuda.is_available():
-        if config.bf16 is True:
-            raise ValueError("bf16=True asked for but no CUDA device; use bf16: auto on CPU")
+        from funcall_lib.models import cpu_has_native_bf16
+
+        bf16 = cpu_has_native_bf16() if config.bf16 == "auto" else bool(config.bf16)
         # use_cpu makes accelerate set up gloo DDP under torchrun instead of a lone process
         ddp = int(os.environ.get("WORLD_SIZE", "1")) > 1
-        return {"bf16": False, "fp16": False, "use_cpu": True, "ddp_backend": "gloo" if ddp else None}
+        return {"bf16": bf16, "fp16": False, "use_cpu": True, "ddp_backend": "gloo" if ddp else None}
     bf16 = torch.cuda.is_bf16_supported() if config.bf16 == "auto" else bool(config.bf16)
     return {"bf16": bf16, "fp16": not bf16}
 
@@ -368,6 +382,7 @@ def train(config: TrainConfig, data_dir: str | Path, out_dir: str | Path, resume
         "skipped_too_long": {"train": len(skipped_train), "dev": len(skipped_dev),
                              "ids": (skipped_train + skipped_dev)[:50]},
         "world_size": trainer.args.world_size,
+        "precision": "bf16" if trainer.args.bf16 else "fp16" if trainer.args.fp16 else "fp32",
         "effective_batch_size": (config.per_device_train_batch_size
                                  * config.gradient_accumulation_steps * trainer.args.world_size),
         "global_step": trainer.state.global_step, "max_steps": trainer.state.max_steps,

@@ -297,9 +297,11 @@ def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
 
     out = tmp_path / "bench.json"
     rc = main(["bench", "decode", "--model", str(tiny_model_dir), "--n", "2", "--batch-size", "2",
-               "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", "--out", str(out)])
+               "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", "--dtype", "bf16",
+               "--out", str(out)])
     result = json.loads(out.read_text())
     assert rc == 0 and result["free_tokens_per_s"] > 0 and result["constrained_tokens_per_s"] > 0
+    assert result["machine"]["dtype"] == "bfloat16" and result["config"]["dtype"] == "bf16"
     assert {r["constrained"] for r in result["runs"]} == {False, True}
     assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
     assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
@@ -312,9 +314,10 @@ def test_bench_decode_times_the_copy_bias(tiny_model_dir, tmp_path):
     out = tmp_path / "bench.json"
     rc = main(["bench", "decode", "--model", str(tiny_model_dir), "--n", "2", "--batch-size", "2",
                "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", "--copy-bias", "2",
-               "--out", str(out)])
+               "--dtype", "fp32", "--out", str(out)])
     result = json.loads(out.read_text())
     assert rc == 0 and result["config"]["copy_bias"] == 2 and result["copy_bias_ms_per_token"] > 0
+    assert result["machine"]["dtype"] == "float32"
 
 
 def test_repeated_call_stop_ends_the_row_and_cuts_the_repeat(tool_tokenizer):

@@ -148,6 +148,7 @@ def data_dir(tmp_path_factory):
 
 
 def test_train_writes_adapter_run_json_and_plot(tmp_path, tiny_model_dir, data_dir):
+    from funcall_lib import models
     from funcall_lib.models import load_model
     from funcall_lib.train import train
 
@@ -158,6 +159,7 @@ def test_train_writes_adapter_run_json_and_plot(tmp_path, tiny_model_dir, data_d
     assert [p["step"] for p in saved["train_loss"]] == [1, 2, 3, 4]
     assert [p["step"] for p in saved["eval_loss"]] == [2, 4]
     assert saved["backend"] == "hf" and saved["seed"] == 42 and saved["world_size"] == 1
+    assert saved["precision"] == ("bf16" if models.cpu_has_native_bf16() else "fp32")
     assert saved["effective_batch_size"] == 4
     assert saved["versions"]["torch"] and saved["versions"]["trl"]
     assert 0.5 < saved["useful_token_fraction"] <= 1.0
@@ -221,6 +223,41 @@ def test_same_seed_same_losses(tmp_path, tiny_model_dir, data_dir):
               data_dir, tmp_path / "d")
     assert d["train_loss"][0]["loss"] != pytest.approx(a["train_loss"][0]["loss"], abs=1e-6)
     assert d["config"]["neftune_noise_alpha"] == 50.0
+
+
+def test_cpu_precision_follows_the_cpu(monkeypatch):
+    """On CPU, `bf16: auto` means bf16 mixed precision where the CPU multiplies bf16 in hardware
+    and float32 elsewhere; an explicit setting wins either way; the frozen base weights load in
+    the precision the trainer computes in."""
+    import torch
+
+    from funcall_lib import models
+    from funcall_lib.config import make_config
+    from funcall_lib.train import cpu_weights_dtype, precision
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    for native in (True, False):
+        monkeypatch.setattr(models, "cpu_has_native_bf16", lambda native=native: native)
+        auto = make_config("cpu-demo")
+        assert precision(auto) == {"bf16": native, "fp16": False, "use_cpu": True, "ddp_backend": None}
+        assert cpu_weights_dtype(auto) == ("bf16" if native else "fp32")
+        assert models._default_dtype() == (torch.bfloat16 if native else torch.float32)
+        assert precision(make_config("cpu-demo", bf16=False))["bf16"] is False
+        assert precision(make_config("cpu-demo", bf16=True))["bf16"] is True
+        assert cpu_weights_dtype(make_config("cpu-demo", bf16=False)) == "fp32"
+
+
+def test_float32_training_on_cpu_stays_float32(tmp_path, tiny_model_dir, data_dir):
+    """`bf16: false` keeps the whole run in float32 on any CPU (the path CPUs without bf16 take)."""
+    import torch
+    from safetensors.torch import load_file
+
+    from funcall_lib.train import train
+
+    run = train(tiny_config(tiny_model_dir, max_steps=2, eval_steps=2, bf16=False), data_dir, tmp_path)
+    assert run["precision"] == "fp32" and run["global_step"] == 2
+    adapter = load_file(tmp_path / "adapter" / "adapter_model.safetensors")
+    assert adapter and all(t.dtype == torch.float32 for t in adapter.values())
 
 
 def _cli(data_dir, model_dir, out, *extra):
