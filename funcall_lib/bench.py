@@ -62,6 +62,8 @@ def add_decode_arguments(parser):
     parser.add_argument("--dtype", choices=["bf16", "fp32"],
                         help="model weights (default: bf16 on GPUs and on CPUs with bf16 in "
                              "hardware, else fp32)")
+    parser.add_argument("--unmerged", action="store_true",
+                        help="keep --adapter's LoRA layers apart instead of merging them (the default)")
     add_copy_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
     parser.add_argument("--out", help="write the results as JSON here")
 
@@ -75,7 +77,8 @@ def run_decode_cli(args) -> int:
     cfg = BenchDecodeConfig(model=args.model, adapter=args.adapter, data=args.data, n=args.n,
                             batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                             repeats=args.repeats, tool_choice=args.tool_choice,
-                            threads=args.threads, dtype=args.dtype, copy_bias=args.copy_bias)
+                            threads=args.threads, dtype=args.dtype, copy_bias=args.copy_bias,
+                            merge_adapter=not args.unmerged)
     result = run(cfg)
     if args.out:
         write_json_atomic(args.out, result)

@@ -39,6 +39,7 @@ class BenchDecodeConfig:
     threads: int | None = None       # torch CPU threads; 1 avoids spin-wait on a crowded machine
     dtype: str | None = None         # bf16 | fp32; None: the loader's default for the device
     copy_bias: float = 0.0           # > 0: constrained passes also run the copy bias
+    merge_adapter: bool = True       # False: time the LoRA layers unmerged
 
 
 _PROMPTS = ["What is 17 * 23?", "Convert 5 km to miles.", "Is there any bread left?",
@@ -182,8 +183,9 @@ def run(cfg: BenchDecodeConfig) -> dict:
         torch.set_num_threads(cfg.threads)
     info = machine()
     loaded = load_model(cfg.model, adapter=cfg.adapter, dtype=cfg.dtype)
-    prepare_for_inference(loaded)
+    prepare_for_inference(loaded, merge_adapter=cfg.merge_adapter)
     info["dtype"] = str(loaded.model.dtype).removeprefix("torch.")
+    info["adapter_merged"] = loaded.adapter_merged
     model, tok = loaded.model, loaded.tokenizer
     records = _records(cfg)
     compile_s = _compile_seconds(model, tok, records, cfg)

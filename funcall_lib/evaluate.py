@@ -167,7 +167,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
                    constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = 256,
                    batch_size: int = 8, backend: str = "auto", loaded=None,
                    stop_on_repeat: bool = False, copy_bias: float = 0.0,
-                   call_bias: float = 0.0) -> tuple[dict, list[dict]]:
+                   call_bias: float = 0.0, merge_adapter: bool = True) -> tuple[dict, list[dict]]:
     """Generate for every record (batched) and score; examples_per_s includes generation.
 
     Pass `loaded` (a models.Loaded) to reuse a model already in memory across several runs.
@@ -175,13 +175,15 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     `copy_bias` nudges argument values toward the user's words (funcall_lib.copy_bias);
     `call_bias` shifts the first-token choice between calling and answering (funcall_lib.call_bias),
     and each example keeps its `call_margin` so that other biases can be scored from it later.
+    A LoRA adapter is merged into the weights to decode unless `merge_adapter` is False
+    (`infer.prepare_for_inference` says why); the report's `adapter_merged` says which.
     """
     from funcall_lib import infer, models
     from funcall_lib.chat import ensure_tool_template
 
     if loaded is None:
         loaded = models.load_model(model_id, backend=backend, adapter=adapter)
-        infer.prepare_for_inference(loaded)
+        infer.prepare_for_inference(loaded, merge_adapter=merge_adapter)
     family = ensure_tool_template(loaded.tokenizer)
     start = time.perf_counter()
     gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
@@ -197,6 +199,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
         e["call_margin"] = getattr(g, "call_margin", None)
     report["stop_on_repeat"], report["copy_bias"], report["call_bias"] = stop_on_repeat, copy_bias, call_bias
+    report["adapter_merged"] = bool(getattr(loaded, "adapter_merged", False))
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
     report["constrained_fallbacks"] = sum(e["fallback"] is not None for e in examples)
@@ -363,6 +366,9 @@ def add_arguments(parser) -> None:
     src.add_argument("--model", help="model id: embedded, a local directory or a Hub id")
     src.add_argument("--predictions", help="JSONL of {id, output[, format]} from any system")
     parser.add_argument("--adapter", help="LoRA adapter directory to attach to --model")
+    parser.add_argument("--unmerged", action="store_true",
+                        help="decode with --adapter's LoRA layers apart (default: merged into the "
+                             "weights, as `funcall merge` exports it; faster)")
     parser.add_argument("--data", help="records JSONL (the gold)")
     parser.add_argument("--benchmark", help="bfcl:CATEGORY (simple_python, multiple, parallel, "
                         "parallel_multiple, irrelevance) in place of --data")
@@ -423,7 +429,8 @@ def run_cli(args) -> int:
                                           max_new_tokens=args.max_new_tokens,
                                           batch_size=args.batch_size, backend=args.backend,
                                           stop_on_repeat=args.stop_on_repeat,
-                                          copy_bias=args.copy_bias, call_bias=args.call_bias)
+                                          copy_bias=args.copy_bias, call_bias=args.call_bias,
+                                          merge_adapter=not args.unmerged)
     report["data"] = args.benchmark or args.data
     write_report(args.out, report, examples)
     print(json.dumps({k: report[k] for k in ("n", *METRICS, "examples_per_s")}))

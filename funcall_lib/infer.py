@@ -277,14 +277,33 @@ def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls):
         return None, reason
 
 
-def prepare_for_inference(loaded) -> None:
-    """Switch a `models.Loaded` to inference mode: Unsloth's fast path when it loaded the model."""
+def prepare_for_inference(loaded, merge_adapter: bool = True) -> None:
+    """Switch a `models.Loaded` to inference mode: Unsloth's fast path when it loaded the model.
+
+    With transformers + peft, a LoRA adapter on an unquantized base is merged into the weights
+    first (`merge_adapter=False` keeps it separate). Decoding a small model is bound by the
+    number of operations per token, not their size, and an unmerged LoRA layer adds several
+    small ones (a cast, two thin matmuls, a scale and an add) to each projection: scoring the embedded model with an r=64 adapter on two CPU cores
+    took 2.2x as long unmerged. The merged weights are rounded to the model's dtype once, so
+    a bf16 model's outputs move about as much as decoding in bf16 instead of float32 moves
+    them (docs/benchmarks.md). A 4-bit base is left unmerged: merging into it would requantize.
+    """
     if getattr(loaded, "backend", None) == "unsloth":
         from unsloth import FastLanguageModel
 
         FastLanguageModel.for_inference(loaded.model)
-    else:
-        loaded.model.eval()
+        return
+    if merge_adapter and not getattr(loaded, "load_in_4bit", False) and _has_lora(loaded.model):
+        loaded.model = loaded.model.merge_and_unload()
+        loaded.adapter_merged = True
+    loaded.model.eval()
+
+
+def _has_lora(model) -> bool:
+    from peft import PeftModel, PeftType
+
+    return isinstance(model, PeftModel) and all(
+        c.peft_type == PeftType.LORA for c in model.peft_config.values())
 
 
 def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,

@@ -165,6 +165,7 @@ class Loaded:
     backend: str          # "unsloth" or "hf"
     path: Path
     load_in_4bit: bool
+    adapter_merged: bool = False   # set by infer.prepare_for_inference
 
 
 def unsloth_importable() -> bool:

@@ -54,6 +54,23 @@ def tiny_model_dir(tmp_path_factory, embedded_tokenizer):
                         out_dir=str(tmp_path_factory.mktemp("tiny") / "model"))
 
 
+@pytest.fixture(scope="session")
+def tiny_adapter_dir(tmp_path_factory, tiny_model_dir):
+    """A random, non-zero LoRA adapter (r=4) on the tiny model, with its tool-aware tokenizer."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out = tmp_path_factory.mktemp("adapter") / "adapter"
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    torch.manual_seed(1)
+    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, init_lora_weights=False,
+                                                 target_modules=["q_proj", "v_proj", "down_proj"]))
+    peft_model.save_pretrained(out)
+    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(out)
+    return out
+
+
 @pytest.fixture()
 def tiny_model(tool_tokenizer):
     from funcall_lib.models import random_model

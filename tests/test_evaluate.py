@@ -158,6 +158,19 @@ def test_cli_predictions(tmp_path, capsys):
     assert json.loads(out.read_text())["n"] == 2
 
 
+def test_cli_scores_an_adapter_merged_unless_told_otherwise(tmp_path, tiny_model_dir, tiny_adapter_dir):
+    from funcall_lib.cli import main
+
+    data = _write_jsonl(tmp_path / "test.jsonl", RECORDS[:2])
+    merged = {}
+    for flags in ([], ["--unmerged"]):
+        out = tmp_path / f"r{len(flags)}.json"
+        assert main(["eval", "--model", str(tiny_model_dir), "--adapter", str(tiny_adapter_dir),
+                     "--data", str(data), "--out", str(out), "--max-new-tokens", "4", *flags]) == 0
+        merged[bool(flags)] = json.loads(out.read_text())["adapter_merged"]
+    assert merged == {False: True, True: False}
+
+
 def test_cli_bad_predictions_name_file_and_line(tmp_path, capsys):
     from funcall_lib.cli import main
 

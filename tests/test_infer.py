@@ -374,3 +374,37 @@ def test_stop_on_repeat_cuts_a_forced_loop(tiny_model):
         assert b.text.endswith("</tool_call><|im_end|>")
         assert b.stopped_on_repeat == (len(a.calls) > 1)
     assert any(len(a.calls) > 1 for a in plain), "the random model never looped; pick another seed"
+
+
+# ---------------------------------------------------------------- merging the adapter to decode
+
+def _logits(model, tok):
+    import torch
+
+    ids = tok("What is the weather in Oslo?", return_tensors="pt").input_ids
+    with torch.no_grad():
+        return model(input_ids=ids).logits
+
+
+def test_prepare_for_inference_merges_the_adapter_and_keeps_its_outputs(tiny_model_dir, tiny_adapter_dir):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    from funcall_lib.evaluate import evaluate_model
+    from funcall_lib.models import load_model
+
+    loaded = load_model(tiny_model_dir, adapter=tiny_adapter_dir, dtype="fp32")
+    unmerged = _logits(loaded.model, loaded.tokenizer)
+    infer.prepare_for_inference(loaded)
+    assert loaded.adapter_merged and not isinstance(loaded.model, PeftModel)
+    merged = _logits(loaded.model, loaded.tokenizer)
+    assert (merged - unmerged).abs().max() < 1e-4
+    base = _logits(AutoModelForCausalLM.from_pretrained(tiny_model_dir).eval(), loaded.tokenizer)
+    assert (base - unmerged).abs().max() > 1e-2          # the adapter changes the model
+    report, _ = evaluate_model(tiny_model_dir, [_record([WEATHER]) | {"answer": {"tool_calls": []}, "meta": {}}],
+                               adapter=tiny_adapter_dir, loaded=loaded, max_new_tokens=4)
+    assert report["adapter_merged"] is True
+
+    kept = load_model(tiny_model_dir, adapter=tiny_adapter_dir, dtype="fp32")
+    infer.prepare_for_inference(kept, merge_adapter=False)
+    assert isinstance(kept.model, PeftModel) and not kept.adapter_merged

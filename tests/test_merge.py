@@ -23,19 +23,12 @@ def _records(n=3):
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory, tiny_model_dir):
+def run_dir(tmp_path_factory, tiny_model_dir, tiny_adapter_dir):
     """RUN/adapter (random non-zero LoRA + tool tokenizer), RUN/run.json, RUN/data/dev.jsonl."""
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    import shutil
 
     run = tmp_path_factory.mktemp("run")
-    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
-    torch.manual_seed(1)
-    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, init_lora_weights=False,
-                                                 target_modules=["q_proj", "v_proj", "down_proj"]))
-    peft_model.save_pretrained(run / "adapter")
-    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(run / "adapter")
+    shutil.copytree(tiny_adapter_dir, run / "adapter")
     write_jsonl_atomic(run / "data" / "dev.jsonl", _records())
     (run / "run.json").write_text(json.dumps({"model": str(tiny_model_dir), "data_dir": "data",
                                               "config": {"load_in_4bit": False}}))
