@@ -83,17 +83,20 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
     return [m for m in modes if m != "required" or name in CALL_SETS]
 
 
-def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias: float = 0.0) -> str:
+def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias: float = 0.0,
+                 unmerged: bool = False) -> str:
     """The suffix that keeps each decoding variant's reports apart ("" for plain decoding)."""
     return ("-stop-on-repeat" if stop_on_repeat else "") + (f"-copy-bias-{copy_bias:g}" if copy_bias else "") \
-        + (f"-call-bias{call_bias:+g}" if call_bias else "")
+        + (f"-call-bias{call_bias:+g}" if call_bias else "") + ("-unmerged" if unmerged else "")
 
 
 def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
                  batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False,
                  modes: tuple[str, ...] = ("constrained", "free"),
-                 copy_bias: float = 0.0, call_bias: float = 0.0) -> dict[str, dict]:
+                 copy_bias: float = 0.0, call_bias: float = 0.0,
+                 merge_adapter: bool = True) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused.
+    The tuned adapter is merged into the weights to decode unless `merge_adapter` is False.
     `call_bias` applies to the tool_choice="auto" modes (constrained, free); `required` reports
     go where they would without it (the bias changes nothing there)."""
     from funcall_lib import infer, models
@@ -108,13 +111,14 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
                 constrained, tool_choice = MODES[mode]
                 stem = f"{label}-{name}-{mode}"
                 bias = call_bias if tool_choice == "auto" else 0.0
-                path = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, bias)}" / f"{stem}.json"
+                variant = variant_name(stop_on_repeat, copy_bias, bias, unmerged=not merge_adapter)
+                path = run_dir / f"eval{variant}" / f"{stem}.json"
                 if path.is_file():
                     reports[stem] = json.loads(path.read_text())
                     continue
                 if loaded is None:
                     loaded = models.load_model(model_id, adapter=adapter_dir)
-                    infer.prepare_for_inference(loaded)
+                    infer.prepare_for_inference(loaded, merge_adapter=merge_adapter)
                 start = time.time()
                 report, examples = evaluate_model(model_id, records, adapter=adapter_dir,
                                                   constrained=constrained, tool_choice=tool_choice,
@@ -171,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
     add_call_bias_argument(parser, also="; reports in eval-call-biasB/, e.g. eval-call-bias-3/")
+    parser.add_argument("--unmerged", action="store_true",
+                        help="decode with the adapter's LoRA layers apart, not merged (reports in eval-...-unmerged/)")
     parser.add_argument("--labels", default="base,tuned",
                         help="which models to evaluate: base, tuned or both (reports on disk are reused)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
@@ -195,11 +201,13 @@ def main(argv: list[str] | None = None) -> int:
     if not labels:
         parser.error("--labels tuned needs a trained adapter: drop --skip-train")
     reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels,
-                           args.stop_on_repeat, modes, args.copy_bias, args.call_bias)
+                           args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
+                           merge_adapter=not args.unmerged)
     table = quality_table(reports)
     from funcall_lib.io import write_text_atomic
 
-    write_text_atomic(run_dir / f"quality{variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias)}.md", table)
+    variant = variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias, args.unmerged)
+    write_text_atomic(run_dir / f"quality{variant}.md", table)
     print(table)
     return 0
 

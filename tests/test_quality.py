@@ -35,9 +35,11 @@ def test_each_decoding_variant_has_its_own_report_dir():
     from funcall_lib.quality import variant_name
 
     names = [variant_name(), variant_name(True), variant_name(copy_bias=2.0), variant_name(True, 0.5),
-             variant_name(call_bias=-3.0), variant_name(True, 2.0, -1.5), variant_name(call_bias=2.0)]
+             variant_name(call_bias=-3.0), variant_name(True, 2.0, -1.5), variant_name(call_bias=2.0),
+             variant_name(True, 2.0, unmerged=True)]
     assert names == ["", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5", "-call-bias-3",
-                     "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2"]
+                     "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2",
+                     "-stop-on-repeat-copy-bias-2-unmerged"]
 
 
 def test_required_mode_only_for_call_sets_and_shown_only_when_run():
@@ -125,7 +127,7 @@ def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_p
     monkeypatch.setattr(evaluate, "write_report", lambda path, report, examples: (
         path.parent.mkdir(parents=True, exist_ok=True), path.write_text(json.dumps(report))))
     monkeypatch.setattr(models, "load_model", lambda *a, **k: object())
-    monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded: None)
+    monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded, merge_adapter=True: None)
     sets = {"bfcl_simple_python": [{"id": "a"}]}
     evaluate_all(tmp_path, "embedded", None, sets, 8, ("base",), modes=("constrained", "required"),
                  call_bias=-2.0)
