@@ -281,12 +281,13 @@ def prepare_for_inference(loaded, merge_adapter: bool = True) -> None:
     """Switch a `models.Loaded` to inference mode: Unsloth's fast path when it loaded the model.
 
     With transformers + peft, a LoRA adapter on an unquantized base is merged into the weights
-    first (`merge_adapter=False` keeps it separate). Decoding a small model is bound by the
-    number of operations per token, not their size, and an unmerged LoRA layer adds several
-    small ones (a cast, two thin matmuls, a scale and an add) to each projection: scoring the embedded model with an r=64 adapter on two CPU cores
-    took 2.2x as long unmerged. The merged weights are rounded to the model's dtype once, so
-    a bf16 model's outputs move about as much as decoding in bf16 instead of float32 moves
-    them (docs/benchmarks.md). A 4-bit base is left unmerged: merging into it would requantize.
+    first (`merge_adapter=False` keeps it separate). An attached LoRA layer runs a float32 side
+    path (a cast, two thin matmuls, a scale, an add) beside every projection, which costs most
+    on long prompts: scoring the embedded model with an r=64 adapter on two CPU cores took
+    1.3-2.2x as long attached. Merged weights are rounded to the model's dtype once; in bf16
+    that moved about a tenth of the greedy outputs and no pass rate beyond chance, as much as
+    decoding in bf16 instead of float32 moves them (docs/benchmarks.md). A 4-bit base is left
+    attached: merging into it would requantize.
     """
     if getattr(loaded, "backend", None) == "unsloth":
         from unsloth import FastLanguageModel
