@@ -63,7 +63,7 @@ def add_decode_arguments(parser):
                         help="model weights (default: bf16 on GPUs and on CPUs with bf16 in "
                              "hardware, else fp32)")
     parser.add_argument("--unmerged", action="store_true",
-                        help="keep --adapter's LoRA layers apart instead of merging them (the default)")
+                        help="time --adapter's LoRA layers attached (default: merged into the weights)")
     add_copy_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
     parser.add_argument("--out", help="write the results as JSON here")
 
