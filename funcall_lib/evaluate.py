@@ -199,7 +199,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
         e["call_margin"] = getattr(g, "call_margin", None)
     report["stop_on_repeat"], report["copy_bias"], report["call_bias"] = stop_on_repeat, copy_bias, call_bias
-    report["adapter_merged"] = bool(getattr(loaded, "adapter_merged", False))
+    report["adapter_merged"] = loaded.adapter_merged
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
     report["constrained_fallbacks"] = sum(e["fallback"] is not None for e in examples)

@@ -294,7 +294,7 @@ def prepare_for_inference(loaded, merge_adapter: bool = True) -> None:
 
         FastLanguageModel.for_inference(loaded.model)
         return
-    if merge_adapter and not getattr(loaded, "load_in_4bit", False) and _has_lora(loaded.model):
+    if merge_adapter and not loaded.load_in_4bit and _has_lora(loaded.model):
         loaded.model = loaded.model.merge_and_unload()
         loaded.adapter_merged = True
     loaded.model.eval()
