@@ -40,6 +40,7 @@ from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
 from funcall_lib.synth_proc import generate_proc_records
+from funcall_lib.synth_quota import fill_quotas
 from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, date_formats, format_date, held_out, join_series
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
 
@@ -482,33 +483,17 @@ def dedupe_key(rec: dict) -> str:
     return prompt + "\x00" + json.dumps(rec["answer"], sort_keys=True, ensure_ascii=False)
 
 
-def category_quota(n: int) -> dict[str, int]:
-    """Exact record counts per category for `n` records (the mix is a choice, not luck)."""
-    total = sum(CATEGORY_WEIGHTS.values())
-    quota = {c: n * w // total for c, w in CATEGORY_WEIGHTS.items()}
-    for c in list(CATEGORY_WEIGHTS)[: n - sum(quota.values())]:
-        quota[c] += 1
-    return quota
-
-
 def generate_records(split: str = "train", n: int = 100, seed: int = 0,
                      exclude: set | None = None) -> list[dict]:
     """`n` distinct records of a split; deterministic in (split, n, seed, exclude)."""
-    pool, seen, made = split_tools(split), set(exclude or ()), []
-    for category, quota in category_quota(n).items():
-        attempt, start = 0, len(made)
-        while len(made) - start < quota:
-            if attempt > 30 * quota + 100:
-                raise RuntimeError(f"split {split}: only {len(made) - start} distinct {category} records "
-                                   f"of {quota}; the catalogue is too small for this --n")
-            rng = random.Random(f"{seed}:{split}:{category}:{attempt}")
-            attempt += 1
-            parts, tools, calls, content = MAKERS[category](rng, split, pool)
-            rec = _record("", category, parts, tools, calls, content, rng.choice(SYSTEMS))
-            key = dedupe_key(rec)
-            if key not in seen:
-                seen.add(key)
-                made.append(rec)
+    pool = split_tools(split)
+
+    def make(category: str, attempt: int) -> dict:
+        rng = random.Random(f"{seed}:{split}:{category}:{attempt}")
+        parts, tools, calls, content = MAKERS[category](rng, split, pool)
+        return _record("", category, parts, tools, calls, content, rng.choice(SYSTEMS))
+
+    made = fill_quotas(CATEGORY_WEIGHTS, n, make, dedupe_key, set(exclude or ()), f"split {split}")
     random.Random(f"{seed}:{split}:order").shuffle(made)
     for i, rec in enumerate(made):
         rec["id"] = f"{split}-{i:05d}"

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from funcall_lib.chat import NO_CALL_REPLY
+from funcall_lib.synth_quota import fill_quotas
 from funcall_lib.synth_pools import FIRST, draw, draw_some, join_series, join_words
 from funcall_lib.synth_proc_vocab import CLOSED_POOLS, FIELDS, HELD_OUT_FIELDS, POOL_NOTES, POOLS, VERB_ALT
 from funcall_lib.synth_values import (DATE_LAYOUTS, FRACTION_NOTES, UNITS, in_units, magnitude, percent_fraction,
@@ -649,39 +650,23 @@ MAKERS = {"simple": make_simple, "multiple": make_multiple, "parallel": make_par
           "parallel_multiple": make_parallel_multiple, "irrelevance": make_irrelevance}
 
 
-def category_quota(n: int) -> dict[str, int]:
-    total = sum(CATEGORY_WEIGHTS.values())
-    quota = {c: n * w // total for c, w in CATEGORY_WEIGHTS.items()}
-    for c in list(CATEGORY_WEIGHTS)[: n - sum(quota.values())]:
-        quota[c] += 1
-    return quota
-
-
 def generate_proc_records(split: str, n: int, seed: int, seen: set, system_choices: list[str],
                           dedupe_key) -> list[dict]:
     """`n` distinct procedural records (ids left empty; the caller numbers the mixed split).
 
     `seen` holds the dedupe keys of every record made so far (all splits) and is extended.
     """
-    pool, made = split_tools(split), []
-    for category, quota in category_quota(n).items():
-        attempt, start = 0, len(made)
-        while len(made) - start < quota:
-            if attempt > 30 * quota + 100:
-                raise RuntimeError(f"split {split}: only {len(made) - start} distinct procedural "
-                                   f"{category} records of {quota}")
-            rng = random.Random(f"proc:{seed}:{split}:{category}:{attempt}")
-            attempt += 1
-            text, tools, calls, content = MAKERS[category](rng, split, pool)
-            if category == "parallel" and len(calls) < 2:
-                continue
-            answer = {"tool_calls": calls, **({"content": content} if content else {})}
-            rec = {"id": "", "messages": [{"role": "system", "content": rng.choice(system_choices)},
-                                          {"role": "user", "content": text}],
-                   "tools": [t.schema() for t in tools], "answer": answer,
-                   "meta": {"source": "synth", "category": category, "family": "procedural"}}
-            key = dedupe_key(rec)
-            if key not in seen:
-                seen.add(key)
-                made.append(rec)
-    return made
+    pool = split_tools(split)
+
+    def make(category: str, attempt: int) -> dict | None:
+        rng = random.Random(f"proc:{seed}:{split}:{category}:{attempt}")
+        text, tools, calls, content = MAKERS[category](rng, split, pool)
+        if category == "parallel" and len(calls) < 2:
+            return None
+        answer = {"tool_calls": calls, **({"content": content} if content else {})}
+        return {"id": "", "messages": [{"role": "system", "content": rng.choice(system_choices)},
+                                       {"role": "user", "content": text}],
+                "tools": [t.schema() for t in tools], "answer": answer,
+                "meta": {"source": "synth", "category": category, "family": "procedural"}}
+
+    return fill_quotas(CATEGORY_WEIGHTS, n, make, dedupe_key, seen, f"split {split} (procedural)")
