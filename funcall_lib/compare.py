@@ -6,6 +6,10 @@ records, so each record is a pair of verdicts: the records B fixed and the ones 
 what changed, and an exact sign test over them (McNemar's test) says how likely a split at
 least that lopsided is if neither run is better. Failures are counted by kind for both runs,
 so a gain in one kind paid for by a loss in another shows.
+
+The test is about the two trained models, not the recipes behind them: the seed alone can make
+two models of one recipe differ far beyond chance on some sets (quality run 14: irrelevance
+0.742 vs 0.817, 18 records fixed and none broken), so a recipe needs to win across seeds.
 """
 
 from __future__ import annotations

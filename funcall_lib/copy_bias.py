@@ -18,6 +18,10 @@ what it wants. It is a soft pointer, not a constraint; `bonus=0` turns it off. A
 overrules some conversions the request needs ("4394 grams" for a parameter in kilograms stays
 4394); 2 was best on our dev split (docs/benchmarks.md, quality run 6).
 
+Tokens are compared as text, each decoded on its own, so a character that the tokenizer splits
+into byte pieces (emoji, most CJK; accented Latin letters are whole tokens in SmolLM2's
+vocabulary) gets no bonus: a piece of it decodes to U+FFFD, which the user never wrote.
+
 Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is still -inf).
 """
 

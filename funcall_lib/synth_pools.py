@@ -72,7 +72,9 @@ NOTES = ["Packing list", "Meeting notes", "Gift ideas", "Reading list", "Recipe 
 MESSAGES = ["Running 10 minutes late, sorry!", "Can we move the call to tomorrow?",
             "The report is ready for review.", "Happy birthday! 🎉", "Dinner is at 7, see you there.",
             "Thanks for your help today.", "Don't forget the tickets.", "Landed safely ✈️",
-            "Could you send me the slides?", "Meeting room changed to 4B."]
+            "Could you send me the slides?", "Meeting room changed to 4B.",
+            "Congrats on the new job! 🥳"]   # items 3 and 7 are held out: without this one,
+                                             # no training value had an emoji (quality run 14)
 ROOMS = ["living room", "kitchen", "bedroom", "office", "garage", "hallway", "bathroom", "patio"]
 STREETS = ["Baker Street", "Karl Johans gate", "Rue de Rivoli", "Elm Avenue", "Calle Mayor",
            "King Street", "Via Roma", "Main Street", "Harbour Road", "Maple Drive"]

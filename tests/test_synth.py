@@ -116,6 +116,33 @@ def test_test_phrasings_and_values_held_out(splits):
     assert trained and trained <= train_cities
 
 
+def _held_out_character_classes(split: str) -> set[str]:
+    """Unicode categories of the non-ASCII characters in the pool items `split` may draw."""
+    import unicodedata
+
+    from funcall_lib import synth_pools
+
+    pools = [v for name, v in vars(synth_pools).items() if name.isupper() and isinstance(v, list)
+             and v and all(isinstance(item, str) for item in v)]
+    return {unicodedata.category(ch) for pool in pools for item in held_out(pool, split)
+            for ch in item if ord(ch) > 127}
+
+
+@pytest.mark.parametrize("category", [
+    "Ll",   # accented letters: "Zürich", "Björn"
+    "So",   # emoji: the test split's "Happy birthday! 🎉"
+    pytest.param("Mn", marks=pytest.mark.xfail(strict=True, reason=(
+        "the variation selector of the held-out \"Landed safely ✈️\" has no training "
+        "counterpart yet (docs/benchmarks.md, quality run 14)"))),
+])
+def test_every_kind_of_character_to_copy_is_trained(category):
+    """A kind of character that only evaluation asks the model to copy is one it drops: with no
+    emoji among the training values, every training wrote "Happy birthday!" for the held-out
+    "Happy birthday! 🎉" (quality runs 13-14)."""
+    assert category in _held_out_character_classes("test")
+    assert category in _held_out_character_classes("train")
+
+
 def test_values_appear_in_prompt(splits):
     """Faithful filling is learnable: string values are in the text (dates/times normalised)."""
     checked = 0
