@@ -239,3 +239,63 @@ def test_a_full_fine_tune_is_not_merged(tmp_path):
     with pytest.raises(merge.MergeError) as plain:
         merge._adapter_config(tmp_path)
     assert "needs no merge" not in str(plain.value)
+
+
+def _second_adapter(tmp_path, tiny_model_dir, base_in_run_json):
+    """Another random LoRA on the tiny model (other seed, other targets), in RUN/adapter."""
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    run = tmp_path / "run_b"
+    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
+    torch.manual_seed(2)
+    get_peft_model(base, LoraConfig(r=2, lora_alpha=4, init_lora_weights=False,
+                                    target_modules=["k_proj", "up_proj"])).save_pretrained(run / "adapter")
+    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(run / "adapter")
+    (run / "run.json").write_text(json.dumps({"model": base_in_run_json}))
+    return run / "adapter"
+
+
+def _weights(model_dir):
+    from transformers import AutoModelForCausalLM
+
+    return {k: v.clone() for k, v in AutoModelForCausalLM.from_pretrained(model_dir).state_dict().items()}
+
+
+def test_soup_is_the_mean_of_the_merged_weights(run_dir, tiny_model_dir, tmp_path):
+    import torch
+
+    adapter_b = _second_adapter(tmp_path, tiny_model_dir, str(tiny_model_dir))
+    merge.merge_adapter(None, adapter_b, tmp_path / "merged_b", dtype="fp32")
+    merge.merge_adapter(None, run_dir / "adapter", tmp_path / "merged_a", dtype="fp32")
+    summary = merge.soup_adapters(None, [run_dir / "adapter", adapter_b], tmp_path / "soup",
+                                  dtype="fp32")
+    assert summary["base_model"] == str(tiny_model_dir) and len(summary["soup_of"]) == 2
+    a, b, soup = (_weights(tmp_path / d) for d in ("merged_a", "merged_b", "soup"))
+    differ = [k for k in soup if not torch.equal(a[k], b[k])]
+    assert differ, "the two adapters must change the model differently for this test to mean anything"
+    for key in soup:
+        torch.testing.assert_close(soup[key], (a[key] + b[key]) / 2, rtol=0, atol=1e-6)
+    assert json.loads((tmp_path / "soup" / "merge.json").read_text())["soup_of"] == summary["soup_of"]
+
+
+def test_soup_refuses_adapters_of_different_bases(run_dir, tiny_model_dir, tmp_path):
+    adapter_b = _second_adapter(tmp_path, tiny_model_dir, "some-org/another-base")
+    with pytest.raises(merge.MergeError, match="different bases"):
+        merge.soup_adapters(None, [run_dir / "adapter", adapter_b], tmp_path / "soup")
+    assert not (tmp_path / "soup").exists()
+    with pytest.raises(merge.MergeError, match="two or more"):
+        merge.soup_adapters(None, [run_dir / "adapter"], tmp_path / "soup")
+
+
+def test_cli_soup_takes_no_verify(run_dir, tmp_path, capsys):
+    from funcall_lib.cli import main
+
+    code = main(["merge", "--adapter", str(run_dir / "adapter"), "--adapter", str(run_dir / "adapter"),
+                 "--out", str(tmp_path / "soup"), "--verify"])
+    assert code != 0 and "one adapter" in capsys.readouterr().err
+    assert not (tmp_path / "soup").exists()
+    assert main(["merge", "--adapter", str(run_dir / "adapter"), "--adapter", str(run_dir / "adapter"),
+                 "--out", str(tmp_path / "soup"), "--dtype", "fp32"]) == 0
+    assert "soup of 2 adapters" in capsys.readouterr().out
