@@ -116,8 +116,8 @@ def test_test_phrasings_and_values_held_out(splits):
     assert trained and trained <= train_cities
 
 
-def _held_out_character_classes(split: str) -> set[str]:
-    """Unicode categories of the non-ASCII characters in the pool items `split` may draw."""
+def _pool_character_classes(split: str) -> set[str]:
+    """Unicode categories of the non-ASCII characters in the pool items that `split` draws from."""
     import unicodedata
 
     from funcall_lib import synth_pools
@@ -139,8 +139,8 @@ def test_every_kind_of_character_to_copy_is_trained(category):
     """A kind of character that only evaluation asks the model to copy is one it drops: with no
     emoji among the training values, every training wrote "Happy birthday!" for the held-out
     "Happy birthday! 🎉" (quality runs 13-14)."""
-    assert category in _held_out_character_classes("test")
-    assert category in _held_out_character_classes("train")
+    assert category in _pool_character_classes("test")
+    assert category in _pool_character_classes("train")
 
 
 def test_values_appear_in_prompt(splits):
