@@ -98,6 +98,14 @@ def base_model_of(adapter_dir: Path, run: dict) -> str:
     return str(model or _adapter_config(adapter_dir).get("base_model_name_or_path") or "")
 
 
+def resolve_base(model_id: str | None, adapter_dir: Path, run: dict) -> str:
+    """`model_id` if given, else the base the run recorded; an error naming the adapter if neither."""
+    base = model_id or base_model_of(adapter_dir, run)
+    if not base:
+        raise MergeError(f"{adapter_dir}: no base model given and none recorded; pass --model")
+    return base
+
+
 def trained_in_4bit(adapter_dir: Path, run: dict) -> bool:
     """True for QLoRA runs (run.json says so, or the base named in the adapter is a 4-bit build)."""
     if _run_field(run, "load_in_4bit"):
@@ -345,9 +353,7 @@ def merge_adapter(model_id: str | None, adapter_dir: str | os.PathLike, out_dir:
     _torch_dtype(opts.dtype)
     adapter_dir, out_dir = Path(adapter_dir), Path(out_dir)
     run = read_run(adapter_dir)
-    model_id = model_id or base_model_of(adapter_dir, run)
-    if not model_id:
-        raise MergeError(f"{adapter_dir}: no base model given and none recorded; pass --model")
+    model_id = resolve_base(model_id, adapter_dir, run)
     qlora = trained_in_4bit(adapter_dir, run)
     if qlora:
         log.info("adapter was trained on a 4-bit base: reloading the base in %s to merge", opts.dtype)
@@ -393,10 +399,7 @@ def soup_adapters(model_id: str | None, adapter_dirs: list, out_dir: str | os.Pa
     if len(adapter_dirs) < 2:
         raise MergeError("a soup needs two or more adapters")
     _torch_dtype(dtype)
-    bases = {a: model_id or base_model_of(a, read_run(a)) for a in adapter_dirs}
-    for adapter, base in bases.items():
-        if not base:
-            raise MergeError(f"{adapter}: no base model given and none recorded; pass --model")
+    bases = {a: resolve_base(model_id, a, read_run(a)) for a in adapter_dirs}
     if len(set(bases.values())) > 1:
         raise MergeError("the adapters were trained on different bases, so their weights cannot be "
                          "averaged: " + ", ".join(f"{a}: {b}" for a, b in bases.items()))
