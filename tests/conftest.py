@@ -54,21 +54,33 @@ def tiny_model_dir(tmp_path_factory, embedded_tokenizer):
                         out_dir=str(tmp_path_factory.mktemp("tiny") / "model"))
 
 
-@pytest.fixture(scope="session")
-def tiny_adapter_dir(tmp_path_factory, tiny_model_dir):
-    """A random, non-zero LoRA adapter (r=4) on the tiny model, with its tool-aware tokenizer."""
+def save_random_adapter(model_dir, out, seed: int, r: int, targets: list[str]):
+    """A random, non-zero LoRA (r, alpha 2r) on `model_dir`, saved in `out` with the model's
+    tokenizer; one builder for every test that needs an adapter without training one."""
     import torch
     from peft import LoraConfig, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    out = tmp_path_factory.mktemp("adapter") / "adapter"
-    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
-    torch.manual_seed(1)
-    peft_model = get_peft_model(base, LoraConfig(r=4, lora_alpha=8, init_lora_weights=False,
-                                                 target_modules=["q_proj", "v_proj", "down_proj"]))
+    base = AutoModelForCausalLM.from_pretrained(model_dir)
+    torch.manual_seed(seed)
+    peft_model = get_peft_model(base, LoraConfig(r=r, lora_alpha=2 * r, init_lora_weights=False,
+                                                 target_modules=targets))
     peft_model.save_pretrained(out)
-    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(out)
+    AutoTokenizer.from_pretrained(model_dir).save_pretrained(out)
     return out
+
+
+@pytest.fixture(scope="session")
+def random_adapter():
+    """`save_random_adapter`, for tests that need an adapter other than `tiny_adapter_dir`."""
+    return save_random_adapter
+
+
+@pytest.fixture(scope="session")
+def tiny_adapter_dir(tmp_path_factory, tiny_model_dir):
+    """A random, non-zero LoRA adapter (r=4) on the tiny model, with its tool-aware tokenizer."""
+    return save_random_adapter(tiny_model_dir, tmp_path_factory.mktemp("adapter") / "adapter",
+                               seed=1, r=4, targets=["q_proj", "v_proj", "down_proj"])
 
 
 @pytest.fixture()

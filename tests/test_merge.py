@@ -241,18 +241,10 @@ def test_a_full_fine_tune_is_not_merged(tmp_path):
     assert "needs no merge" not in str(plain.value)
 
 
-def _second_adapter(tmp_path, tiny_model_dir, base_in_run_json):
+def _second_adapter(random_adapter, tmp_path, tiny_model_dir, base_in_run_json):
     """Another random LoRA on the tiny model (other seed, other targets), in RUN/adapter."""
-    import torch
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-
     run = tmp_path / "run_b"
-    base = AutoModelForCausalLM.from_pretrained(tiny_model_dir)
-    torch.manual_seed(2)
-    get_peft_model(base, LoraConfig(r=2, lora_alpha=4, init_lora_weights=False,
-                                    target_modules=["k_proj", "up_proj"])).save_pretrained(run / "adapter")
-    AutoTokenizer.from_pretrained(tiny_model_dir).save_pretrained(run / "adapter")
+    random_adapter(tiny_model_dir, run / "adapter", seed=2, r=2, targets=["k_proj", "up_proj"])
     (run / "run.json").write_text(json.dumps({"model": base_in_run_json}))
     return run / "adapter"
 
@@ -263,10 +255,10 @@ def _weights(model_dir):
     return {k: v.clone() for k, v in AutoModelForCausalLM.from_pretrained(model_dir).state_dict().items()}
 
 
-def test_soup_is_the_mean_of_the_merged_weights(run_dir, tiny_model_dir, tmp_path):
+def test_soup_is_the_mean_of_the_merged_weights(run_dir, tiny_model_dir, tmp_path, random_adapter):
     import torch
 
-    adapter_b = _second_adapter(tmp_path, tiny_model_dir, str(tiny_model_dir))
+    adapter_b = _second_adapter(random_adapter, tmp_path, tiny_model_dir, str(tiny_model_dir))
     merge.merge_adapter(None, adapter_b, tmp_path / "merged_b", dtype="fp32")
     merge.merge_adapter(None, run_dir / "adapter", tmp_path / "merged_a", dtype="fp32")
     summary = merge.soup_adapters(None, [run_dir / "adapter", adapter_b], tmp_path / "soup",
@@ -280,8 +272,8 @@ def test_soup_is_the_mean_of_the_merged_weights(run_dir, tiny_model_dir, tmp_pat
     assert json.loads((tmp_path / "soup" / "merge.json").read_text())["soup_of"] == summary["soup_of"]
 
 
-def test_soup_refuses_adapters_of_different_bases(run_dir, tiny_model_dir, tmp_path):
-    adapter_b = _second_adapter(tmp_path, tiny_model_dir, "some-org/another-base")
+def test_soup_refuses_adapters_of_different_bases(run_dir, tiny_model_dir, tmp_path, random_adapter):
+    adapter_b = _second_adapter(random_adapter, tmp_path, tiny_model_dir, "some-org/another-base")
     with pytest.raises(merge.MergeError, match="different bases"):
         merge.soup_adapters(None, [run_dir / "adapter", adapter_b], tmp_path / "soup")
     assert not (tmp_path / "soup").exists()
