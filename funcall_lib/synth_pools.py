@@ -71,10 +71,12 @@ NOTES = ["Packing list", "Meeting notes", "Gift ideas", "Reading list", "Recipe 
          "Trip budget", "Interview questions", "Garden plan", "Weekly goals", "Book club"]
 MESSAGES = ["Running 10 minutes late, sorry!", "Can we move the call to tomorrow?",
             "The report is ready for review.", "Happy birthday! 🎉", "Dinner is at 7, see you there.",
-            "Thanks for your help today.", "Don't forget the tickets.", "Landed safely ✈️",
+            "Thanks for your help today ❤️", "Don't forget the tickets.", "Landed safely ✈️",
             "Could you send me the slides?", "Meeting room changed to 4B.",
-            "Congrats on the new job! 🥳"]   # items 3 and 7 are held out: without this one,
-                                             # no training value had an emoji (quality run 14)
+            "Congrats on the new job! 🥳"]
+# Items 3 and 7 are held out. Items 5 and 10 give training the same kinds of character: an
+# emoji (10, data v7) and an emoji with a variation selector U+FE0F (5, data v8). Without them
+# every training dropped the held-out "🎉" (quality runs 13-14).
 ROOMS = ["living room", "kitchen", "bedroom", "office", "garage", "hallway", "bathroom", "patio"]
 STREETS = ["Baker Street", "Karl Johans gate", "Rue de Rivoli", "Elm Avenue", "Calle Mayor",
            "King Street", "Via Roma", "Main Street", "Harbour Road", "Maple Drive"]

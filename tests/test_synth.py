@@ -131,9 +131,7 @@ def _pool_character_classes(split: str) -> set[str]:
 @pytest.mark.parametrize("category", [
     "Ll",   # accented letters: "Zürich", "Björn"
     "So",   # emoji: the test split's "Happy birthday! 🎉"
-    pytest.param("Mn", marks=pytest.mark.xfail(strict=True, reason=(
-        "the variation selector of the held-out \"Landed safely ✈️\" has no training "
-        "counterpart yet (docs/benchmarks.md, quality run 14)"))),
+    "Mn",   # the variation selector U+FE0F of the test split's "Landed safely ✈️"
 ])
 def test_every_kind_of_character_to_copy_is_trained(category):
     """A kind of character that only evaluation asks the model to copy is one it drops: with no
