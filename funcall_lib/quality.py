@@ -2,6 +2,7 @@
 
     python -m funcall_lib.quality --run-dir runs/quality            # data, train, evaluate
     python -m funcall_lib.quality --run-dir runs/quality --skip-train --limit 50
+    python -m funcall_lib.quality --run-dir runs/quality-soup --seeds 42,7,1234   # a soup of 3
 
 Steps: build the bundled corpus with the `quality` data preset (hand-written + procedural
 tools), train with the `quality` training preset (Unsloth on CUDA, transformers+peft on CPU),
@@ -10,6 +11,9 @@ constrained with tool_choice="required" on BFCL's call categories), on data neve
 the test split (seen tools, unseen phrasings and values), test_unseen_tools, and BFCL's non-live
 categories (from the bfcl-eval package; never trained on). Everything lands in the run dir:
 `eval/<label>-<set>-<mode>.json` reports and `quality.md`, the table for docs/benchmarks.md.
+
+With `--seeds`, the recipe trains one adapter per seed and scores their soup (the mean of the
+merged weights) under the label `soup` instead of one training under `tuned`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ LOCAL_SETS = ["test", "test_unseen_tools"]
 # the local sets and BFCL irrelevance hold records whose right answer is no call.
 MODES = {"constrained": (True, "auto"), "free": (False, "auto"), "required": (True, "required")}
 CALL_SETS = {"bfcl_simple_python", "bfcl_multiple", "bfcl_parallel", "bfcl_parallel_multiple"}
+# Model labels: the untuned model, one training, or the soup of one training per seed.
+LABELS = ("base", "tuned", "soup")
 
 
 def build_data(run_dir: Path, seed: int = 0, n: int | None = None) -> Path:
@@ -69,6 +75,29 @@ def train_adapter(run_dir: Path, data: Path, overrides: dict) -> Path:
     return trained_dir
 
 
+def train_soup(run_dir: Path, data: Path, overrides: dict, seeds: list[int]) -> Path:
+    """One adapter per seed (run_dir/seed-N, reused like `train_adapter`'s) and their uniform soup
+    in run_dir/soup: the mean of their merged weights, kept in fp32. Why: the seed alone moved
+    BFCL as far as any recipe change did, and a soup of three seeds scored at or above its best
+    member on most sets, at the inference cost of one model (docs/benchmarks.md, quality runs
+    14-15). A soup already there is reused only if it was made of the same adapters."""
+    from funcall_lib.merge import soup_adapters
+
+    adapters = [train_adapter(run_dir / f"seed-{seed}", data, {**overrides, "seed": seed}).resolve()
+                for seed in seeds]
+    soup = run_dir / "soup"
+    made = soup / "merge.json"
+    if made.is_file():
+        made_of = json.loads(made.read_text(encoding="utf-8")).get("soup_of")
+        if made_of != [str(a) for a in adapters]:
+            raise ValueError(f"{soup}: a soup of {made_of} is there, not of the adapters of seeds "
+                             f"{seeds}; remove it or use another --run-dir")
+        return soup
+    log.info("soup of %d adapters -> %s", len(adapters), soup)
+    soup_adapters(None, adapters, soup, dtype="fp32")
+    return soup
+
+
 def eval_sets(data: Path, sets: list[str], limit: int | None) -> dict[str, list[dict]]:
     from funcall_lib.evaluate import load_benchmark, load_data
 
@@ -90,13 +119,14 @@ def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias
         + (f"-call-bias{call_bias:+g}" if call_bias else "") + ("-unmerged" if unmerged else "")
 
 
-def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str, list[dict]],
+def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str, list[dict]],
                  batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False,
                  modes: tuple[str, ...] = ("constrained", "free"),
                  copy_bias: float = 0.0, call_bias: float = 0.0,
                  merge_adapter: bool = True) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused.
-    The tuned adapter is merged into the weights to decode unless `merge_adapter` is False.
+    `trained` is what the `tuned` or `soup` label scores: an adapter, merged into the weights to
+    decode unless `merge_adapter` is False, or a whole model (a full fine-tune, a soup).
     `call_bias` applies to the tool_choice="auto" modes (constrained, free); `required` reports
     go where they would without it (the bias changes nothing there)."""
     from funcall_lib import infer, models
@@ -105,7 +135,7 @@ def evaluate_all(run_dir: Path, model: str, adapter: Path | None, sets: dict[str
     reports = {}
     for label in labels:
         loaded = None
-        model_id, adapter_dir = models.tuned_model(model, adapter) if label == "tuned" else (model, None)
+        model_id, adapter_dir = models.tuned_model(model, trained) if label != "base" else (model, None)
         for name, records in sets.items():
             for mode in modes_for(name, modes):
                 constrained, tool_choice = MODES[mode]
@@ -139,7 +169,8 @@ def quality_table(reports: dict[str, dict]) -> str:
     sets = sorted({stem.split("-", 1)[1].rsplit("-", 1)[0] for stem in reports},
                   key=lambda s: (s.startswith("bfcl"), s))
     shown = [m for m in MODES if m != "required" or any(stem.endswith("-required") for stem in reports)]
-    cols = [(label, mode) for label in ("base", "tuned") for mode in shown]
+    trained = [label for label in LABELS[1:] if any(stem.startswith(f"{label}-") for stem in reports)]
+    cols = [(label, mode) for label in ["base", *(trained or ["tuned"])] for mode in shown]
     lines = ["| set | " + " | ".join(f"{l} {m}" for l, m in cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for name in sets:
         cells = []
@@ -177,30 +208,45 @@ def main(argv: list[str] | None = None) -> int:
     add_call_bias_argument(parser, also="; reports in eval-call-biasB/, e.g. eval-call-bias-3/")
     parser.add_argument("--unmerged", action="store_true",
                         help="decode with the adapter's LoRA layers apart, not merged (reports in eval-...-unmerged/)")
-    parser.add_argument("--labels", default="base,tuned",
-                        help="which models to evaluate: base, tuned or both (reports on disk are reused)")
+    parser.add_argument("--labels",
+                        help="which models to evaluate: base and tuned, or base and soup with --seeds "
+                             "(the default: both); reports on disk are reused")
+    parser.add_argument("--seeds", type=_seed_list, metavar="S1,S2,...",
+                        help="train one adapter per seed (two or more) and score their soup, the mean "
+                             "of their merged weights, as the label soup (docs/benchmarks.md, quality)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="training config override (repeatable), e.g. --set num_train_epochs=2")
     args = parser.parse_args(argv)
     # checked before data and training, which take minutes to hours
-    if not args.labels or set(args.labels.split(",")) - {"base", "tuned"}:
-        parser.error(f"--labels: expected base and/or tuned, got {args.labels!r}")
+    trained_label = "soup" if args.seeds else "tuned"
+    args.labels = args.labels or f"base,{trained_label}"
+    if set(args.labels.split(",")) - {"base", trained_label}:
+        parser.error(f"--labels: expected base and/or {trained_label}"
+                     f"{' (with --seeds)' if args.seeds else ''}, got {args.labels!r}")
     modes = tuple(args.modes.split(","))
     if set(modes) - set(MODES):
         parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from funcall_lib.train import parse_sets
 
+    overrides = parse_sets(args.set)
+    if args.seeds:
+        _check_soup_overrides(parser, overrides)
+        if args.unmerged:
+            parser.error("--unmerged keeps an adapter's LoRA layers apart; a soup is a whole model")
     run_dir = Path(args.run_dir)
     data = build_data(run_dir, n=args.data_n)
-    adapter = None if args.skip_train else train_adapter(run_dir, data, parse_sets(args.set))
+    trained = None
+    if not args.skip_train:
+        trained = (train_soup(run_dir, data, overrides, args.seeds) if args.seeds
+                   else train_adapter(run_dir, data, overrides))
     if args.only_train:
         return 0
     sets = eval_sets(data, args.sets.split(","), args.limit)
-    labels = tuple(label for label in args.labels.split(",") if adapter is not None or label == "base")
+    labels = tuple(label for label in args.labels.split(",") if trained is not None or label == "base")
     if not labels:
-        parser.error("--labels tuned needs a trained adapter: drop --skip-train")
-    reports = evaluate_all(run_dir, args.model, adapter, sets, args.batch_size, labels,
+        parser.error(f"--labels {trained_label} needs a training: drop --skip-train")
+    reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
                            args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
                            merge_adapter=not args.unmerged)
     table = quality_table(reports)
@@ -210,6 +256,30 @@ def main(argv: list[str] | None = None) -> int:
     write_text_atomic(run_dir / f"quality{variant}.md", table)
     print(table)
     return 0
+
+
+def _seed_list(text: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if len(seeds) < 2 or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"a soup needs two or more different seeds, got {text!r}")
+    return seeds
+
+
+def _check_soup_overrides(parser: argparse.ArgumentParser, overrides: dict) -> None:
+    """A soup averages LoRA adapters, one per seed: `seed` and full fine-tuning do not fit."""
+    from funcall_lib.config import make_config
+
+    if "seed" in overrides:
+        parser.error("--set seed=... and --seeds: give the seeds with --seeds only")
+    try:
+        full = make_config("quality", **overrides).full_finetuning
+    except (TypeError, ValueError) as exc:
+        parser.error(f"--set: {exc}")
+    if full:
+        parser.error("--seeds averages LoRA adapters; drop --set full_finetuning=true")
 
 
 if __name__ == "__main__":

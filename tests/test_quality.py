@@ -135,3 +135,71 @@ def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_p
     assert (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-constrained.json").is_file()
     assert (tmp_path / "eval" / "base-bfcl_simple_python-required.json").is_file()
     assert not (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-required.json").exists()
+
+
+def test_seeds_are_checked_before_any_data_is_built(tmp_path):
+    import pytest
+
+    from funcall_lib.quality import main
+
+    for bad in (["--seeds", "7"], ["--seeds", "7,7"], ["--seeds", "1,x"],
+                ["--seeds", "1,2", "--set", "seed=3"], ["--seeds", "1,2", "--set", "full_finetuning=true"],
+                ["--seeds", "1,2", "--labels", "base,tuned"], ["--labels", "base,soup"],
+                ["--seeds", "1,2", "--unmerged"]):
+        with pytest.raises(SystemExit):
+            main(["--run-dir", str(tmp_path / "q"), *bad])
+        assert not (tmp_path / "q").exists(), bad
+
+
+def test_train_soup_trains_each_seed_and_reuses_only_the_same_soup(tmp_path, monkeypatch, tiny_model_dir,
+                                                                   random_adapter):
+    """One adapter per seed under seed-N, with that seed in its config; their soup in soup/."""
+    import pytest
+
+    from funcall_lib import quality
+
+    asked = []
+
+    def fake_train_adapter(run_dir, data, overrides):
+        asked.append((run_dir.name, overrides))
+        adapter = run_dir / "adapter"
+        if not adapter.is_dir():
+            random_adapter(tiny_model_dir, adapter, seed=overrides["seed"], r=2, targets=["q_proj"])
+            (run_dir / "run.json").write_text(json.dumps({"model": str(tiny_model_dir)}))
+        return adapter
+
+    monkeypatch.setattr(quality, "train_adapter", fake_train_adapter)
+    run = tmp_path / "q"
+    soup = quality.train_soup(run, run / "data", {"lora_r": 2}, [3, 5])
+    assert asked == [("seed-3", {"lora_r": 2, "seed": 3}), ("seed-5", {"lora_r": 2, "seed": 5})]
+    made = json.loads((soup / "merge.json").read_text())
+    assert made["soup_of"] == [str((run / f"seed-{s}" / "adapter").resolve()) for s in (3, 5)]
+    assert made["dtype"] == "fp32" and (soup / "config.json").is_file()
+    weights = soup / "model.safetensors"
+    stamp = weights.stat().st_mtime_ns
+    assert quality.train_soup(run, run / "data", {"lora_r": 2}, [3, 5]) == soup
+    assert weights.stat().st_mtime_ns == stamp                      # reused, not merged again
+    with pytest.raises(ValueError, match="not of the adapters of seeds"):
+        quality.train_soup(run, run / "data", {"lora_r": 2}, [3, 6])
+
+
+def test_a_soup_is_scored_as_a_whole_model_under_its_own_label(tmp_path, monkeypatch):
+    from funcall_lib import evaluate, infer, models
+    from funcall_lib.quality import evaluate_all
+
+    loaded_as = []
+    monkeypatch.setattr(evaluate, "evaluate_model", lambda model, records, **kw: (
+        {"n": len(records), "task_pass_rate": 0.5, "strict_json_rate": 1.0}, []))
+    monkeypatch.setattr(evaluate, "write_report", lambda path, report, examples: (
+        path.parent.mkdir(parents=True, exist_ok=True), path.write_text(json.dumps(report))))
+    monkeypatch.setattr(models, "load_model", lambda model, adapter=None: loaded_as.append((model, adapter)))
+    monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded, merge_adapter=True: None)
+    soup = tmp_path / "soup"
+    soup.mkdir()
+    (soup / "config.json").write_text("{}")
+    reports = evaluate_all(tmp_path, "embedded", soup, {"test": [{"id": "a"}]}, 8, ("base", "soup"),
+                           modes=("constrained",))
+    assert loaded_as == [("embedded", None), (str(soup), None)]
+    assert (tmp_path / "eval" / "soup-test-constrained.json").is_file()
+    header = quality_table(reports).splitlines()[0]
+    assert "soup constrained" in header and "tuned" not in header
