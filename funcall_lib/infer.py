@@ -230,13 +230,16 @@ class RepeatedCallStop:
     Small models loop ("f(x=1), f(x=1), f(x=1), ..." until the token limit); no correct turn
     repeats a call exactly, so a stopped row's text is cut with `chat.drop_repeats` (the repeat
     and all after it dropped, the turn ended there). Rows are checked only when their newest
-    token could close a call.
+    token could close a call. `generated[i]` is how many tokens row i had written when it
+    stopped: `generate` pads a stopped row until the batch ends, and those pads were never
+    written.
     """
 
     def __init__(self, tokenizer, prompt_length: int, family: str, rows: int):
         self.tokenizer, self.prompt_length, self.family = tokenizer, prompt_length, family
         self.closing = (chat.call_wrapper(family).suffix or "}")[-1]
         self.stopped = [False] * rows
+        self.generated: list[int | None] = [None] * rows
 
     def __call__(self, input_ids, scores, **kwargs):
         import torch
@@ -245,7 +248,8 @@ class RepeatedCallStop:
             if self.stopped[i] or self.closing not in self.tokenizer.decode(input_ids[i, -1:]):
                 continue
             text = self.tokenizer.decode(input_ids[i, self.prompt_length:], skip_special_tokens=False)
-            self.stopped[i] = chat.first_repeat(text, self.family) is not None
+            if chat.first_repeat(text, self.family) is not None:
+                self.stopped[i], self.generated[i] = True, input_ids.shape[1] - self.prompt_length
         return torch.tensor(self.stopped, dtype=torch.bool, device=input_ids.device)
 
 
@@ -400,10 +404,12 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     new = seqs[:, enc["input_ids"].shape[1]:].tolist()
     gens = []
     for k, (rec, row, grammar, reason) in enumerate(zip(records, new, grammars, reasons)):
+        repeated = repeat is not None and repeat.stopped[k]
+        if repeated:     # what follows the stop is padding
+            row = row[: repeat.generated[k]]
         ends = [j for j, t in enumerate(row) if t in stop]
         row = row[: ends[0] + 1] if ends else row
         text = tokenizer.decode(row, skip_special_tokens=False)
-        repeated = repeat is not None and repeat.stopped[k]
         if repeated:
             text = chat.drop_repeats(text, family)[0] + chat.end_of_turn(tokenizer)
         parsed = chat.parse_tool_calls(text, family)

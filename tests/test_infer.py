@@ -376,6 +376,23 @@ def test_stop_on_repeat_cuts_a_forced_loop(tiny_model):
     assert any(len(a.calls) > 1 for a in plain), "the random model never looped; pick another seed"
 
 
+def test_a_row_stopped_on_repeat_counts_only_the_tokens_it_wrote(tiny_model):
+    """Beside a row that writes to the token limit, a stopped row is padded until the batch
+    ends; its `new_tokens` must not count the padding (it read 256 on BFCL rows that had
+    stopped early)."""
+    model, tok = tiny_model
+    ping = {"name": "ping", "description": "Check the service.",
+            "parameters": {"type": "object", "properties": {}}}
+    records = [_record([ping], "ping it", rid="loops"), _record([WEATHER], rid="writes")]
+    looped, other = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=80,
+                                   batch_size=2, max_calls=4, stop_on_repeat=True)
+    assert looped.stopped_on_repeat and not other.stopped_on_repeat and other.new_tokens == 80, \
+        "pick other records: the batch must run to the limit after the first row stopped"
+    # it wrote its call and the repeat: more than the text it keeps, less than the batch
+    kept = len(tok(looped.text, add_special_tokens=False).input_ids)
+    assert kept < looped.new_tokens < 80
+
+
 # ---------------------------------------------------------------- merging the adapter to decode
 
 def _logits(model, tok):
