@@ -41,6 +41,7 @@ from pathlib import Path
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
 from funcall_lib.synth_proc import generate_proc_records
 from funcall_lib.synth_quota import fill_quotas
+from funcall_lib.synth_cities import vary_cities
 from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, date_formats, format_date, held_out, join_series
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
 
@@ -509,6 +510,7 @@ def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0)
     """`size` records of a split: a `mix` fraction from the procedural family, the rest hand-written.
 
     `seen` (dedupe keys of all records made so far) is extended, so splits never share an example.
+    Training records then get their city parameters varied (`synth_cities`, data v9).
     """
     n_proc = round(size * mix)
     records = generate_records(split, size - n_proc, seed, exclude=seen)
@@ -518,6 +520,8 @@ def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0)
         random.Random(f"{seed}:{split}:mix").shuffle(records)
         for i, rec in enumerate(records):
             rec["id"] = f"{split}-{i:05d}"
+    if split == "train":
+        records = [vary_cities(rec, seed) for rec in records]
     return records
 
 
