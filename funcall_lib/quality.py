@@ -178,6 +178,15 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
     return reports
 
 
+def reports_on_disk(eval_dir: Path) -> dict[str, dict]:
+    """Every report already in an eval folder, by stem. The run's table covers them all: sets
+    are often scored by one process each, side by side on one GPU, and each process rewrites
+    the same quality table (quality runs 15-16), so a table of one process's sets would keep
+    only the last one's."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))
+            for path in sorted(eval_dir.glob("*.json"))}
+
+
 def quality_table(reports: dict[str, dict]) -> str:
     """Task pass (irrelevance accuracy on BFCL irrelevance) per set: base vs tuned, constrained
     vs free; each cell gives n and the strict-JSON rate, since sets may be cut differently."""
@@ -264,10 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
                            args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
                            merge_adapter=not args.unmerged)
-    table = quality_table(reports)
     from funcall_lib.io import write_text_atomic
 
     variant = variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias, args.unmerged)
+    table = quality_table({**reports_on_disk(run_dir / f"eval{variant}"), **reports})
     write_text_atomic(run_dir / f"quality{variant}.md", table)
     print(table)
     return 0

@@ -203,3 +203,20 @@ def test_a_soup_is_scored_as_a_whole_model_under_its_own_label(tmp_path, monkeyp
     assert (tmp_path / "eval" / "soup-test-constrained.json").is_file()
     header = quality_table(reports).splitlines()[0]
     assert "soup constrained" in header and "tuned" not in header
+
+
+def test_the_table_covers_every_report_in_the_run_not_only_this_invocations(tmp_path):
+    """Two processes scoring different sets into one run dir: the table of the second one
+    still shows the first one's set."""
+    from funcall_lib.quality import reports_on_disk
+
+    eval_dir = tmp_path / "eval-stop-on-repeat"
+    eval_dir.mkdir()
+    earlier = {"n": 40, "task_pass_rate": 0.25, "strict_json_rate": 1.0}
+    (eval_dir / "soup-test-constrained.json").write_text(json.dumps(earlier))
+    (eval_dir / "soup-test-constrained.examples.jsonl").write_text("{}\n")
+    now = {"soup-bfcl_multiple-constrained": {"n": 200, "task_pass_rate": 0.5, "strict_json_rate": 0.9}}
+    table = quality_table({**reports_on_disk(eval_dir), **now})
+    assert "| test | - | - | 0.250 (n=40, json 1.00) | - |" in table
+    assert "| bfcl_multiple | - | - | 0.500 (n=200, json 0.90) | - |" in table
+    assert reports_on_disk(tmp_path / "missing") == {}
