@@ -39,10 +39,10 @@ import time
 from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
-from funcall_lib.synth_proc import generate_proc_records
-from funcall_lib.synth_quota import fill_quotas
 from funcall_lib.synth_cities import vary_cities
 from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, date_formats, format_date, held_out, join_series
+from funcall_lib.synth_proc import generate_proc_records
+from funcall_lib.synth_quota import fill_quotas
 from funcall_lib.synth_tools import CHAINS, EXTRA_TOOLS, HELD_OUT_DOMAINS, TOOLS, Tool
 
 SPLITS = ("train", "dev", "test", "test_unseen_tools")
