@@ -99,9 +99,9 @@ bench-train: model  ## GPU: training speed, Unsloth vs transformers+peft, Llama-
 quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned (QUALITY_ARGS="--copy-bias 2 --stop-on-repeat": the best decoding measured)
 	$(PY) -m funcall_lib.quality --run-dir runs/quality --modes constrained,free,required $(QUALITY_ARGS)
 
-quality-soup: model  ## GPU: the soup recipe (quality run 15): three seeds of 40k records in 64-row steps, their mean weights scored
+quality-soup: model  ## GPU: the soup recipe (quality runs 15-16): three seeds of 40k records in 64-row steps, their mean weights scored
 	$(PY) -m funcall_lib.quality --run-dir runs/quality-soup --seeds 42,7,1234 --data-n 40000 \
-	  --set per_device_train_batch_size=64 --set learning_rate=0.001 --copy-bias 2 --stop-on-repeat $(QUALITY_ARGS)
+	  --set per_device_train_batch_size=64 --set learning_rate=0.001 --copy-bias 2 --stop-on-repeat --jobs 7 $(QUALITY_ARGS)
 
 docker-pull:  ## pull the pinned Unsloth image (UNSLOTH_IMAGE overrides it)
 	$(COMPOSE) pull

@@ -3,6 +3,7 @@
     python -m funcall_lib.quality --run-dir runs/quality            # data, train, evaluate
     python -m funcall_lib.quality --run-dir runs/quality --skip-train --limit 50
     python -m funcall_lib.quality --run-dir runs/quality-soup --seeds 42,7,1234   # a soup of 3
+    python -m funcall_lib.quality --run-dir runs/quality --jobs 7   # sets side by side (GPU)
 
 Steps: build the bundled corpus with the `quality` data preset (hand-written + procedural
 tools), train with the `quality` training preset (Unsloth on CUDA, transformers+peft on CPU),
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sys
 import time
 from pathlib import Path
 
@@ -240,7 +242,13 @@ def main(argv: list[str] | None = None) -> int:
                              "of their merged weights, as the label soup (docs/benchmarks.md, quality)")
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                         help="training config override (repeatable), e.g. --set num_train_epochs=2")
+    parser.add_argument("--jobs", type=int, default=1, metavar="N",
+                        help="score the sets in up to N processes side by side, after the training "
+                             "(each loads its own model: for the embedded model on a GPU; logs in RUN_DIR/logs/)")
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs: expected 1 or more, got {args.jobs}")
     # checked before data and training, which take minutes to hours
     trained_label = "soup" if args.seeds else "tuned"
     args.labels = args.labels or f"base,{trained_label}"
@@ -270,16 +278,44 @@ def main(argv: list[str] | None = None) -> int:
     labels = tuple(label for label in args.labels.split(",") if trained is not None or label == "base")
     if not labels:
         parser.error(f"--labels {trained_label} needs a training: drop --skip-train")
-    reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
-                           args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
-                           merge_adapter=not args.unmerged)
+    if args.jobs > 1 and len(sets) > 1:
+        from funcall_lib.side_by_side import Job, run_side_by_side
+
+        _release_accelerator_memory()
+        run_side_by_side([Job(name.replace(":", "_"), [sys.executable, "-m", "funcall_lib.quality",
+                                                       *one_set_argv(argv, name)])
+                          for name in args.sets.split(",")], args.jobs, run_dir / "logs")
+        reports = {}
+    else:
+        reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
+                               args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
+                               merge_adapter=not args.unmerged)
     from funcall_lib.io import write_text_atomic
 
     variant = variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias, args.unmerged)
-    table = quality_table({**reports_on_disk(run_dir / f"eval{variant}"), **reports})
+    on_disk = reports_on_disk(run_dir / f"eval{variant}")
+    if args.call_bias and "required" in modes:  # required reports go where no call bias is
+        unbiased = variant_name(args.stop_on_repeat, args.copy_bias, 0.0, args.unmerged)
+        on_disk |= {stem: r for stem, r in reports_on_disk(run_dir / f"eval{unbiased}").items()
+                    if stem.endswith("-required")}
+    table = quality_table({**on_disk, **reports})
     write_text_atomic(run_dir / f"quality{variant}.md", table)
     print(table)
     return 0
+
+
+def one_set_argv(argv: list[str], name: str) -> list[str]:
+    """`argv` for a process that scores one set: without --sets and --jobs, then --sets NAME.
+    Its training, already done, is reused (the same config)."""
+    out, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg in ("--sets", "--jobs"):
+            skip = True
+        elif not arg.startswith(("--sets=", "--jobs=")):
+            out.append(arg)
+    return [*out, "--sets", name]
 
 
 def _seed_list(text: str) -> list[int]:

@@ -220,3 +220,39 @@ def test_the_table_covers_every_report_in_the_run_not_only_this_invocations(tmp_
     assert "| test | - | - | 0.250 (n=40, json 1.00) | - |" in table
     assert "| bfcl_multiple | - | - | 0.500 (n=200, json 0.90) | - |" in table
     assert reports_on_disk(tmp_path / "missing") == {}
+
+
+def test_one_set_argv_keeps_everything_but_sets_and_jobs():
+    from funcall_lib.quality import one_set_argv
+
+    argv = ["--run-dir", "r", "--sets", "test,bfcl:multiple", "--jobs", "4", "--seeds", "1,2",
+            "--set", "learning_rate=0.001", "--sets=x", "--jobs=2", "--copy-bias", "2"]
+    assert one_set_argv(argv, "bfcl:multiple") == ["--run-dir", "r", "--seeds", "1,2", "--set", "learning_rate=0.001",
+                                                   "--copy-bias", "2", "--sets", "bfcl:multiple"]
+
+
+def test_jobs_score_each_set_in_its_own_process_and_the_table_has_them_all(tmp_path, monkeypatch):
+    import sys
+
+    from funcall_lib import quality, side_by_side
+
+    data = tmp_path / "q" / "data"
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, n=None: data)
+    monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit: {n.replace(":", "_"): [] for n in names})
+    started = []
+
+    def fake_run(jobs, at_once, log_dir):
+        started.extend((job.name, job.argv, at_once) for job in jobs)
+        for job in jobs:  # what each child process writes
+            path = tmp_path / "q" / "eval" / f"base-{job.name}-constrained.json"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"n": 3, "task_pass_rate": 1 / 3, "strict_json_rate": 1.0}))
+
+    monkeypatch.setattr(side_by_side, "run_side_by_side", fake_run)
+    assert quality.main(["--run-dir", str(tmp_path / "q"), "--skip-train", "--labels", "base",
+                         "--modes", "constrained", "--sets", "test,bfcl:multiple", "--jobs", "3"]) == 0
+    assert [(name, at_once) for name, _, at_once in started] == [("test", 3), ("bfcl_multiple", 3)]
+    assert started[1][1][:3] == [sys.executable, "-m", "funcall_lib.quality"]
+    assert started[1][1][-2:] == ["--sets", "bfcl:multiple"] and "--jobs" not in started[1][1]
+    table = (tmp_path / "q" / "quality.md").read_text()
+    assert "| test | 0.333 (n=3, json 1.00) |" in table and "| bfcl_multiple | 0.333 (n=3, json 1.00) |" in table
