@@ -31,18 +31,19 @@ def run_side_by_side(jobs: list[Job], at_once: int, log_dir: Path, poll_s: float
     while waiting or running:
         while waiting and len(running) < at_once:
             job = waiting.pop(0)
-            log_file = open(log_dir / f"{job.name}.log", "w", encoding="utf-8")  # noqa: SIM115 (closed below)
+            log_path = log_dir / f"{job.name}.log"
+            log_file = open(log_path, "w", encoding="utf-8")  # noqa: SIM115 (closed below)
             process = subprocess.Popen(job.argv, stdout=log_file, stderr=subprocess.STDOUT,
                                        stdin=subprocess.DEVNULL)
-            running.append((job, process, log_file))
+            running.append((job, process, log_file, log_path))
         time.sleep(poll_s)
         for entry in list(running):
-            job, process, log_file = entry
+            job, process, log_file, log_path = entry
             if process.poll() is None:
                 continue
             log_file.close()
             running.remove(entry)
             if process.returncode != 0:
-                failed.append(f"{job.name} (exit {process.returncode}, log {log_dir / (job.name + '.log')})")
+                failed.append(f"{job.name} (exit {process.returncode}, log {log_path})")
     if failed:
         raise RuntimeError("failed: " + "; ".join(failed))
