@@ -10,6 +10,11 @@ so a gain in one kind paid for by a loss in another shows.
 The test is about the two trained models, not the recipes behind them: the seed alone can make
 two models of one recipe differ far beyond chance on some sets (quality run 14: irrelevance
 0.742 vs 0.817, 18 records fixed and none broken), so a recipe needs to win across seeds.
+
+Given two eval folders (as `python -m funcall_lib.quality` writes them), every set both scored
+is compared, and the sets are pooled: a data change aimed at a few records in each of seven
+sets can move each set by less than its own test can see, while the pooled split of fixed and
+broken records over all of them can (the records of different sets are different records).
 """
 
 from __future__ import annotations
@@ -119,14 +124,70 @@ def comparison_markdown(result: dict, names: tuple[str, str], before: dict, afte
     return "\n".join(lines)
 
 
+LABEL_PREFIXES = ("base-", "tuned-", "soup-")   # the model labels `funcall_lib.quality` names reports by
+
+
+def set_key(path: Path) -> str:
+    """The set and mode an examples file scored, without the model's label:
+    soup-bfcl_multiple-constrained.examples.jsonl -> bfcl_multiple-constrained."""
+    stem = path.name.removesuffix(".examples.jsonl")
+    return next((stem[len(p):] for p in LABEL_PREFIXES if stem.startswith(p)), stem)
+
+
+def paired_files(before_dir: Path, after_dir: Path) -> tuple[list[tuple[str, Path, Path]], list[str]]:
+    """([(set, A file, B file)] for the sets both folders scored, [notes on sets only one did])."""
+    found = []
+    for folder in (before_dir, after_dir):
+        files: dict[str, Path] = {}
+        for path in sorted(folder.glob("*.examples.jsonl")):
+            key = set_key(path)
+            if key in files:
+                raise ValueError(f"{folder}: {files[key].name} and {path.name} both score {key}; "
+                                 "compare those two files by name")
+            files[key] = path
+        found.append(files)
+    pairs = [(key, found[0][key], found[1][key]) for key in sorted(found[0].keys() & found[1].keys())]
+    if not pairs:
+        raise ValueError(f"{before_dir} and {after_dir}: no set scored in both "
+                         "(looked for *.examples.jsonl, matched by name without base-/tuned-/soup-)")
+    notes = [f"only in {'A' if key in found[0] else 'B'}: {key}"
+             for key in sorted(found[0].keys() ^ found[1].keys())]
+    return pairs, notes
+
+
+def folders_markdown(before_dir: Path, after_dir: Path) -> str:
+    """One row per set both folders scored, and the pooled split of fixed and broken records."""
+    pairs, notes = paired_files(before_dir, after_dir)
+    lines = [f"- A: {before_dir}", f"- B: {after_dir}", "",
+             "| set | n | A | B | change | fixed | broken | p |", "|---|---|---|---|---|---|---|---|"]
+    fixed = broken = 0
+    for key, a_path, b_path in pairs:
+        result = compare(read_examples(a_path), read_examples(b_path), (str(a_path), str(b_path)))
+        fixed, broken = fixed + len(result["fixed"]), broken + len(result["broken"])
+        lines.append(f"| {key} | {result['n']} | {result['before_pass']:.3f} | {result['after_pass']:.3f} | "
+                     f"{result['after_pass'] - result['before_pass']:+.3f} | {len(result['fixed'])} | "
+                     f"{len(result['broken'])} | {result['p_value']:.3g} |")
+    p_value = two_sided_p(fixed, broken)
+    lines.append(f"\npooled over {len(pairs)} set(s): {fixed} fixed, {broken} broken; exact sign test "
+                 f"(McNemar) p = {p_value:.3g}" + (" (could be chance at the 0.05 level)" if p_value >= 0.05 else ""))
+    lines += [f"- {note}" for note in notes]
+    return "\n".join(lines)
+
+
 def add_arguments(parser) -> None:
-    parser.add_argument("before", help="A.examples.jsonl (funcall eval wrote it beside A's report)")
-    parser.add_argument("after", help="B.examples.jsonl, scored on the same records")
+    parser.add_argument("before", help="A.examples.jsonl (funcall eval wrote it beside A's report), "
+                                       "or a folder of them: every set both folders scored, and pooled")
+    parser.add_argument("after", help="B.examples.jsonl scored on the same records, or B's folder")
     parser.add_argument("--show", type=int, default=5,
                         help="list this many fixed and broken record ids (default 5)")
 
 
 def run_cli(args) -> int:
+    if Path(args.before).is_dir() or Path(args.after).is_dir():
+        if not (Path(args.before).is_dir() and Path(args.after).is_dir()):
+            raise ValueError(f"{args.before}, {args.after}: give two examples files or two folders")
+        print(folders_markdown(Path(args.before), Path(args.after)))
+        return 0
     before, after = read_examples(args.before), read_examples(args.after)
     names = (str(args.before), str(args.after))
     print(comparison_markdown(compare(before, after, names), names, before, after, args.show))

@@ -61,3 +61,38 @@ def test_unusable_inputs_are_named(tmp_path, capsys, case):
         expected = "b.jsonl:4: id 'r0' appears twice"
     assert main(["compare", str(a), str(b)]) == 2
     assert expected in capsys.readouterr().err
+
+
+def test_two_folders_compare_each_set_and_pool(tmp_path, capsys):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    _write(a / "soup-test-free.examples.jsonl", [False] * 6 + [True] * 4)
+    _write(b / "tuned-test-free.examples.jsonl", [True] * 5 + [False] + [True] * 4)      # 5 fixed
+    _write(a / "soup-bfcl_multiple-constrained.examples.jsonl", [False, False, True, True])
+    _write(b / "soup-bfcl_multiple-constrained.examples.jsonl", [True, True, True, True])  # 2 fixed
+    _write(a / "soup-bfcl_parallel-constrained.examples.jsonl", [True])                    # A only
+    assert main(["compare", str(a), str(b)]) == 0
+    out = capsys.readouterr().out
+    assert "| test-free | 10 | 0.400 | 0.900 | +0.500 | 5 | 0 | 0.0625 |" in out
+    assert "| bfcl_multiple-constrained | 4 | 0.500 | 1.000 | +0.500 | 2 | 0 | 0.5 |" in out
+    # neither set alone is beyond chance; the 7-0 split over both is (p = 2/2**7)
+    assert f"pooled over 2 set(s): 7 fixed, 0 broken; exact sign test (McNemar) p = {2 / 2 ** 7:.3g}\n" in out
+    assert "- only in A: bfcl_parallel-constrained" in out
+
+
+@pytest.mark.parametrize("case", ["nothing shared", "file and folder", "two of one set"])
+def test_unusable_folders_are_named(tmp_path, capsys, case):
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    _write(a / "soup-test-free.examples.jsonl", [True])
+    if case == "nothing shared":
+        _write(b / "soup-test-constrained.examples.jsonl", [True])
+        argv, expected = [str(a), str(b)], "no set scored in both"
+    elif case == "file and folder":
+        argv, expected = [str(a), str(a / "soup-test-free.examples.jsonl")], "give two examples files or two folders"
+    else:
+        _write(b / "soup-test-free.examples.jsonl", [True])
+        _write(b / "tuned-test-free.examples.jsonl", [True])
+        argv, expected = [str(a), str(b)], "soup-test-free.examples.jsonl and tuned-test-free.examples.jsonl both score test-free"
+    assert main(["compare", *argv]) == 2
+    assert expected in capsys.readouterr().err
