@@ -136,14 +136,52 @@ def score_outputs(records: list[dict], outputs: list, family: str = "hermes", *,
     examples = [score_example(r, o, (families[i] if families and families[i] else family))
                 for i, (r, o) in enumerate(zip(records, outputs))]
     seconds = seconds if seconds is not None else time.perf_counter() - start
+    report = _aggregate(examples)
+    report.update({"model": model, "adapter": adapter, "constrained": constrained,
+                   "examples_per_s": round(len(examples) / seconds, 3) if seconds > 0 else None})
+    return report, examples
+
+
+def _aggregate(examples: list[dict]) -> dict:
+    """The metrics over all examples, by category, and the failures by kind."""
     report = summarize(examples)
     groups = defaultdict(list)
     for e in examples:
         groups[e["category"] or "uncategorised"].append(e)
     report["by_category"] = {c: summarize(rows) for c, rows in sorted(groups.items())}
-    report.update({"model": model, "adapter": adapter, "constrained": constrained,
-                   "examples_per_s": round(len(examples) / seconds, 3) if seconds > 0 else None,
-                   "failures": failure_counts(examples)})
+    report["failures"] = failure_counts(examples)
+    return report
+
+
+# What a part's report must share with the others for the parts to make one report.
+PART_SETTINGS = ("model", "adapter", "constrained", "stop_on_repeat", "copy_bias", "call_bias",
+                 "adapter_merged", "data", "tool_choice")
+
+
+def merge_parts(parts: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]:
+    """One (report, examples) from the reports of consecutive parts of one set, each scored by
+    its own process (`python -m funcall_lib.quality --jobs N --shards K`). The metrics are
+    computed again over all the examples, so the result is what one process would have written,
+    but for `examples_per_s`, which becomes examples per second of one process."""
+    if not parts:
+        raise ValueError("no parts to merge")
+    first = parts[0][0]
+    for i, (report, _) in enumerate(parts[1:], start=2):
+        differ = [k for k in PART_SETTINGS if report.get(k) != first.get(k)]
+        if differ:
+            raise ValueError(f"part {i} was scored otherwise than part 1: "
+                             + ", ".join(f"{k}={report.get(k)!r} vs {first.get(k)!r}" for k in differ))
+    examples = [e for _, rows in parts for e in rows]
+    ids = [e.get("id") for e in examples]
+    if len(set(ids)) != len(ids):
+        raise ValueError("the parts share records: each record must be scored by exactly one part")
+    seconds = sum(r["n"] / r["examples_per_s"] for r, _ in parts if r.get("examples_per_s"))
+    report = {k: first[k] for k in first if k in PART_SETTINGS}
+    report.update(_aggregate(examples))
+    report.update({"examples_per_s": round(len(examples) / seconds, 3) if seconds else None,
+                   "stopped_on_repeat": sum(r.get("stopped_on_repeat", 0) for r, _ in parts),
+                   "constrained_fallbacks": sum(r.get("constrained_fallbacks", 0) for r, _ in parts),
+                   "parts": len(parts)})
     return report, examples
 
 

@@ -2,7 +2,23 @@
 
 import json
 
+import pytest
+
+from funcall_lib.chat import format_calls
 from funcall_lib.quality import BFCL_SETS, LOCAL_SETS, quality_table
+
+TOOL = {"name": "get_weather", "description": "Weather.", "parameters": {
+    "type": "object", "properties": {"days": {"type": "integer"}}, "required": ["days"]}}
+
+
+def _call_record(i):
+    return {"id": f"r{i}", "messages": [{"role": "user", "content": "q"}], "tools": [TOOL],
+            "answer": {"tool_calls": [{"name": "get_weather", "arguments": {"days": i}}]},
+            "meta": {"source": "test", "category": "simple" if i % 2 else "parallel"}}
+
+
+def _hermes_call(days):
+    return format_calls([{"name": "get_weather", "arguments": {"days": days}}], "hermes")
 
 
 def report(n, task, json_rate, irrelevance=None):
@@ -222,13 +238,16 @@ def test_the_table_covers_every_report_in_the_run_not_only_this_invocations(tmp_
     assert reports_on_disk(tmp_path / "missing") == {}
 
 
-def test_one_set_argv_keeps_everything_but_sets_and_jobs():
-    from funcall_lib.quality import one_set_argv
+def test_child_argv_keeps_everything_but_what_splits_the_work():
+    from funcall_lib.quality import child_argv
 
     argv = ["--run-dir", "r", "--sets", "test,bfcl:multiple", "--jobs", "4", "--seeds", "1,2",
-            "--set", "learning_rate=0.001", "--sets=x", "--jobs=2", "--copy-bias", "2"]
-    assert one_set_argv(argv, "bfcl:multiple") == ["--run-dir", "r", "--seeds", "1,2", "--set", "learning_rate=0.001",
-                                                   "--copy-bias", "2", "--sets", "bfcl:multiple"]
+            "--set", "learning_rate=0.001", "--sets=x", "--jobs=2", "--copy-bias", "2", "--modes", "free",
+            "--shards", "3"]
+    kept = ["--run-dir", "r", "--seeds", "1,2", "--set", "learning_rate=0.001", "--copy-bias", "2"]
+    assert child_argv(argv, "bfcl:multiple", "free") == [*kept, "--sets", "bfcl:multiple", "--modes", "free"]
+    assert child_argv(argv, "test", "constrained", (2, 3))[-6:] == ["--sets", "test", "--modes", "constrained",
+                                                                    "--shard", "2/3"]
 
 
 def test_jobs_score_each_set_in_its_own_process_and_the_table_has_them_all(tmp_path, monkeypatch):
@@ -238,21 +257,88 @@ def test_jobs_score_each_set_in_its_own_process_and_the_table_has_them_all(tmp_p
 
     data = tmp_path / "q" / "data"
     monkeypatch.setattr(quality, "build_data", lambda run_dir, n=None: data)
-    monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit: {n.replace(":", "_"): [] for n in names})
+    monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {n.replace(":", "_"): [] for n in names})
     started = []
 
     def fake_run(jobs, at_once, log_dir):
         started.extend((job.name, job.argv, at_once) for job in jobs)
         for job in jobs:  # what each child process writes
-            path = tmp_path / "q" / "eval" / f"base-{job.name}-constrained.json"
+            path = tmp_path / "q" / "eval" / f"base-{job.name}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"n": 3, "task_pass_rate": 1 / 3, "strict_json_rate": 1.0}))
 
     monkeypatch.setattr(side_by_side, "run_side_by_side", fake_run)
     assert quality.main(["--run-dir", str(tmp_path / "q"), "--skip-train", "--labels", "base",
                          "--modes", "constrained", "--sets", "test,bfcl:multiple", "--jobs", "3"]) == 0
-    assert [(name, at_once) for name, _, at_once in started] == [("test", 3), ("bfcl_multiple", 3)]
+    assert [(name, at_once) for name, _, at_once in started] == [("test-constrained", 3),
+                                                                 ("bfcl_multiple-constrained", 3)]
     assert started[1][1][:3] == [sys.executable, "-m", "funcall_lib.quality"]
-    assert started[1][1][-2:] == ["--sets", "bfcl:multiple"] and "--jobs" not in started[1][1]
+    assert started[1][1][-4:] == ["--sets", "bfcl:multiple", "--modes", "constrained"]
+    assert "--jobs" not in started[1][1]
     table = (tmp_path / "q" / "quality.md").read_text()
     assert "| test | 0.333 (n=3, json 1.00) |" in table and "| bfcl_multiple | 0.333 (n=3, json 1.00) |" in table
+
+
+def test_shards_split_each_set_and_mode_and_their_parts_make_one_report(tmp_path, monkeypatch):
+    from funcall_lib import quality, side_by_side
+    from funcall_lib.evaluate import score_outputs, write_report
+    from funcall_lib.io import iter_jsonl
+
+    records = [_call_record(i) for i in range(7)]
+    outputs = [_hermes_call(i if i % 3 else -1) for i in range(7)]     # 0, 3, 6 wrong
+    whole, _ = score_outputs(records, outputs, constrained=True)
+    data = tmp_path / "q" / "data"
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, n=None: data)
+    monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {"test": records})
+    names = []
+
+    def fake_run(jobs, at_once, log_dir):
+        for job in jobs:  # what each child process writes: its part of the records
+            names.append(job.name)
+            k, n = map(int, job.argv[job.argv.index("--shard") + 1].split("/"))
+            lo, hi = len(records) * (k - 1) // n, len(records) * k // n
+            report, examples = score_outputs(records[lo:hi], outputs[lo:hi], constrained=True, seconds=1.0)
+            report.update(data="test", tool_choice="auto")
+            write_report(tmp_path / "q" / "eval" / "parts" / f"base-test-constrained.{k}of{n}.json", report, examples)
+
+    monkeypatch.setattr(side_by_side, "run_side_by_side", fake_run)
+    argv = ["--run-dir", str(tmp_path / "q"), "--skip-train", "--labels", "base", "--modes", "constrained",
+            "--sets", "test", "--jobs", "2", "--shards", "3"]
+    assert quality.main(argv) == 0
+    assert names == ["test-constrained-1of3", "test-constrained-2of3", "test-constrained-3of3"]
+    merged = json.loads((tmp_path / "q" / "eval" / "base-test-constrained.json").read_text())
+    for key in ("n", "task_pass_rate", "strict_json_rate", "by_category", "failures"):
+        assert merged[key] == whole[key], key
+    assert merged["parts"] == 3 and merged["examples_per_s"] == round(7 / 3, 3)
+    rows = [row for _, row in iter_jsonl(tmp_path / "q" / "eval" / "base-test-constrained.examples.jsonl")]
+    assert [r["id"] for r in rows] == [r["id"] for r in records]
+    assert "| test | 0.571 (n=7" in (tmp_path / "q" / "quality.md").read_text()
+
+
+def test_a_missing_part_or_parts_scored_otherwise_are_named(tmp_path):
+    from funcall_lib.evaluate import merge_parts, score_outputs
+    from funcall_lib.quality import merge_shards
+
+    with pytest.raises(FileNotFoundError, match=r"base-test-constrained\.1of2\.json: part 1 of 2 is missing"):
+        merge_shards(tmp_path, ("base",), ["test"], ("constrained",), 2)
+    one = score_outputs([_call_record(0)], [_hermes_call(0)], constrained=True)
+    other = score_outputs([_call_record(1)], [_hermes_call(1)], constrained=False)
+    with pytest.raises(ValueError, match="part 2 was scored otherwise than part 1: constrained=False vs True"):
+        merge_parts([one, other])
+    with pytest.raises(ValueError, match="the parts share records"):
+        merge_parts([one, one])
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--shards", "2"], "give --jobs N (N > 1)"),
+    (["--jobs", "2", "--shards", "2", "--shard", "1/2"], "give --jobs N (N > 1)"),
+    (["--shard", "3/2"], "expected 1 <= K <= N"),
+    (["--shard", "x"], "expected K/N"),
+])
+def test_bad_shard_options_stop_before_any_data_is_built(tmp_path, capsys, argv, expected):
+    from funcall_lib.quality import main
+
+    with pytest.raises(SystemExit):
+        main(["--run-dir", str(tmp_path / "q"), "--skip-train", *argv])
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "q").exists()
