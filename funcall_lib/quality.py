@@ -230,9 +230,14 @@ def quality_table(reports: dict[str, dict]) -> str:
                 cells.append("-")
                 continue
             metric = r["irrelevance_accuracy"] if name == "bfcl_irrelevance" else r["task_pass_rate"]
-            cells.append(f"{metric:.3f} (n={r['n']}, json {r['strict_json_rate']:.2f})")
+            cells.append(f"{_num(metric, '.3f')} (n={r['n']}, json {_num(r['strict_json_rate'], '.2f')})")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _num(value: float | None, spec: str) -> str:
+    """A rate, or "-" where none applies (strict JSON on a set where no call was attempted)."""
+    return "-" if value is None else format(value, spec)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -311,14 +316,15 @@ def main(argv: list[str] | None = None) -> int:
     labels = tuple(label for label in args.labels.split(",") if trained is not None or label == "base")
     if not labels:
         parser.error(f"--labels {trained_label} needs a training: drop --skip-train")
-    jobs = side_jobs(argv, args.sets.split(","), modes, args.shards) if args.jobs > 1 else []
+    sizes = {name: len(sets[name.replace(":", "_")]) for name in args.sets.split(",")}
+    jobs = side_jobs(argv, sizes, modes, args.shards) if args.jobs > 1 else []
     if len(jobs) > 1:
         from funcall_lib.side_by_side import run_side_by_side
 
         _release_accelerator_memory()
         run_side_by_side(jobs, args.jobs, run_dir / "logs")
         if args.shards > 1:
-            merge_shards(run_dir, labels, list(sets), modes, args.shards, args.stop_on_repeat,
+            merge_shards(run_dir, labels, sizes, modes, args.shards, args.stop_on_repeat,
                          args.copy_bias, args.call_bias, args.unmerged)
         reports = {}
     else:
@@ -359,22 +365,27 @@ def child_argv(argv: list[str], name: str, mode: str, shard: tuple[int, int] | N
     return [*out, "--sets", name, "--modes", mode, *(["--shard", f"{shard[0]}/{shard[1]}"] if shard else [])]
 
 
-def side_jobs(argv: list[str], sets: list[str], modes: tuple[str, ...], shards: int = 1) -> list:
-    """One job per set, mode and part (`shards` parts per set and mode, or the whole set)."""
+def parts_of(n_records: int, shards: int) -> int:
+    """How many parts a set of n records is scored in: `shards`, but never an empty part."""
+    return max(1, min(shards, n_records))
+
+
+def side_jobs(argv: list[str], sizes: dict[str, int], modes: tuple[str, ...], shards: int = 1) -> list:
+    """One job per set, mode and part; `sizes` is {set as --sets names it: its record count}."""
     from funcall_lib.side_by_side import Job
 
     jobs = []
-    for name in sets:
-        key = name.replace(":", "_")
+    for name, n_records in sizes.items():
+        key, parts = name.replace(":", "_"), parts_of(n_records, shards)
         for mode in modes_for(key, modes):
-            for shard in [(k, shards) for k in range(1, shards + 1)] if shards > 1 else [None]:
+            for shard in [(k, parts) for k in range(1, parts + 1)] if parts > 1 else [None]:
                 job_name = f"{key}-{mode}" + (f"-{shard[0]}of{shard[1]}" if shard else "")
                 jobs.append(Job(job_name, [sys.executable, "-m", "funcall_lib.quality",
                                            *child_argv(argv, name, mode, shard)]))
     return jobs
 
 
-def merge_shards(run_dir: Path, labels: tuple[str, ...], sets: list[str], modes: tuple[str, ...],
+def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], modes: tuple[str, ...],
                  shards: int, stop_on_repeat: bool = False, copy_bias: float = 0.0,
                  call_bias: float = 0.0, unmerged: bool = False) -> None:
     """Each (label, set, mode) whose report is not there yet: its parts merged into one report
@@ -383,21 +394,23 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sets: list[str], modes:
     from funcall_lib.io import iter_jsonl
 
     for label in labels:
-        for name in sets:
+        for set_name, n_records in sizes.items():
+            name, shards_here = set_name.replace(":", "_"), parts_of(n_records, shards)
             for mode in modes_for(name, modes):
                 where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, unmerged)
                 if report_path(*where).is_file():
                     continue
                 parts = []
-                for k in range(1, shards + 1):
-                    part = report_path(*where, shard=(k, shards))
+                for k in range(1, shards_here + 1):
+                    part = report_path(*where, shard=(k, shards_here))
                     if not part.is_file():
-                        raise FileNotFoundError(f"{part}: part {k} of {shards} is missing (see {run_dir / 'logs'})")
+                        raise FileNotFoundError(f"{part}: part {k} of {shards_here} is missing "
+                                                f"(see {run_dir / 'logs'})")
                     examples = part.with_name(part.stem + ".examples.jsonl")
                     parts.append((json.loads(part.read_text(encoding="utf-8")), [row for _, row in iter_jsonl(examples)]))
                 report, examples = merge_parts(parts)
                 write_report(report_path(*where), report, examples)
-                log.info("%s-%s-%s: %d parts merged, task pass %.3f", label, name, mode, shards,
+                log.info("%s-%s-%s: %d parts merged, task pass %.3f", label, name, mode, shards_here,
                          report["task_pass_rate"])
 
 

@@ -41,6 +41,12 @@ def test_table_uses_irrelevance_accuracy_for_bfcl_irrelevance_and_keeps_each_n()
     assert lines.index(test_row) < lines.index(irr_row)   # our sets first, then BFCL
 
 
+def test_a_rate_that_does_not_apply_is_a_dash():
+    """A model that declines all of a few irrelevance records attempted no call: no strict-JSON rate."""
+    table = quality_table({"base-bfcl_irrelevance-constrained": report(3, 0.0, None, irrelevance=1.0)})
+    assert "| bfcl_irrelevance | 1.000 (n=3, json -) |" in table
+
+
 def test_default_sets_cover_the_issue_categories():
     assert LOCAL_SETS == ["test", "test_unseen_tools"]
     assert {s.split(":")[1] for s in BFCL_SETS} == {
@@ -320,7 +326,7 @@ def test_a_missing_part_or_parts_scored_otherwise_are_named(tmp_path):
     from funcall_lib.quality import merge_shards
 
     with pytest.raises(FileNotFoundError, match=r"base-test-constrained\.1of2\.json: part 1 of 2 is missing"):
-        merge_shards(tmp_path, ("base",), ["test"], ("constrained",), 2)
+        merge_shards(tmp_path, ("base",), {"test": 5}, ("constrained",), 2)
     one = score_outputs([_call_record(0)], [_hermes_call(0)], constrained=True)
     other = score_outputs([_call_record(1)], [_hermes_call(1)], constrained=False)
     with pytest.raises(ValueError, match="part 2 was scored otherwise than part 1: constrained=False vs True"):
@@ -342,3 +348,14 @@ def test_bad_shard_options_stop_before_any_data_is_built(tmp_path, capsys, argv,
         main(["--run-dir", str(tmp_path / "q"), "--skip-train", *argv])
     assert expected in capsys.readouterr().err
     assert not (tmp_path / "q").exists()
+
+
+def test_a_set_smaller_than_the_shards_is_split_into_no_empty_part():
+    from funcall_lib.quality import side_jobs
+
+    jobs = side_jobs(["--jobs", "8", "--shards", "4"], {"test": 10, "bfcl:multiple": 2, "bfcl:irrelevance": 1},
+                     ("constrained",), 4)
+    assert [j.name for j in jobs] == ["test-constrained-1of4", "test-constrained-2of4", "test-constrained-3of4",
+                                      "test-constrained-4of4", "bfcl_multiple-constrained-1of2",
+                                      "bfcl_multiple-constrained-2of2", "bfcl_irrelevance-constrained"]
+    assert "--shard" not in jobs[-1].argv and jobs[-2].argv[-2:] == ["--shard", "2/2"]
