@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 
 from funcall_lib.io import iter_jsonl
+from funcall_lib.quality import LABELS
 
 
 def sign_test_p(worse: int, better: int) -> float:
@@ -98,6 +99,13 @@ def compare(before: dict[str, dict], after: dict[str, dict],
                          for kind, _ in (kinds[0] + kinds[1]).most_common()}}
 
 
+def _split(fixed: int, broken: int) -> str:
+    """The fixed and broken counts with their exact sign test, and whether chance could explain them."""
+    p_value = two_sided_p(fixed, broken)
+    return (f"{fixed} fixed, {broken} broken; exact sign test (McNemar) p = {p_value:.3g}"
+            + (" (could be chance at the 0.05 level)" if p_value >= 0.05 else ""))
+
+
 def _listed(title: str, ids: list[str], before: dict, after: dict, show: int) -> list[str]:
     if not ids or not show:
         return []
@@ -116,22 +124,17 @@ def comparison_markdown(result: dict, names: tuple[str, str], before: dict, afte
     lines = [f"- A: {names[0]}", f"- B: {names[1]}", "", "| | A | B |", "|---|---|---|",
              f"| task pass (n={result['n']}) | {result['before_pass']:.3f} | {result['after_pass']:.3f} |"]
     lines += [f"| failed: {kind} | {a} | {b} |" for kind, (a, b) in result["failures"].items()]
-    lines.append(f"\nchange {delta:+.3f}: {len(result['fixed'])} fixed, {len(result['broken'])} broken; "
-                 f"exact sign test (McNemar) p = {result['p_value']:.3g}"
-                 + (" (could be chance at the 0.05 level)" if result["p_value"] >= 0.05 else ""))
+    lines.append(f"\nchange {delta:+.3f}: {_split(len(result['fixed']), len(result['broken']))}")
     lines += _listed("fixed", result["fixed"], before, after, show)
     lines += _listed("broken", result["broken"], before, after, show)
     return "\n".join(lines)
 
 
-LABEL_PREFIXES = ("base-", "tuned-", "soup-")   # the model labels `funcall_lib.quality` names reports by
-
-
-def set_key(path: Path) -> str:
+def examples_key(path: Path) -> str:
     """The set and mode an examples file scored, without the model's label:
     soup-bfcl_multiple-constrained.examples.jsonl -> bfcl_multiple-constrained."""
     stem = path.name.removesuffix(".examples.jsonl")
-    return next((stem[len(p):] for p in LABEL_PREFIXES if stem.startswith(p)), stem)
+    return next((stem[len(label) + 1:] for label in LABELS if stem.startswith(f"{label}-")), stem)
 
 
 def paired_files(before_dir: Path, after_dir: Path) -> tuple[list[tuple[str, Path, Path]], list[str]]:
@@ -140,7 +143,7 @@ def paired_files(before_dir: Path, after_dir: Path) -> tuple[list[tuple[str, Pat
     for folder in (before_dir, after_dir):
         files: dict[str, Path] = {}
         for path in sorted(folder.glob("*.examples.jsonl")):
-            key = set_key(path)
+            key = examples_key(path)
             if key in files:
                 raise ValueError(f"{folder}: {files[key].name} and {path.name} both score {key}; "
                                  "compare those two files by name")
@@ -167,9 +170,7 @@ def folders_markdown(before_dir: Path, after_dir: Path) -> str:
         lines.append(f"| {key} | {result['n']} | {result['before_pass']:.3f} | {result['after_pass']:.3f} | "
                      f"{result['after_pass'] - result['before_pass']:+.3f} | {len(result['fixed'])} | "
                      f"{len(result['broken'])} | {result['p_value']:.3g} |")
-    p_value = two_sided_p(fixed, broken)
-    lines.append(f"\npooled over {len(pairs)} set(s): {fixed} fixed, {broken} broken; exact sign test "
-                 f"(McNemar) p = {p_value:.3g}" + (" (could be chance at the 0.05 level)" if p_value >= 0.05 else ""))
+    lines.append(f"\npooled over {len(pairs)} set(s): {_split(fixed, broken)}")
     lines += [f"- {note}" for note in notes]
     return "\n".join(lines)
 

@@ -119,6 +119,11 @@ def _release_accelerator_memory() -> None:
         torch.cuda.empty_cache()
 
 
+def set_key(name: str) -> str:
+    """A set as reports and logs name it: bfcl:multiple -> bfcl_multiple (a file-name-safe key)."""
+    return name.replace("bfcl:", "bfcl_")
+
+
 def eval_sets(data: Path, sets: list[str], limit: int | None,
               shard: tuple[int, int] | None = None) -> dict[str, list[dict]]:
     """{set: records}: the first `limit` of each set, and of those the k-th of n consecutive
@@ -132,7 +137,7 @@ def eval_sets(data: Path, sets: list[str], limit: int | None,
         if shard:
             k, n = shard
             records = records[len(records) * (k - 1) // n: len(records) * k // n]
-        out[name.replace("bfcl:", "bfcl_")] = records
+        out[set_key(name)] = records
     return out
 
 
@@ -316,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
     labels = tuple(label for label in args.labels.split(",") if trained is not None or label == "base")
     if not labels:
         parser.error(f"--labels {trained_label} needs a training: drop --skip-train")
-    sizes = {name: len(sets[name.replace(":", "_")]) for name in args.sets.split(",")}
+    sizes = {name: len(sets[set_key(name)]) for name in args.sets.split(",")}
     jobs = side_jobs(argv, sizes, modes, args.shards) if args.jobs > 1 else []
     if len(jobs) > 1:
         from funcall_lib.side_by_side import run_side_by_side
@@ -376,7 +381,7 @@ def side_jobs(argv: list[str], sizes: dict[str, int], modes: tuple[str, ...], sh
 
     jobs = []
     for name, n_records in sizes.items():
-        key, parts = name.replace(":", "_"), parts_of(n_records, shards)
+        key, parts = set_key(name), parts_of(n_records, shards)
         for mode in modes_for(key, modes):
             for shard in [(k, parts) for k in range(1, parts + 1)] if parts > 1 else [None]:
                 job_name = f"{key}-{mode}" + (f"-{shard[0]}of{shard[1]}" if shard else "")
@@ -395,7 +400,7 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
 
     for label in labels:
         for set_name, n_records in sizes.items():
-            name, shards_here = set_name.replace(":", "_"), parts_of(n_records, shards)
+            name, shards_here = set_key(set_name), parts_of(n_records, shards)
             for mode in modes_for(name, modes):
                 where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, unmerged)
                 if report_path(*where).is_file():
