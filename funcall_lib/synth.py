@@ -40,6 +40,7 @@ from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
 from funcall_lib.synth_cities import vary_cities
+from funcall_lib.synth_currency import say_currency_names
 from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, date_formats, format_date, held_out, join_series
 from funcall_lib.synth_proc import generate_proc_records
 from funcall_lib.synth_quota import fill_quotas
@@ -506,11 +507,13 @@ def default_sizes(n: int) -> dict[str, int]:
     return {"train": n, "dev": small, "test": small, "test_unseen_tools": small}
 
 
-def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0) -> list[dict]:
+def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0,
+                  currency_name_rate: float = 0.0) -> list[dict]:
     """`size` records of a split: a `mix` fraction from the procedural family, the rest hand-written.
 
     `seen` (dedupe keys of all records made so far) is extended, so splits never share an example.
-    Training records then get their city parameters varied (`synth_cities`, data v9).
+    Training records then get their city parameters varied (`synth_cities`, data v9) and, at
+    `currency_name_rate`, currency codes said by name (`synth_currency`; off by default).
     """
     n_proc = round(size * mix)
     records = generate_records(split, size - n_proc, seed, exclude=seen)
@@ -521,23 +524,24 @@ def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0)
         for i, rec in enumerate(records):
             rec["id"] = f"{split}-{i:05d}"
     if split == "train":
-        records = [vary_cities(rec, seed) for rec in records]
+        records = [say_currency_names(vary_cities(rec, seed), seed, currency_name_rate) for rec in records]
     return records
 
 
 def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None,
-                 mix: float = 0.0) -> dict[str, list[dict]]:
+                 mix: float = 0.0, currency_name_rate: float = 0.0) -> dict[str, list[dict]]:
     """All four splits, each excluding every example of the splits built before it.
 
     `mix` is the procedural family's share of every split (0 = the hand-written corpus only).
     """
-    if not 0.0 <= mix <= 1.0:
-        raise ValueError(f"mix must be in [0, 1], got {mix}")
+    for name, rate in (("mix", mix), ("currency_name_rate", currency_name_rate)):
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"{name} must be in [0, 1], got {rate}")
     sizes = sizes or default_sizes(n)
     seen: set = set()
     splits = {}
     for split in ("test_unseen_tools", "test", "dev", "train"):
-        splits[split] = mixed_records(split, sizes[split], seed, seen, mix)
+        splits[split] = mixed_records(split, sizes[split], seed, seen, mix, currency_name_rate)
     return {s: splits[s] for s in SPLITS}
 
 
@@ -557,15 +561,16 @@ def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
 
 def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
                   sizes: dict | None = None, mix: float = 0.0,
-                  invented_rate: float = 0.0) -> dict[str, int]:
+                  invented_rate: float = 0.0, currency_name_rate: float = 0.0) -> dict[str, int]:
     """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count.
     `invented_rate`: the share of training pool draws replaced by new real names and words
-    (`synth_values.invented_like`); dev and test are the same whatever it is."""
+    (`synth_values.invented_like`); `currency_name_rate`: the share of training requests' currency
+    codes said by name (`synth_currency`). Dev and test are the same whatever they are."""
     from funcall_lib.records import save_records
     from funcall_lib.synth_values import invented_values
 
     with invented_values(invented_rate):
-        splits = build_splits(n, seed, sizes, mix)
+        splits = build_splits(n, seed, sizes, mix, currency_name_rate)
     overlap = {k: v for k, v in check_overlap(splits).items() if any(v.values())}
     if overlap:
         raise RuntimeError(f"splits overlap: {overlap}")
@@ -600,6 +605,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--invented-rate", type=float, default=0.0,
                         help="share of training values drawn as new real names and words instead "
                              "of from the pools (default 0; dev/test do not change)")
+    parser.add_argument("--currency-name-rate", type=float, default=0.0,
+                        help="share of training requests' currency codes said by name, '250 euros' "
+                             "for EUR (default 0; 0.3 is data v11; dev/test do not change)")
 
 
 def run_cli(args) -> int:
@@ -607,6 +615,7 @@ def run_cli(args) -> int:
     preset = DATA_PRESETS.get(args.preset or "", {})
     n = args.n if args.n is not None else preset.get("n", 3000)
     mix = parse_mix(args.mix) if args.mix is not None else preset.get("mix", 0.0)
-    counts = build_dataset(args.out, n=n, seed=args.seed, mix=mix, invented_rate=args.invented_rate)
+    counts = build_dataset(args.out, n=n, seed=args.seed, mix=mix, invented_rate=args.invented_rate,
+                           currency_name_rate=args.currency_name_rate)
     print(f"wrote {counts} to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     return 0

@@ -81,7 +81,7 @@ def vary_cities(record: dict, seed: int) -> dict:
     return record
 
 
-def _calls(record: dict) -> list[dict]:
+def record_calls(record: dict) -> list[dict]:
     """Every tool call of the record: earlier assistant turns and the answer."""
     calls = [c for m in record["messages"] for c in m.get("tool_calls") or []]
     return calls + list(record["answer"].get("tool_calls") or [])
@@ -108,7 +108,7 @@ def _rename_city_params(record: dict, rng: random.Random) -> None:
                                 for k, v in props.items()}
         params["required"] = ["location" if k == "city" else k for k in params.get("required", [])]
         renamed.add(tool["name"])
-    for call in _calls(record):
+    for call in record_calls(record):
         if call["name"] in renamed:
             call["arguments"] = {("location" if k == "city" else k): v for k, v in call["arguments"].items()}
 
@@ -118,7 +118,7 @@ def _say_regions(record: dict, rng: random.Random) -> None:
     and no other argument holds it."""
     props_of = {t["name"]: t["parameters"]["properties"] for t in record["tools"]}
     plain, other = set(), set()
-    for call in _calls(record):
+    for call in record_calls(record):
         for key, value in call["arguments"].items():
             prop = props_of.get(call["name"], {}).get(key, {})
             is_city = isinstance(value, str) and value in REGIONS and _is_plain_city(prop)

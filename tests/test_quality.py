@@ -262,7 +262,7 @@ def test_jobs_score_each_set_in_its_own_process_and_the_table_has_them_all(tmp_p
     from funcall_lib import quality, side_by_side
 
     data = tmp_path / "q" / "data"
-    monkeypatch.setattr(quality, "build_data", lambda run_dir, n=None: data)
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, **kw: data)
     monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {n.replace(":", "_"): [] for n in names})
     started = []
 
@@ -294,7 +294,7 @@ def test_shards_split_each_set_and_mode_and_their_parts_make_one_report(tmp_path
     outputs = [_hermes_call(i if i % 3 else -1) for i in range(7)]     # 0, 3, 6 wrong
     whole, _ = score_outputs(records, outputs, constrained=True)
     data = tmp_path / "q" / "data"
-    monkeypatch.setattr(quality, "build_data", lambda run_dir, n=None: data)
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, **kw: data)
     monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {"test": records})
     names = []
 
