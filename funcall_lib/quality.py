@@ -44,7 +44,8 @@ CALL_SETS = {"bfcl_simple_python", "bfcl_multiple", "bfcl_parallel", "bfcl_paral
 LABELS = ("base", "tuned", "soup")
 
 
-def build_data(run_dir: Path, seed: int = 0, n: int | None = None, currency_name_rate: float = 0.0) -> Path:
+def build_data(run_dir: Path, seed: int = 0, n: int | None = None,
+               currency_name_rate: float | None = None) -> Path:
     """The `quality` data preset in run_dir/data, unless already there. `n` and
     `currency_name_rate` change only the training split: dev, test and test_unseen_tools stay the
     preset's, record for record, so a variant is scored on the same examples as the recipe."""
@@ -54,8 +55,9 @@ def build_data(run_dir: Path, seed: int = 0, n: int | None = None, currency_name
     if not (data / "train.jsonl").is_file():
         preset = DATA_PRESETS["quality"]
         sizes = {**default_sizes(preset["n"]), "train": n or preset["n"]}
+        variant = {} if currency_name_rate is None else {"currency_name_rate": currency_name_rate}
         log.info("building data: %s", build_dataset(data, seed=seed, sizes=sizes, mix=preset["mix"],
-                                                          currency_name_rate=currency_name_rate))
+                                                          **variant))
     return data
 
 
@@ -258,8 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
     parser.add_argument("--data-n", type=int, help="training records to generate (default: the quality data "
                         "preset's); dev and the test sets stay the preset's")
-    parser.add_argument("--currency-name-rate", type=float, default=0.0,
-                        help="share of training requests' currency codes said by name (data v11: 0.3)")
+    parser.add_argument("--currency-name-rate", type=float, default=None,
+                        help="share of training requests' currency codes said by name (default: the "
+                             "generator's, data v11; 0 gives data v9)")
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--modes", default="constrained,free",

@@ -40,7 +40,7 @@ from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
 from funcall_lib.synth_cities import vary_cities
-from funcall_lib.synth_currency import say_currency_names
+from funcall_lib.synth_currency import SAY_RATE, say_currency_names
 from funcall_lib.synth_pools import GENERAL_QUESTIONS, KINDS, date_formats, format_date, held_out, join_series
 from funcall_lib.synth_proc import generate_proc_records
 from funcall_lib.synth_quota import fill_quotas
@@ -508,12 +508,12 @@ def default_sizes(n: int) -> dict[str, int]:
 
 
 def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0,
-                  currency_name_rate: float = 0.0) -> list[dict]:
+                  currency_name_rate: float = SAY_RATE) -> list[dict]:
     """`size` records of a split: a `mix` fraction from the procedural family, the rest hand-written.
 
     `seen` (dedupe keys of all records made so far) is extended, so splits never share an example.
     Training records then get their city parameters varied (`synth_cities`, data v9) and, at
-    `currency_name_rate`, currency codes said by name (`synth_currency`; off by default).
+    `currency_name_rate`, currency codes said by name (`synth_currency`, data v11; 0 gives v9).
     """
     n_proc = round(size * mix)
     records = generate_records(split, size - n_proc, seed, exclude=seen)
@@ -529,7 +529,7 @@ def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0,
 
 
 def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None,
-                 mix: float = 0.0, currency_name_rate: float = 0.0) -> dict[str, list[dict]]:
+                 mix: float = 0.0, currency_name_rate: float = SAY_RATE) -> dict[str, list[dict]]:
     """All four splits, each excluding every example of the splits built before it.
 
     `mix` is the procedural family's share of every split (0 = the hand-written corpus only).
@@ -561,7 +561,7 @@ def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
 
 def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
                   sizes: dict | None = None, mix: float = 0.0,
-                  invented_rate: float = 0.0, currency_name_rate: float = 0.0) -> dict[str, int]:
+                  invented_rate: float = 0.0, currency_name_rate: float = SAY_RATE) -> dict[str, int]:
     """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count.
     `invented_rate`: the share of training pool draws replaced by new real names and words
     (`synth_values.invented_like`); `currency_name_rate`: the share of training requests' currency
@@ -605,9 +605,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--invented-rate", type=float, default=0.0,
                         help="share of training values drawn as new real names and words instead "
                              "of from the pools (default 0; dev/test do not change)")
-    parser.add_argument("--currency-name-rate", type=float, default=0.0,
+    parser.add_argument("--currency-name-rate", type=float, default=SAY_RATE,
                         help="share of training requests' currency codes said by name, '250 euros' "
-                             "for EUR (default 0; 0.3 is data v11; dev/test do not change)")
+                             f"for EUR (default {SAY_RATE}: data v11; 0: data v9; dev/test do not change)")
 
 
 def run_cli(args) -> int:

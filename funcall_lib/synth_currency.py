@@ -20,7 +20,7 @@ import re
 
 from funcall_lib.synth_cities import record_calls
 
-SAY_RATE = 0.3   # the share of eligible codes said by name when the option is on (data v11)
+SAY_RATE = 0.3   # the share of eligible codes said by name (data v11; quality run 18)
 
 # Plural names, as amounts are said ("250 euros"); no bare "dollars", which names several codes.
 CURRENCY_NAMES = {

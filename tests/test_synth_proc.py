@@ -15,6 +15,7 @@ from funcall_lib.cli import main
 from funcall_lib.records import load_records, validate_record
 from funcall_lib.synth import build_splits, check_overlap, parse_mix
 from funcall_lib.synth_proc import CATEGORY_WEIGHTS, all_tools, parse_param, split_tools
+from funcall_lib.synth_currency import CURRENCY_NAMES
 from funcall_lib.synth_proc_vocab import HELD_OUT_FIELDS, POOLS
 from funcall_lib.synth_values import DATE_LAYOUTS, MAGNITUDES, NUMBER_WORDS, UNITS, plain, unit_dimension
 
@@ -114,7 +115,8 @@ def _said_forms(p, value) -> list[str]:
     if p.kind == "e":
         return [value] + ([p.said[p.spec.index(value)]] if p.said else [])
     if p.kind == "s":
-        return [value] + [i.partition("|")[0] for i in POOLS[p.spec[0]] if i.endswith("|" + value)]
+        said = [i.partition("|")[0] for i in POOLS[p.spec[0]] if i.endswith("|" + value)]
+        return [value] + said + list(CURRENCY_NAMES.get(value, ()))  # training says some codes by name
     raise AssertionError(p.kind)
 
 
