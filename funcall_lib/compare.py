@@ -66,6 +66,15 @@ def _shown(ids: list[str]) -> str:
     return ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
+def shared_records(before: dict, after: dict) -> tuple[dict, dict]:
+    """Both runs cut to the records both scored, in `before`'s order: a run scored with --limit
+    300 against one scored on the whole set. Fails if they share none."""
+    ids = [i for i in before if i in after]
+    if not ids:
+        raise ValueError("the two runs scored no record in common (no shared id)")
+    return {i: before[i] for i in ids}, {i: after[i] for i in ids}
+
+
 def _check_same_records(before: dict, after: dict, names: tuple[str, str]) -> None:
     """Both runs must have scored the same records. Ids alone do not prove it: a rebuilt data set
     numbers its records the same way, so the expected calls are compared too."""
@@ -73,7 +82,8 @@ def _check_same_records(before: dict, after: dict, names: tuple[str, str]) -> No
     for name, ids in zip(names, only):
         if ids:
             raise ValueError(f"{name}: {len(ids)} record(s) the other run did not score ({_shown(ids)}); "
-                             "a paired comparison needs both runs on the same records (same --data, --limit)")
+                             "a paired comparison needs both runs on the same records (same --data, "
+                             "--limit), or --common to compare the records both scored")
     differ = [i for i in before
               if "gold" in before[i] and "gold" in after[i] and before[i]["gold"] != after[i]["gold"]]
     if differ:
@@ -130,10 +140,13 @@ def comparison_markdown(result: dict, names: tuple[str, str], before: dict, afte
     return "\n".join(lines)
 
 
+EXAMPLES_SUFFIXES = (".examples.jsonl", ".examples.jsonl.gz")
+
+
 def examples_key(path: Path) -> str:
     """The set and mode an examples file scored, without the model's label:
-    soup-bfcl_multiple-constrained.examples.jsonl -> bfcl_multiple-constrained."""
-    stem = path.name.removesuffix(".examples.jsonl")
+    soup-bfcl_multiple-constrained.examples.jsonl(.gz) -> bfcl_multiple-constrained."""
+    stem = path.name.removesuffix(".gz").removesuffix(".examples.jsonl")
     return next((stem[len(label) + 1:] for label in LABELS if stem.startswith(f"{label}-")), stem)
 
 
@@ -142,7 +155,7 @@ def paired_files(before_dir: Path, after_dir: Path) -> tuple[list[tuple[str, Pat
     found = []
     for folder in (before_dir, after_dir):
         files: dict[str, Path] = {}
-        for path in sorted(folder.glob("*.examples.jsonl")):
+        for path in sorted(p for p in folder.iterdir() if p.name.endswith(EXAMPLES_SUFFIXES)):
             key = examples_key(path)
             if key in files:
                 raise ValueError(f"{folder}: {files[key].name} and {path.name} both score {key}; "
@@ -152,20 +165,25 @@ def paired_files(before_dir: Path, after_dir: Path) -> tuple[list[tuple[str, Pat
     pairs = [(key, found[0][key], found[1][key]) for key in sorted(found[0].keys() & found[1].keys())]
     if not pairs:
         raise ValueError(f"{before_dir} and {after_dir}: no set scored in both "
-                         "(looked for *.examples.jsonl, matched by name without base-/tuned-/soup-)")
+                         "(looked for *.examples.jsonl and .gz, matched by name without base-/tuned-/soup-)")
     notes = [f"only in {'A' if key in found[0] else 'B'}: {key}"
              for key in sorted(found[0].keys() ^ found[1].keys())]
     return pairs, notes
 
 
-def folders_markdown(before_dir: Path, after_dir: Path) -> str:
+def _read_pair(a_path, b_path, common: bool) -> tuple[dict, dict]:
+    before, after = read_examples(a_path), read_examples(b_path)
+    return shared_records(before, after) if common else (before, after)
+
+
+def folders_markdown(before_dir: Path, after_dir: Path, common: bool = False) -> str:
     """One row per set both folders scored, and the pooled split of fixed and broken records."""
     pairs, notes = paired_files(before_dir, after_dir)
     lines = [f"- A: {before_dir}", f"- B: {after_dir}", "",
              "| set | n | A | B | change | fixed | broken | p |", "|---|---|---|---|---|---|---|---|"]
     fixed = broken = 0
     for key, a_path, b_path in pairs:
-        result = compare(read_examples(a_path), read_examples(b_path), (str(a_path), str(b_path)))
+        result = compare(*_read_pair(a_path, b_path, common), (str(a_path), str(b_path)))
         fixed, broken = fixed + len(result["fixed"]), broken + len(result["broken"])
         lines.append(f"| {key} | {result['n']} | {result['before_pass']:.3f} | {result['after_pass']:.3f} | "
                      f"{result['after_pass'] - result['before_pass']:+.3f} | {len(result['fixed'])} | "
@@ -181,15 +199,18 @@ def add_arguments(parser) -> None:
     parser.add_argument("after", help="B.examples.jsonl scored on the same records, or B's folder")
     parser.add_argument("--show", type=int, default=5,
                         help="list this many fixed and broken record ids (default 5)")
+    parser.add_argument("--common", action="store_true",
+                        help="compare the records both runs scored (one scored with --limit 300, the "
+                             "other the whole set); without it, other records are an error")
 
 
 def run_cli(args) -> int:
     if Path(args.before).is_dir() or Path(args.after).is_dir():
         if not (Path(args.before).is_dir() and Path(args.after).is_dir()):
             raise ValueError(f"{args.before}, {args.after}: give two examples files or two folders")
-        print(folders_markdown(Path(args.before), Path(args.after)))
+        print(folders_markdown(Path(args.before), Path(args.after), args.common))
         return 0
-    before, after = read_examples(args.before), read_examples(args.after)
+    before, after = _read_pair(args.before, args.after, args.common)
     names = (str(args.before), str(args.after))
     print(comparison_markdown(compare(before, after, names), names, before, after, args.show))
     return 0

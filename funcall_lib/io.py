@@ -7,6 +7,7 @@ second process never sees a half-written file or directory.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import shutil
@@ -77,8 +78,10 @@ class JsonlError(ValueError):
 
 
 def iter_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict]]:
-    """Yield (line_number, object) for each non-blank line; raise JsonlError with file:line."""
-    with open(path, encoding="utf-8") as fh:
+    """Yield (line_number, object) for each non-blank line; raise JsonlError with file:line.
+    A name ending in .gz is read through gzip (published evaluation outputs are kept that way)."""
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():
                 continue

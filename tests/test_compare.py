@@ -1,5 +1,6 @@
 """`funcall compare`: the paired comparison of two eval runs on the same records."""
 
+import gzip
 import json
 
 import pytest
@@ -96,3 +97,37 @@ def test_unusable_folders_are_named(tmp_path, capsys, case):
         argv, expected = [str(a), str(b)], "soup-test-free.examples.jsonl and tuned-test-free.examples.jsonl both score test-free"
     assert main(["compare", *argv]) == 2
     assert expected in capsys.readouterr().err
+
+
+def _gzip(path):
+    gz = path.with_name(path.name + ".gz")
+    gz.write_bytes(gzip.compress(path.read_bytes()))
+    path.unlink()
+    return gz
+
+
+def test_a_published_gzip_folder_against_a_whole_set_run_with_common(tmp_path, capsys):
+    """The reference outputs are kept gzipped and scored on the first records of a set; a run
+    on the whole set is compared over the records both scored, and only with --common."""
+    ref, mine = tmp_path / "ref", tmp_path / "mine"
+    ref.mkdir(), mine.mkdir()
+    _gzip(_write(ref / "soup-test-constrained.examples.jsonl", [False, True, False, True]))
+    _write(mine / "soup-test-constrained.examples.jsonl", [True, True, True, False] + [True] * 6)
+    assert main(["compare", str(ref), str(mine)]) == 2
+    assert "6 record(s) the other run did not score" in capsys.readouterr().err
+    assert main(["compare", str(ref), str(mine), "--common"]) == 0
+    assert "| test-constrained | 4 | 0.500 | 0.750 | +0.250 | 2 | 1 | 1 |" in capsys.readouterr().out
+    assert main(["compare", str(ref / "soup-test-constrained.examples.jsonl.gz"),
+                 str(mine / "soup-test-constrained.examples.jsonl"), "--common"]) == 0
+    assert "2 fixed, 1 broken" in capsys.readouterr().out
+
+
+def test_common_needs_a_shared_record_and_a_bad_gzip_line_is_named(tmp_path, capsys):
+    a = _write(tmp_path / "a.examples.jsonl", [True])
+    b = tmp_path / "b.examples.jsonl"
+    b.write_text('{"id": "other", "task_pass": true}\n')
+    assert main(["compare", str(a), str(b), "--common"]) == 2
+    assert "no record in common" in capsys.readouterr().err
+    b.write_text(a.read_text() + "{oops\n")
+    assert main(["compare", str(a), str(_gzip(b))]) == 2
+    assert "b.examples.jsonl.gz:2: not valid JSON" in capsys.readouterr().err
