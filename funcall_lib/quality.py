@@ -333,10 +333,16 @@ def main(argv: list[str] | None = None) -> int:
         from funcall_lib.side_by_side import run_side_by_side
 
         _release_accelerator_memory()
-        run_side_by_side(jobs, args.jobs, run_dir / "logs")
+        failed = None
+        try:
+            run_side_by_side(jobs, args.jobs, run_dir / "logs")
+        except RuntimeError as exc:  # keep what finished: a report whose parts all came back
+            failed = exc
         if args.shards > 1:
             merge_shards(run_dir, labels, sizes, modes, args.shards, args.stop_on_repeat,
-                         args.copy_bias, args.call_bias, args.unmerged)
+                         args.copy_bias, args.call_bias, args.unmerged, complete_only=failed is not None)
+        if failed:
+            raise failed
         reports = {}
     else:
         reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
@@ -398,9 +404,10 @@ def side_jobs(argv: list[str], sizes: dict[str, int], modes: tuple[str, ...], sh
 
 def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], modes: tuple[str, ...],
                  shards: int, stop_on_repeat: bool = False, copy_bias: float = 0.0,
-                 call_bias: float = 0.0, unmerged: bool = False) -> None:
+                 call_bias: float = 0.0, unmerged: bool = False, complete_only: bool = False) -> None:
     """Each (label, set, mode) whose report is not there yet: its parts merged into one report
-    (`evaluate.merge_parts`). Every part must be there."""
+    (`evaluate.merge_parts`). Every part must be there, unless `complete_only`: then a report
+    with a part missing is skipped (some parts failed; the others are not lost)."""
     from funcall_lib.evaluate import merge_parts, write_report
     from funcall_lib.io import iter_jsonl
 
@@ -411,14 +418,16 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
                 where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, unmerged)
                 if report_path(*where).is_file():
                     continue
-                parts = []
-                for k in range(1, shards_here + 1):
-                    part = report_path(*where, shard=(k, shards_here))
-                    if not part.is_file():
-                        raise FileNotFoundError(f"{part}: part {k} of {shards_here} is missing "
-                                                f"(see {run_dir / 'logs'})")
-                    examples = part.with_name(part.stem + ".examples.jsonl")
-                    parts.append((json.loads(part.read_text(encoding="utf-8")), [row for _, row in iter_jsonl(examples)]))
+                paths = [report_path(*where, shard=(k, shards_here)) for k in range(1, shards_here + 1)]
+                missing = [k for k, path in enumerate(paths, start=1) if not path.is_file()]
+                if missing and complete_only:
+                    continue
+                if missing:
+                    raise FileNotFoundError(f"{paths[missing[0] - 1]}: part {missing[0]} of {shards_here} is missing "
+                                            f"(see {run_dir / 'logs'})")
+                parts = [(json.loads(path.read_text(encoding="utf-8")),
+                          [row for _, row in iter_jsonl(path.with_name(path.stem + ".examples.jsonl"))])
+                         for path in paths]
                 report, examples = merge_parts(parts)
                 write_report(report_path(*where), report, examples)
                 log.info("%s-%s-%s: %d parts merged, task pass %.3f", label, name, mode, shards_here,

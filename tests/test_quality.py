@@ -321,6 +321,40 @@ def test_shards_split_each_set_and_mode_and_their_parts_make_one_report(tmp_path
     assert "| test | 0.571 (n=7" in (tmp_path / "q" / "quality.md").read_text()
 
 
+def test_when_some_parts_fail_the_reports_whose_parts_all_came_back_are_still_merged(tmp_path, monkeypatch):
+    """Quality run 18: the constrained children died (a missing package) after the free ones had
+    scored; their work was merged by hand. Now the finished reports are merged, then it fails."""
+    from funcall_lib import quality, side_by_side
+    from funcall_lib.evaluate import score_outputs, write_report
+
+    records = [_call_record(i) for i in range(4)]
+    data = tmp_path / "q" / "data"
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, **kw: data)
+    monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {"test": records})
+
+    def fake_run(jobs, at_once, log_dir):
+        for job in jobs:
+            k, n = map(int, job.argv[job.argv.index("--shard") + 1].split("/"))
+            mode = job.argv[job.argv.index("--modes") + 1]
+            if mode == "constrained" and k == 2:
+                continue  # this child failed
+            lo, hi = len(records) * (k - 1) // n, len(records) * k // n
+            report, examples = score_outputs(records[lo:hi], [_hermes_call(i) for i in range(lo, hi)],
+                                             constrained=mode == "constrained", seconds=1.0)
+            report.update(data="test", tool_choice="auto")
+            write_report(tmp_path / "q" / "eval" / "parts" / f"base-test-{mode}.{k}of{n}.json", report, examples)
+        raise RuntimeError("failed: test-constrained-2of2 (exit 1, log ...)")
+
+    monkeypatch.setattr(side_by_side, "run_side_by_side", fake_run)
+    argv = ["--run-dir", str(tmp_path / "q"), "--skip-train", "--labels", "base", "--modes", "constrained,free",
+            "--sets", "test", "--jobs", "4", "--shards", "2"]
+    with pytest.raises(RuntimeError, match="test-constrained-2of2"):
+        quality.main(argv)
+    free = json.loads((tmp_path / "q" / "eval" / "base-test-free.json").read_text())
+    assert free["n"] == 4 and free["parts"] == 2 and free["task_pass_rate"] == 1.0
+    assert not (tmp_path / "q" / "eval" / "base-test-constrained.json").exists()
+
+
 def test_a_missing_part_or_parts_scored_otherwise_are_named(tmp_path):
     from funcall_lib.evaluate import merge_parts, score_outputs
     from funcall_lib.quality import merge_shards
