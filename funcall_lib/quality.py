@@ -44,20 +44,19 @@ CALL_SETS = {"bfcl_simple_python", "bfcl_multiple", "bfcl_parallel", "bfcl_paral
 LABELS = ("base", "tuned", "soup")
 
 
-def build_data(run_dir: Path, seed: int = 0, n: int | None = None,
-               currency_name_rate: float | None = None) -> Path:
-    """The `quality` data preset in run_dir/data, unless already there. `n` and
-    `currency_name_rate` change only the training split: dev, test and test_unseen_tools stay the
-    preset's, record for record, so a variant is scored on the same examples as the recipe."""
-    from funcall_lib.synth import DATA_PRESETS, build_dataset, default_sizes
+def build_data(run_dir: Path, seed: int = 0, n: int | None = None, variation=None) -> Path:
+    """The `quality` data preset in run_dir/data, unless already there. `n` and `variation` (a
+    `synth.TrainingVariation`; default: the generator's) change only the training split: dev,
+    test and test_unseen_tools stay the preset's, record for record, so a variant is scored on
+    the same examples as the recipe."""
+    from funcall_lib.synth import DATA_PRESETS, TrainingVariation, build_dataset, default_sizes
 
     data = run_dir / "data"
     if not (data / "train.jsonl").is_file():
         preset = DATA_PRESETS["quality"]
         sizes = {**default_sizes(preset["n"]), "train": n or preset["n"]}
-        variant = {} if currency_name_rate is None else {"currency_name_rate": currency_name_rate}
         log.info("building data: %s", build_dataset(data, seed=seed, sizes=sizes, mix=preset["mix"],
-                                                          **variant))
+                                                          variation=variation or TrainingVariation()))
     return data
 
 
@@ -251,6 +250,7 @@ def _num(value: float | None, spec: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.synth import add_variation_arguments, variation_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run-dir", default="runs/quality")
@@ -260,9 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="first N records of each evaluation set")
     parser.add_argument("--data-n", type=int, help="training records to generate (default: the quality data "
                         "preset's); dev and the test sets stay the preset's")
-    parser.add_argument("--currency-name-rate", type=float, default=None,
-                        help="share of training requests' currency codes said by name (default: the "
-                             "generator's, data v11; 0 gives data v9)")
+    add_variation_arguments(parser)
     parser.add_argument("--sets", default=",".join(LOCAL_SETS + BFCL_SETS))
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--modes", default="constrained,free",
@@ -307,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
     modes = tuple(args.modes.split(","))
     if set(modes) - set(MODES):
         parser.error(f"--modes: expected some of {', '.join(MODES)}, got {args.modes!r}")
+    try:
+        variation = variation_from(args)
+    except ValueError as exc:
+        parser.error(str(exc))
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from funcall_lib.train import parse_sets
 
@@ -316,7 +318,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.unmerged:
             parser.error("--unmerged keeps an adapter's LoRA layers apart; a soup is a whole model")
     run_dir = Path(args.run_dir)
-    data = build_data(run_dir, n=args.data_n, currency_name_rate=args.currency_name_rate)
+    data = build_data(run_dir, n=args.data_n, variation=variation)
     trained = None
     if not args.skip_train:
         trained = (train_soup(run_dir, data, overrides, args.seeds) if args.seeds

@@ -36,6 +36,7 @@ import random
 import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from funcall_lib.chat import DEFAULT_SYSTEM, NO_CALL_REPLY
@@ -507,41 +508,55 @@ def default_sizes(n: int) -> dict[str, int]:
     return {"train": n, "dev": small, "test": small, "test_unseen_tools": small}
 
 
+@dataclass(frozen=True)
+class TrainingVariation:
+    """What the training split gets that dev and the test sets never do, so every variant is
+    scored on the same records. The defaults make data v11."""
+    currency_name_rate: float = SAY_RATE  # currency codes said by name (`synth_currency`; 0: data v9)
+    four_task_rate: float = 0.0  # a fourth task in three-task requests (`synth_proc`; not yet measured)
+
+    def __post_init__(self):
+        for name, rate in vars(self).items():
+            if not 0.0 <= rate <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {rate}")
+
+
 def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0,
-                  currency_name_rate: float = SAY_RATE) -> list[dict]:
+                  variation: TrainingVariation = TrainingVariation()) -> list[dict]:
     """`size` records of a split: a `mix` fraction from the procedural family, the rest hand-written.
 
     `seen` (dedupe keys of all records made so far) is extended, so splits never share an example.
-    Training records then get their city parameters varied (`synth_cities`, data v9) and, at
-    `currency_name_rate`, currency codes said by name (`synth_currency`, data v11; 0 gives v9).
+    Training records then get their city parameters varied (`synth_cities`, data v9) and
+    `variation`'s changes.
     """
+    train = split == "train"
     n_proc = round(size * mix)
     records = generate_records(split, size - n_proc, seed, exclude=seen)
     seen |= {dedupe_key(r) for r in records}
     if n_proc:
-        records += generate_proc_records(split, n_proc, seed, seen, SYSTEMS, dedupe_key)
+        records += generate_proc_records(split, n_proc, seed, seen, SYSTEMS, dedupe_key,
+                                         four_task_rate=variation.four_task_rate if train else 0.0)
         random.Random(f"{seed}:{split}:mix").shuffle(records)
         for i, rec in enumerate(records):
             rec["id"] = f"{split}-{i:05d}"
-    if split == "train":
-        records = [say_currency_names(vary_cities(rec, seed), seed, currency_name_rate) for rec in records]
+    if train:
+        records = [say_currency_names(vary_cities(rec, seed), seed, variation.currency_name_rate) for rec in records]
     return records
 
 
 def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None,
-                 mix: float = 0.0, currency_name_rate: float = SAY_RATE) -> dict[str, list[dict]]:
+                 mix: float = 0.0, variation: TrainingVariation = TrainingVariation()) -> dict[str, list[dict]]:
     """All four splits, each excluding every example of the splits built before it.
 
     `mix` is the procedural family's share of every split (0 = the hand-written corpus only).
     """
-    for name, rate in (("mix", mix), ("currency_name_rate", currency_name_rate)):
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError(f"{name} must be in [0, 1], got {rate}")
+    if not 0.0 <= mix <= 1.0:
+        raise ValueError(f"mix must be in [0, 1], got {mix}")
     sizes = sizes or default_sizes(n)
     seen: set = set()
     splits = {}
     for split in ("test_unseen_tools", "test", "dev", "train"):
-        splits[split] = mixed_records(split, sizes[split], seed, seen, mix, currency_name_rate)
+        splits[split] = mixed_records(split, sizes[split], seed, seen, mix, variation)
     return {s: splits[s] for s in SPLITS}
 
 
@@ -561,16 +576,16 @@ def check_overlap(splits: dict[str, list[dict]]) -> dict[str, dict[str, int]]:
 
 def build_dataset(out_dir: str | Path, n: int = 3000, seed: int = 0,
                   sizes: dict | None = None, mix: float = 0.0,
-                  invented_rate: float = 0.0, currency_name_rate: float = SAY_RATE) -> dict[str, int]:
+                  invented_rate: float = 0.0, variation: TrainingVariation = TrainingVariation()) -> dict[str, int]:
     """Write {train,dev,test,test_unseen_tools}.jsonl under out_dir; return split -> count.
     `invented_rate`: the share of training pool draws replaced by new real names and words
-    (`synth_values.invented_like`); `currency_name_rate`: the share of training requests' currency
-    codes said by name (`synth_currency`). Dev and test are the same whatever they are."""
+    (`synth_values.invented_like`); `variation`: see `TrainingVariation`. Dev and test are the
+    same whatever they are."""
     from funcall_lib.records import save_records
     from funcall_lib.synth_values import invented_values
 
     with invented_values(invented_rate):
-        splits = build_splits(n, seed, sizes, mix, currency_name_rate)
+        splits = build_splits(n, seed, sizes, mix, variation)
     overlap = {k: v for k, v in check_overlap(splits).items() if any(v.values())}
     if overlap:
         raise RuntimeError(f"splits overlap: {overlap}")
@@ -605,9 +620,21 @@ def add_arguments(parser) -> None:
     parser.add_argument("--invented-rate", type=float, default=0.0,
                         help="share of training values drawn as new real names and words instead "
                              "of from the pools (default 0; dev/test do not change)")
+    add_variation_arguments(parser)
+
+
+def add_variation_arguments(parser) -> None:
+    """The `TrainingVariation` flags, shared by `funcall data build` and the quality recipe."""
     parser.add_argument("--currency-name-rate", type=float, default=SAY_RATE,
                         help="share of training requests' currency codes said by name, '250 euros' "
                              f"for EUR (default {SAY_RATE}: data v11; 0: data v9; dev/test do not change)")
+    parser.add_argument("--four-task-rate", type=float, default=0.0,
+                        help="share of training requests of three tasks that get a fourth (default 0; "
+                             "not yet measured; dev/test do not change)")
+
+
+def variation_from(args) -> TrainingVariation:
+    return TrainingVariation(currency_name_rate=args.currency_name_rate, four_task_rate=args.four_task_rate)
 
 
 def run_cli(args) -> int:
@@ -616,6 +643,6 @@ def run_cli(args) -> int:
     n = args.n if args.n is not None else preset.get("n", 3000)
     mix = parse_mix(args.mix) if args.mix is not None else preset.get("mix", 0.0)
     counts = build_dataset(args.out, n=n, seed=args.seed, mix=mix, invented_rate=args.invented_rate,
-                           currency_name_rate=args.currency_name_rate)
+                           variation=variation_from(args))
     print(f"wrote {counts} to {args.out} in {time.perf_counter() - start:.1f}s", file=sys.stderr)
     return 0

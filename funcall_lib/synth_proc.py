@@ -27,7 +27,7 @@ import random
 import re
 import zlib
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from funcall_lib.chat import NO_CALL_REPLY
 from funcall_lib.synth_quota import fill_quotas
@@ -603,10 +603,12 @@ def _shared_value(rng, split, pool):
     return request_text, _offer(rng, [first, second], extra), calls, None
 
 
-def make_parallel_multiple(rng, split, pool):
+def make_parallel_multiple(rng, split, pool, four_task_rate: float = 0.0):
     """2-3 tools in separate clauses. In ~4 of 10 records one clause (or two) is meant to list 2-3
     values of a param, one call each (3-5 calls mixing tools); else sometimes one tool twice. About
-    1 in 10 asks two tools of one field about the same value."""
+    1 in 10 asks two tools of one field about the same value. At `four_task_rate` a request of
+    three one-call tasks gets a fourth (`_fourth_task`); at 0 nothing is drawn for it, so the
+    records are what they were before it existed."""
     if rng.random() < 0.1:
         shared = _shared_value(rng, split, pool)
         if shared:
@@ -634,7 +636,62 @@ def make_parallel_multiple(rng, split, pool):
         if call != parts[0][1][0]:
             parts.insert(1, (text, [call]))
     extra = _distractors(rng, pool, tools, rng.choice((0, 0, 1)))
+    if four_task_rate and rng.random() < four_task_rate:
+        parts, tools = _fourth_task(parts, tools, [*tools, *extra], pool, rng, split)
     return _join(parts, rng, split), _offer(rng, tools, extra), [c for _, calls in parts for c in calls], None
+
+
+SAME_AGAIN = ("do the same", "do that again", "repeat it")
+
+
+def _fourth_task(parts: list, tools: list[PTool], offered: list[PTool], pool, rng, split) -> tuple[list, list]:
+    """Three one-call tasks -> four, in the shapes of quality run 18's commonest parallel_multiple
+    failure (three calls where four tasks wanted four; no procedural training request had more
+    than three tasks): with three tools, a fourth tool (A B C D) or one of the first two back at
+    the end, in full (A B C A'); with a tool already asked twice (A A' B), the last one again,
+    half the time as "do the same with ..." naming only the value that changes (A A' B B').
+    Returns (parts, tools); other requests come back as they are."""
+    if len(parts) != 3 or any(len(calls) != 1 for _, calls in parts):
+        return parts, tools
+    names = [calls[0]["name"] for _, calls in parts]
+    by_name = {t.name: t for t in tools}
+    others = _others(pool, offered)
+    if len(set(names)) == 3 and others and rng.random() < 2 / 3:
+        fourth = rng.choice(others)
+        text, call = clause(fourth, rng, split)
+        return parts + [(text, [call])], tools + [fourth]
+    if len(set(names)) == 3:
+        made = _another_call(by_name[rng.choice(names[:2])], parts, rng, split)
+    elif rng.random() < 0.5:
+        made = _same_again(by_name[names[-1]], parts[-1][1][0], rng, split)
+    else:
+        made = _another_call(by_name[names[-1]], parts, rng, split)
+    return (parts + [made], tools) if made else (parts, tools)
+
+
+def _another_call(tool: PTool, parts: list, rng, split):
+    """A clause of `tool` whose call is none of those already in `parts`."""
+    taken = [call for _, calls in parts for call in calls]
+    for _ in range(12):
+        text, call = clause(tool, rng, split)
+        if call not in taken:
+            return text, [call]
+    return None
+
+
+def _same_again(tool: PTool, call: dict, rng, split):
+    """'do the same with a radius of 9': `call` again with one required value changed."""
+    able = [p for p in tool.params if not p.optional and not _is_attached(p) and p.kind not in ("b", "B", "o")
+            and p.name in call["arguments"]]
+    if not able:
+        return None
+    p = rng.choice(able)
+    for _ in range(6):
+        text, value = sample_value(p, rng, split)
+        if value != call["arguments"][p.name]:
+            said = f"{rng.choice(SAME_AGAIN)}{_args_text([_mention(p, text)], rng, tool.human)}"
+            return said, [{"name": tool.name, "arguments": {**call["arguments"], p.name: value}}]
+    return None
 
 
 def make_irrelevance(rng, split, pool):
@@ -651,16 +708,18 @@ MAKERS = {"simple": make_simple, "multiple": make_multiple, "parallel": make_par
 
 
 def generate_proc_records(split: str, n: int, seed: int, seen: set, system_choices: list[str],
-                          dedupe_key) -> list[dict]:
+                          dedupe_key, four_task_rate: float = 0.0) -> list[dict]:
     """`n` distinct procedural records (ids left empty; the caller numbers the mixed split).
 
     `seen` holds the dedupe keys of every record made so far (all splits) and is extended.
+    `four_task_rate`: see `make_parallel_multiple` (the caller gives it for training only).
     """
     pool = split_tools(split)
+    makers = {**MAKERS, "parallel_multiple": partial(make_parallel_multiple, four_task_rate=four_task_rate)}
 
     def make(category: str, attempt: int) -> dict | None:
         rng = random.Random(f"proc:{seed}:{split}:{category}:{attempt}")
-        text, tools, calls, content = MAKERS[category](rng, split, pool)
+        text, tools, calls, content = makers[category](rng, split, pool)
         if category == "parallel" and len(calls) < 2:
             return None
         answer = {"tool_calls": calls, **({"content": content} if content else {})}

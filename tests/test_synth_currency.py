@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from funcall_lib.synth import build_splits
+from funcall_lib.synth import TrainingVariation, build_splits
 from funcall_lib.synth_currency import CURRENCY_NAMES, say_currency_names
 
 CONVERT = {"name": "convert_currency", "description": "d", "parameters": {"type": "object", "properties": {
@@ -57,8 +57,8 @@ def test_rate_zero_is_the_identity_and_the_draw_is_per_record():
 
 
 def test_only_training_changes_and_some_training_requests_name_a_currency():
-    plain = build_splits(400, seed=1, mix=0.6)
-    named = build_splits(400, seed=1, mix=0.6, currency_name_rate=1.0)
+    plain = build_splits(400, seed=1, mix=0.6, variation=TrainingVariation(currency_name_rate=0.0))
+    named = build_splits(400, seed=1, mix=0.6, variation=TrainingVariation(currency_name_rate=1.0))
     for split in ("dev", "test", "test_unseen_tools"):
         assert named[split] == plain[split]
     changed = [(a, b) for a, b in zip(plain["train"], named["train"]) if a != b]
@@ -70,5 +70,5 @@ def test_only_training_changes_and_some_training_requests_name_a_currency():
 
 
 def test_the_rate_must_be_a_share():
-    with pytest.raises(ValueError, match="currency_name_rate"):
-        build_splits(50, currency_name_rate=1.5)
+    with pytest.raises(ValueError, match="currency_name_rate must be in"):
+        TrainingVariation(currency_name_rate=1.5)
