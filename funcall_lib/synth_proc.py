@@ -607,8 +607,9 @@ def make_parallel_multiple(rng, split, pool, four_task_rate: float = 0.0):
     """2-3 tools in separate clauses. In ~4 of 10 records one clause (or two) is meant to list 2-3
     values of a param, one call each (3-5 calls mixing tools); else sometimes one tool twice. About
     1 in 10 asks two tools of one field about the same value. At `four_task_rate` a request of
-    three one-call tasks gets a fourth (`_fourth_task`); at 0 nothing is drawn for it, so the
-    records are what they were before it existed."""
+    three one-call tasks gets a fourth (`_fourth_task`), drawn from a generator of its own
+    (seeded by the request): every other draw, the system prompt's too, stays what it was, so a
+    record that gets no fourth task is what it was without the option."""
     if rng.random() < 0.1:
         shared = _shared_value(rng, split, pool)
         if shared:
@@ -636,46 +637,48 @@ def make_parallel_multiple(rng, split, pool, four_task_rate: float = 0.0):
         if call != parts[0][1][0]:
             parts.insert(1, (text, [call]))
     extra = _distractors(rng, pool, tools, rng.choice((0, 0, 1)))
-    if four_task_rate and rng.random() < four_task_rate:
-        parts, tools = _fourth_task(parts, tools, [*tools, *extra], pool, rng, split)
-    return _join(parts, rng, split), _offer(rng, tools, extra), [c for _, calls in parts for c in calls], None
+    text, offered, calls = _join(parts, rng, split), _offer(rng, tools, extra), [c for _, cs in parts for c in cs]
+    own = random.Random(f"four-task:{text}")
+    if four_task_rate and own.random() < four_task_rate:
+        fourth = _fourth_task(parts, tools, offered, pool, own, split)
+        if fourth:
+            clause_text, call, tool = fourth
+            text = f"{text} {own.choice(THEN).format(c=clause_text)}"
+            if tool not in offered:
+                offered.insert(own.randrange(len(offered) + 1), tool)
+            calls.append(call)
+    return text, offered, calls, None
 
 
 SAME_AGAIN = ("do the same", "do that again", "repeat it")
+THEN = ("After that, {c}.", "Then {c}.", "Finally, {c}.", "Also {c}.")
 
 
-def _fourth_task(parts: list, tools: list[PTool], offered: list[PTool], pool, rng, split) -> tuple[list, list]:
-    """Three one-call tasks -> four, in the shapes of quality run 18's commonest parallel_multiple
-    failure (three calls where four tasks wanted four; no procedural training request had more
-    than three tasks): with three tools, a fourth tool (A B C D) or one of the first two back at
-    the end, in full (A B C A'); with a tool already asked twice (A A' B), the last one again,
-    half the time as "do the same with ..." naming only the value that changes (A A' B B').
-    Returns (parts, tools); other requests come back as they are."""
+def _fourth_task(parts: list, tools: list[PTool], offered: list[PTool], pool, rng, split):
+    """A fourth task for a request of three one-call tasks, in the shapes of quality run 18's
+    commonest parallel_multiple failure (three calls where four tasks wanted four; no procedural
+    training request had more than three): with three tools, a fourth tool (A B C D) or one of
+    the first two back at the end, in full (A B C A'); with a tool already asked twice (A A' B),
+    the last one again, half the time as "do the same with ..." naming only the value that
+    changes (A A' B B'). Returns (clause text, call, tool), or None for other requests."""
     if len(parts) != 3 or any(len(calls) != 1 for _, calls in parts):
-        return parts, tools
+        return None
     names = [calls[0]["name"] for _, calls in parts]
     by_name = {t.name: t for t in tools}
     others = _others(pool, offered)
     if len(set(names)) == 3 and others and rng.random() < 2 / 3:
-        fourth = rng.choice(others)
-        text, call = clause(fourth, rng, split)
-        return parts + [(text, [call])], tools + [fourth]
-    if len(set(names)) == 3:
-        made = _another_call(by_name[rng.choice(names[:2])], parts, rng, split)
-    elif rng.random() < 0.5:
-        made = _same_again(by_name[names[-1]], parts[-1][1][0], rng, split)
+        tool = rng.choice(others)
+    elif len(set(names)) == 3:
+        tool = by_name[rng.choice(names[:2])]
     else:
-        made = _another_call(by_name[names[-1]], parts, rng, split)
-    return (parts + [made], tools) if made else (parts, tools)
-
-
-def _another_call(tool: PTool, parts: list, rng, split):
-    """A clause of `tool` whose call is none of those already in `parts`."""
+        tool = by_name[names[-1]]
+        if rng.random() < 0.5:
+            return _same_again(tool, parts[-1][1][0], rng, split)
     taken = [call for _, calls in parts for call in calls]
     for _ in range(12):
         text, call = clause(tool, rng, split)
         if call not in taken:
-            return text, [call]
+            return text, call, tool
     return None
 
 
@@ -690,7 +693,7 @@ def _same_again(tool: PTool, call: dict, rng, split):
         text, value = sample_value(p, rng, split)
         if value != call["arguments"][p.name]:
             said = f"{rng.choice(SAME_AGAIN)}{_args_text([_mention(p, text)], rng, tool.human)}"
-            return said, [{"name": tool.name, "arguments": {**call["arguments"], p.name: value}}]
+            return said, {"name": tool.name, "arguments": {**call["arguments"], p.name: value}}, tool
     return None
 
 

@@ -27,7 +27,15 @@ def test_rate_zero_is_the_default_and_only_training_changes(both):
     assert build_splits(seed=2, sizes=SIZES, mix=1.0, variation=TrainingVariation(four_task_rate=0.0)) == plain
     for split in ("dev", "test", "test_unseen_tools"):
         assert four[split] == plain[split]
-    assert four["train"] != plain["train"]
+    changed = [(a, b) for a, b in zip(plain["train"], four["train"]) if a != b]
+    assert changed
+    for a, b in changed:  # the same calls and one more, and one sentence more (a region said
+        # for a city, `synth_cities`, may be drawn otherwise once the fourth task names a city)
+        assert b["meta"]["category"] == "parallel_multiple"
+        first, last = a["messages"][-1]["content"], b["messages"][-1]["content"]
+        assert last.startswith(first + " ") or len(last) > len(first) and last[-1] == "."
+        assert b["answer"]["tool_calls"][:3] == a["answer"]["tool_calls"] and len(b["answer"]["tool_calls"]) == 4
+        assert [t for t in b["tools"] if t in a["tools"]] == a["tools"]
 
 
 def test_four_tasks_in_the_three_shapes_each_call_offered_and_valid(both):
