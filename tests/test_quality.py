@@ -393,3 +393,33 @@ def test_a_set_smaller_than_the_shards_is_split_into_no_empty_part():
                                       "test-constrained-4of4", "bfcl_multiple-constrained-1of2",
                                       "bfcl_multiple-constrained-2of2", "bfcl_irrelevance-constrained"]
     assert "--shard" not in jobs[-1].argv and jobs[-2].argv[-2:] == ["--shard", "2/2"]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--sets", "test,bfcl:nope"], "--sets bfcl:nope: BFCL category 'nope' not found in bfcl-eval"),
+    (["--sets", "test", "--modes", "free,constrained"], "constrained decoding needs xgrammar, which did not import"),
+])
+def test_what_scoring_needs_is_checked_before_data_and_training(tmp_path, capsys, monkeypatch, argv, expected):
+    """Quality run 18 trained for ten minutes, then its scoring found bfcl-eval and pydantic missing."""
+    import sys
+
+    from funcall_lib.quality import main
+
+    monkeypatch.setitem(sys.modules, "xgrammar", None)  # an import that fails, as without pydantic
+    with pytest.raises(SystemExit):
+        main(["--run-dir", str(tmp_path / "q"), *argv])
+    assert expected in capsys.readouterr().err
+    assert not (tmp_path / "q").exists()
+
+
+def test_training_alone_needs_no_scoring_packages(tmp_path, monkeypatch):
+    import sys
+
+    from funcall_lib import quality
+
+    monkeypatch.setitem(sys.modules, "xgrammar", None)
+    built = []
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, **kw: built.append(run_dir) or run_dir / "data")
+    monkeypatch.setattr(quality, "train_adapter", lambda run_dir, data, overrides: run_dir / "adapter")
+    assert quality.main(["--run-dir", str(tmp_path / "q"), "--only-train", "--sets", "bfcl:nope"]) == 0
+    assert built == [tmp_path / "q"]

@@ -148,6 +148,15 @@ def _package_file(name: str) -> Path | None:
     return Path(dist.locate_file(matches[-1])) if matches else None
 
 
+def category_file(category: str) -> Path:
+    """The question file of one BFCL category in the installed bfcl-eval package (newest
+    version); ValueError if the package or the category is missing."""
+    question = _package_file(rf"BFCL_v\d+_{re.escape(category)}\.json")
+    if question is None:
+        raise ValueError(f"BFCL category {category!r} not found in bfcl-eval; try one of {CATEGORIES}")
+    return question
+
+
 def load_bfcl(category: str, keep_invalid: bool = True) -> list[dict]:
     """Records of one BFCL category from the installed bfcl-eval package (newest version).
 
@@ -158,9 +167,7 @@ def load_bfcl(category: str, keep_invalid: bool = True) -> list[dict]:
     """
     import logging
 
-    question = _package_file(rf"BFCL_v\d+_{re.escape(category)}\.json")
-    if question is None:
-        raise ValueError(f"BFCL category {category!r} not found in bfcl-eval; try one of {CATEGORIES}")
+    question = category_file(category)
     answer = _package_file(rf"possible_answer/{question.name}")
     answers = read_answers(answer) if answer else None
     records, flagged = [], []
