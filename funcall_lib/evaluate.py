@@ -270,12 +270,18 @@ def evaluate_grid(model_id: str, records: list[dict], out_dir, adapters: dict[st
 
 # ---------------------------------------------------------------- files
 
+def examples_path(report_path) -> Path:
+    """Where a report's per-record examples go: <stem>.examples.jsonl beside REPORT.json."""
+    report_path = Path(report_path)
+    return report_path.with_name(report_path.stem + ".examples.jsonl")
+
+
 def write_report(out_path, report: dict, examples: list[dict]) -> Path:
     """REPORT.json, <stem>.examples.jsonl and <stem>.md beside it (all atomic)."""
     from funcall_lib.io import write_json_atomic, write_jsonl_atomic, write_text_atomic
 
     out = Path(out_path)
-    write_jsonl_atomic(out.with_name(out.stem + ".examples.jsonl"), examples)
+    write_jsonl_atomic(examples_path(out), examples)
     write_text_atomic(out.with_name(out.stem + ".md"), report_markdown(report, examples))
     return write_json_atomic(out, report)
 

@@ -412,7 +412,7 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
     """Each (label, set, mode) whose report is not there yet: its parts merged into one report
     (`evaluate.merge_parts`). Every part must be there, unless `complete_only`: then a report
     with a part missing is skipped (some parts failed; the others are not lost)."""
-    from funcall_lib.evaluate import merge_parts, write_report
+    from funcall_lib.evaluate import examples_path, merge_parts, write_report
     from funcall_lib.io import iter_jsonl
 
     for label in labels:
@@ -430,7 +430,7 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
                     raise FileNotFoundError(f"{paths[missing[0] - 1]}: part {missing[0]} of {shards_here} is missing "
                                             f"(see {run_dir / 'logs'})")
                 parts = [(json.loads(path.read_text(encoding="utf-8")),
-                          [row for _, row in iter_jsonl(path.with_name(path.stem + ".examples.jsonl"))])
+                          [row for _, row in iter_jsonl(examples_path(path))])
                          for path in paths]
                 report, examples = merge_parts(parts)
                 write_report(report_path(*where), report, examples)
