@@ -638,8 +638,8 @@ def make_parallel_multiple(rng, split, pool, four_task_rate: float = 0.0):
             parts.insert(1, (text, [call]))
     extra = _distractors(rng, pool, tools, rng.choice((0, 0, 1)))
     text, offered, calls = _join(parts, rng, split), _offer(rng, tools, extra), [c for _, cs in parts for c in cs]
-    own = random.Random(f"four-task:{text}")
-    if four_task_rate and own.random() < four_task_rate:
+    own = random.Random(f"four-task:{text}") if four_task_rate else None
+    if own and own.random() < four_task_rate:
         fourth = _fourth_task(parts, tools, offered, pool, own, split)
         if fourth:
             clause_text, call, tool = fourth
