@@ -28,6 +28,7 @@ Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is s
 from __future__ import annotations
 
 import argparse
+import math
 import re
 import weakref
 from dataclasses import dataclass, field
@@ -209,15 +210,25 @@ class CopyBias:
 _PIECES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def per_tokenizer(cache: "weakref.WeakKeyDictionary", tokenizer, size: int, build):
+    """`build(tokenizer, size)`, computed once per tokenizer and size: a pass over the whole
+    vocabulary is too slow to repeat for every `generate` call. The cache hangs off the
+    tokenizer object (weakly), as the compiled grammars do."""
+    per_tok = cache.setdefault(tokenizer, {})
+    if size not in per_tok:
+        per_tok[size] = build(tokenizer, size)
+    return per_tok[size]
+
+
+def _decode_each(tokenizer, size: int) -> list[str]:
+    n = min(size, len(tokenizer))
+    return [tokenizer.decode([i], skip_special_tokens=False) for i in range(n)] + [""] * (size - n)
+
+
 def token_pieces(tokenizer, size: int) -> list[str]:
     """Each token id's text decoded on its own (ids past the tokenizer's vocabulary: ""),
     computed once per tokenizer and size."""
-    per_tok = _PIECES.setdefault(tokenizer, {})
-    if size not in per_tok:
-        n = min(size, len(tokenizer))
-        per_tok[size] = [tokenizer.decode([i], skip_special_tokens=False) for i in range(n)] \
-            + [""] * (size - n)
-    return per_tok[size]
+    return per_tokenizer(_PIECES, tokenizer, size, _decode_each)
 
 
 def user_text(record: dict) -> str:
@@ -227,9 +238,10 @@ def user_text(record: dict) -> str:
 
 
 def bonus_value(text: str) -> float:
-    """argparse type of --copy-bias: a number, 0 (off) or more, checked before any work starts."""
+    """argparse type of --copy-bias and --option-bias: a finite number, 0 (off) or more, checked
+    before any work starts (an infinite bonus on a masked token's -inf would make it NaN)."""
     value = float(text)
-    if value < 0:
+    if not math.isfinite(value) or value < 0:
         raise argparse.ArgumentTypeError(f"expected 0 (off) or more, got {text}")
     return value
 
