@@ -8,9 +8,11 @@ does not parse or validate cannot be produced. Grammars are compiled once per to
 
 `tool_choice`: "auto" also allows a plain-text answer (needed when no tool fits), "required"
 forces at least one call, "none" forbids calls. A schema the engine rejects falls back to free
-decoding for that record, with a warning that says why (`Generation.fallback`). Two optional
-helpers for small models: `stop_on_repeat` (end a turn at its first repeated call) and
-`copy_bias` (nudge argument values toward the user's own words, `funcall_lib.copy_bias`).
+decoding for that record, with a warning that says why (`Generation.fallback`). Optional
+helpers for small models: `stop_on_repeat` (end a turn at its first repeated call), `copy_bias`
+(nudge argument values toward the user's own words, `funcall_lib.copy_bias`) and `option_bias`
+(write an optional argument the user mentioned rather than close the call,
+`funcall_lib.option_bias`).
 
 Also here: `run_tool_loop` (call a local tool, feed the result back, let the model answer) and
 the `funcall infer` command. Model text is only ever parsed with `json.loads`, never evaluated.
@@ -315,7 +317,7 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
              tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
              family: str | None = None, max_calls: int = MAX_CALLS,
              stop_on_repeat: bool = False, copy_bias: float = 0.0,
-             call_bias: float = 0.0) -> list[Generation]:
+             call_bias: float = 0.0, option_bias: float = 0.0) -> list[Generation]:
     """Greedy, batched (left-padded) generation of each record's assistant turn.
 
     Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
@@ -324,12 +326,13 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     `copy_bias` > 0 nudges argument values toward the user's own words (`copy_bias.CopyBias`).
     With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
-    Generation records its `call_margin`.
+    Generation records its `call_margin`. `option_bias` > 0 favours a comma over closing a call's
+    arguments while an optional parameter the user mentioned is unwritten (`option_bias.OptionBias`).
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
-    if copy_bias < 0:
-        raise ValueError(f"copy_bias must be 0 (off) or more, not {copy_bias}")
+    _check_bonus("copy_bias", copy_bias)
+    _check_bonus("option_bias", option_bias)
     if not math.isfinite(call_bias):
         raise ValueError(f"call_bias must be a finite number, not {call_bias}")
     if call_bias and tool_choice != "auto":
@@ -347,9 +350,16 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
         for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
                                                [prompts[i] for i in idx], constrained, tool_choice,
                                                max_new_tokens, family, max_calls, stop_on_repeat,
-                                               copy_bias, call_bias, openers)):
+                                               copy_bias, call_bias, openers,
+                                               option_bias=option_bias)):
             out[i] = gen
     return out
+
+
+def _check_bonus(name: str, value: float) -> None:
+    """A bonus added to allowed tokens' logits: finite (inf on a masked token's -inf is NaN), >= 0."""
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be 0 (off) or more, not {value}")
 
 
 def _call_opener_ids(model, tokenizer, family) -> list[int]:
@@ -362,7 +372,7 @@ def _call_opener_ids(model, tokenizer, family) -> list[int]:
 
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
                     family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0,
-                    openers=None) -> list[Generation]:
+                    openers=None, option_bias=0.0) -> list[Generation]:
     """One batch of `generate`; `openers` (the call-opening token ids, auto mode only) install
     the `CallBias` that records each row's call margin."""
     import torch
@@ -370,6 +380,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
 
     from funcall_lib.call_bias import CallBias
     from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
+    from funcall_lib.option_bias import OptionBias, option_tokens
 
     stop = _stop_ids(tokenizer)
     vocab = logits_size(model)
@@ -386,9 +397,13 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
                                                  stopped=repeat.stopped if repeat else None))
+    texts = [user_text(r) for r in records]
     if copy_bias:       # after the grammar: it only reorders tokens the grammar allows
-        processors.append(CopyBias([user_text(r) for r in records], token_pieces(tokenizer, vocab),
-                                   bonus=copy_bias))
+        processors.append(CopyBias(texts, token_pieces(tokenizer, vocab), bonus=copy_bias))
+    if option_bias:     # after the copy bias, whose bonus may end a number where the user's ends
+        processors.append(OptionBias(texts, [r.get("tools") or [] for r in records],
+                                     token_pieces(tokenizer, vocab), bonus=option_bias,
+                                     tokens=option_tokens(tokenizer, vocab)))
     call = CallBias(openers, call_bias, len(records)) if openers is not None else None
     if call:
         processors.append(call)
@@ -480,6 +495,7 @@ def load_tools_file(path: str) -> list[dict]:
 def add_arguments(parser) -> None:
     from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.option_bias import add_argument as add_option_bias_argument
 
     parser.add_argument("--model", default="embedded", help="model id (embedded, a dir, a Hub id)")
     parser.add_argument("--adapter", help="LoRA adapter directory written by `funcall train`")
@@ -492,6 +508,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end the turn at its first exact repeat of a call")
     add_copy_bias_argument(parser)
+    add_option_bias_argument(parser)
     add_call_bias_argument(parser)
 
 
@@ -506,7 +523,7 @@ def run_cli(args) -> int:
     gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
                    tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens,
                    stop_on_repeat=args.stop_on_repeat, copy_bias=args.copy_bias,
-                   call_bias=args.call_bias)[0]
+                   call_bias=args.call_bias, option_bias=args.option_bias)[0]
     print(gen.text)
     print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
                       "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,

@@ -148,20 +148,21 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
 
 
 def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias: float = 0.0,
-                 unmerged: bool = False) -> str:
+                 unmerged: bool = False, option_bias: float = 0.0) -> str:
     """The suffix that keeps each decoding variant's reports apart ("" for plain decoding)."""
     return ("-stop-on-repeat" if stop_on_repeat else "") + (f"-copy-bias-{copy_bias:g}" if copy_bias else "") \
+        + (f"-option-bias-{option_bias:g}" if option_bias else "") \
         + (f"-call-bias{call_bias:+g}" if call_bias else "") + ("-unmerged" if unmerged else "")
 
 
 def report_path(run_dir: Path, label: str, name: str, mode: str, stop_on_repeat: bool = False,
                 copy_bias: float = 0.0, call_bias: float = 0.0, unmerged: bool = False,
-                shard: tuple[int, int] | None = None) -> Path:
+                option_bias: float = 0.0, shard: tuple[int, int] | None = None) -> Path:
     """Where the report of (label, set, mode) goes: eval<variant>/<label>-<set>-<mode>.json, or
     for the k-th of n parts eval<variant>/parts/<label>-<set>-<mode>.<k>of<n>.json. `call_bias`
     applies to the tool_choice="auto" modes only."""
     bias = call_bias if MODES[mode][1] == "auto" else 0.0
-    folder = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, bias, unmerged)}"
+    folder = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, bias, unmerged, option_bias)}"
     stem = f"{label}-{name}-{mode}"
     return folder / "parts" / f"{stem}.{shard[0]}of{shard[1]}.json" if shard else folder / f"{stem}.json"
 
@@ -170,7 +171,8 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                  batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False,
                  modes: tuple[str, ...] = ("constrained", "free"),
                  copy_bias: float = 0.0, call_bias: float = 0.0,
-                 merge_adapter: bool = True, shard: tuple[int, int] | None = None) -> dict[str, dict]:
+                 merge_adapter: bool = True, shard: tuple[int, int] | None = None,
+                 option_bias: float = 0.0) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused.
     With `shard` the sets are one part of each (`eval_sets`), and their reports go to parts/.
     `trained` is what the `tuned` or `soup` label scores: an adapter, merged into the weights to
@@ -189,7 +191,8 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                 constrained, tool_choice = MODES[mode]
                 stem = f"{label}-{name}-{mode}"
                 bias = call_bias if tool_choice == "auto" else 0.0
-                where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, not merge_adapter)
+                where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, not merge_adapter,
+                         option_bias)
                 whole, path = report_path(*where), report_path(*where, shard=shard)
                 if whole.is_file() or path.is_file():
                     reports[stem] = json.loads((whole if whole.is_file() else path).read_text())
@@ -202,7 +205,8 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                                                   constrained=constrained, tool_choice=tool_choice,
                                                   batch_size=batch_size,
                                                   loaded=loaded, stop_on_repeat=stop_on_repeat,
-                                                  copy_bias=copy_bias, call_bias=bias)
+                                                  copy_bias=copy_bias, call_bias=bias,
+                                                  option_bias=option_bias)
                 report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
                 reports[stem] = report
@@ -250,6 +254,7 @@ def _num(value: float | None, spec: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.option_bias import add_argument as add_option_bias_argument
     from funcall_lib.synth import add_variation_arguments, variation_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -269,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stop-on-repeat", action="store_true",
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
+    add_option_bias_argument(parser, also="; reports in eval-option-bias-B/")
     add_call_bias_argument(parser, also="; reports in eval-call-biasB/, e.g. eval-call-bias-3/")
     parser.add_argument("--unmerged", action="store_true",
                         help="decode with the adapter's LoRA layers apart, not merged (reports in eval-...-unmerged/)")
@@ -344,22 +350,24 @@ def main(argv: list[str] | None = None) -> int:
             failed = exc
         if args.shards > 1:
             merge_shards(run_dir, labels, sizes, modes, args.shards, args.stop_on_repeat,
-                         args.copy_bias, args.call_bias, args.unmerged, complete_only=failed is not None)
+                         args.copy_bias, args.call_bias, args.unmerged, complete_only=failed is not None,
+                         option_bias=args.option_bias)
         if failed:
             raise failed
         reports = {}
     else:
         reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
                                args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
-                               merge_adapter=not args.unmerged, shard=args.shard)
+                               merge_adapter=not args.unmerged, shard=args.shard,
+                               option_bias=args.option_bias)
         if args.shard:  # one part: the process that started this one makes the table
             return 0
     from funcall_lib.io import write_text_atomic
 
-    variant = variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias, args.unmerged)
+    variant = variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias, args.unmerged, args.option_bias)
     on_disk = reports_on_disk(run_dir / f"eval{variant}")
     if args.call_bias and "required" in modes:  # required reports go where no call bias is
-        unbiased = variant_name(args.stop_on_repeat, args.copy_bias, 0.0, args.unmerged)
+        unbiased = variant_name(args.stop_on_repeat, args.copy_bias, 0.0, args.unmerged, args.option_bias)
         on_disk |= {stem: r for stem, r in reports_on_disk(run_dir / f"eval{unbiased}").items()
                     if stem.endswith("-required")}
     table = quality_table({**on_disk, **reports})
@@ -408,7 +416,8 @@ def side_jobs(argv: list[str], sizes: dict[str, int], modes: tuple[str, ...], sh
 
 def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], modes: tuple[str, ...],
                  shards: int, stop_on_repeat: bool = False, copy_bias: float = 0.0,
-                 call_bias: float = 0.0, unmerged: bool = False, complete_only: bool = False) -> None:
+                 call_bias: float = 0.0, unmerged: bool = False, complete_only: bool = False,
+                 option_bias: float = 0.0) -> None:
     """Each (label, set, mode) whose report is not there yet: its parts merged into one report
     (`evaluate.merge_parts`). Every part must be there, unless `complete_only`: then a report
     with a part missing is skipped (some parts failed; the others are not lost)."""
@@ -419,7 +428,7 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
         for set_name, n_records in sizes.items():
             name, shards_here = set_key(set_name), parts_of(n_records, shards)
             for mode in modes_for(name, modes):
-                where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, unmerged)
+                where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, unmerged, option_bias)
                 if report_path(*where).is_file():
                     continue
                 paths = [report_path(*where, shard=(k, shards_here)) for k in range(1, shards_here + 1)]

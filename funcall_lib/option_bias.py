@@ -1,0 +1,283 @@
+"""Option bias: when the model would close a call's arguments, favour writing one more argument
+if the user's request mentions an optional parameter the call has not written yet.
+
+Why: after wrong values, the most common avoidable error of our fine-tuned 135M model is a call
+that closes its arguments object without an optional parameter the request plainly asks for
+("... and an initial investment of $2000": no `initial_investment`; "Find me detailed
+information about ...": no `detailed`; "in km/h": no `to_unit`). Under the grammar a required
+key cannot be left out, but an optional one is the model's choice, and a small model prefers to
+close: optional parameters are missing from many of its training calls.
+
+What it does, per row and per step: a JSON scanner (`CallScanner`, the copy bias's
+`ValueScanner` plus what a call holds) follows the generated text and knows the current call's
+tool, the keys its arguments object holds so far, and whether the decoder is directly at that
+object's level. `mentioned_options` says which of the tool's optional parameters the user's
+words mention: every content word of the parameter's name occurs in the request (a shared
+long prefix counts: "detail" ~ "detailed"), or one of its enum values does ("km/h"). When such
+a parameter is still unwritten and the row's likeliest token (after the grammar mask) closes the
+object ("}", "}}"), `bonus` is added to the logits of the comma tokens (",", ' ,'), so the model
+may go on to write another key. Acting only when the model wants to close means no value is cut
+short (a number being written ends where the model ends it). Which key follows the comma, and
+its value, are still the model's choice; a confident close still wins over a small bonus. A
+parameter counts as pending only when it comes after every key written so far in the schema's
+order: the grammar writes properties in that order, so an earlier one can no longer be written
+and a comma would only let the model add some other, unmentioned key. `bonus=0` turns it off.
+
+Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is still -inf).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass, field
+
+from funcall_lib.copy_bias import ARGUMENT_KEYS, ValueScanner, bonus_value, per_tokenizer, token_pieces
+
+# Words of a parameter name that say nothing about what the user asked for.
+GENERIC_WORDS = frozenset(
+    "type unit units name number num count value level mode info data include use get set list "
+    "max min flag option options the and for with".split())
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_MIN_WORD = 3        # shorter name words ("to", "id") and enum phrases are too common to count
+_MIN_STEM = 5        # words this long may match on a shared prefix ("owner" ~ "owners")
+
+
+# ---------------------------------------------------------------- which options the user mentions
+
+def text_words(text: str) -> list[str]:
+    """The lowercase words and numbers of a text, as the matching compares them."""
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def name_words(name: str) -> list[str]:
+    """The content words of a parameter name: split on "_", ".", "-" and camelCase, lowercase,
+    without short words and generic ones ("to_unit" has none; "initialInvestment" two)."""
+    return [w for w in text_words(_CAMEL_BOUNDARY.sub(" ", name))
+            if len(w) >= _MIN_WORD and w not in GENERIC_WORDS]
+
+
+def words_match(name_word: str, text_word: str) -> bool:
+    """Equal, or both long enough and sharing a prefix of all but their last three letters (at
+    least five): "standardize" ~ "standardization", "detail" ~ "detailed"; "rain" !~ "terrain"."""
+    if name_word == text_word:
+        return True
+    shorter = min(len(name_word), len(text_word))
+    if shorter < _MIN_STEM:
+        return False
+    need = max(_MIN_STEM, shorter - 3)
+    return name_word[:need] == text_word[:need]
+
+
+def _enum_values(schema: dict) -> list:
+    items = schema.get("items")
+    values = schema.get("enum") or (items.get("enum") if isinstance(items, dict) else None)
+    return values if isinstance(values, list) else []
+
+
+def _phrase(value) -> str:
+    return " ".join(text_words(str(value)))
+
+
+def _mentioned(name: str, schema, words: set[str], phrase_text: str) -> bool:
+    content = name_words(name)
+    if content and all(any(words_match(w, t) for t in words) for w in content):
+        return True
+    if not isinstance(schema, dict):
+        return False
+    phrases = (_phrase(v) for v in _enum_values(schema) if isinstance(v, (str, int, float))
+               and not isinstance(v, bool))
+    return any(len(p) >= _MIN_WORD and f" {p} " in phrase_text for p in phrases)
+
+
+def _properties(tool: dict) -> dict:
+    params = tool.get("parameters")
+    props = params.get("properties") if isinstance(params, dict) else None
+    return props if isinstance(props, dict) else {}
+
+
+def optional_parameters(tool: dict) -> list[str]:
+    """The tool's optional parameters (in `properties`, not in `required`), in schema order."""
+    required = set(tool["parameters"].get("required") or []) if _properties(tool) else set()
+    return [name for name in _properties(tool) if name not in required]
+
+
+def mentioned_options(tool: dict, text: str) -> set[str]:
+    """The names of the tool's optional parameters that the user's `text` mentions: every content
+    word of the name occurs in the text (`name_words`, `words_match`), or one of its enum values
+    (`enum`, or `items.enum` for an array), as lowercase words of 3 characters or more, occurs as
+    a whole-word phrase. `tool` is a plain tool schema {"name", "description", "parameters"}."""
+    words = text_words(text)
+    phrase_text, word_set = f" {' '.join(words)} ", set(words)
+    props = _properties(tool)
+    return {name for name in optional_parameters(tool)
+            if _mentioned(name, props[name], word_set, phrase_text)}
+
+
+# ---------------------------------------------------------------- where the decoder is in a call
+
+def _at_arguments_object(stack) -> bool:
+    """The innermost open container is a call's arguments object (not an object inside it)."""
+    return (len(stack) >= 2 and stack[-1].container == "{" and stack[-2].key in ARGUMENT_KEYS
+            and not any(level.key in ARGUMENT_KEYS for level in stack[:-2]))
+
+
+@dataclass
+class CallScanner(ValueScanner):
+    """A `ValueScanner` that also knows the call it is in: `tool_name` (the string value of
+    "name" in the object that holds the arguments key), `written` (the keys its arguments object
+    holds so far) and `at_arguments_level` (directly in that object, not inside a string)."""
+
+    tool_name: str | None = None
+    written: set[str] = field(default_factory=set)
+    name_chars: list[str] | None = None     # the "name" value being read, else None
+
+    @property
+    def at_arguments_level(self) -> bool:
+        return not self.in_string and _at_arguments_object(self.stack)
+
+    def _step(self, ch: str) -> None:
+        was_in_string, depth = self.in_string, len(self.stack)
+        super()._step(ch)
+        if was_in_string:
+            self._after_string_char(ch)
+        elif self.in_string:
+            self._string_opened()
+        elif len(self.stack) > depth and self.stack[-1].container == "{":
+            self._object_opened()
+
+    def _string_opened(self) -> None:
+        # string_kind None: neither a key nor an argument value (ValueScanner's rule)
+        if self.string_kind is None and self.stack and self.stack[-1].key == "name":
+            self.name_chars = []
+
+    def _after_string_char(self, ch: str) -> None:
+        if self.in_string:
+            if self.name_chars is not None and not self.escape:
+                self.name_chars.append(ch)
+        elif self.name_chars is not None:
+            self.tool_name, self.name_chars = "".join(self.name_chars), None
+        elif self.string_kind == "key" and _at_arguments_object(self.stack):
+            self.written.add(self.stack[-1].key)
+
+    def _object_opened(self) -> None:
+        if _at_arguments_object(self.stack):
+            self.written = set()
+        elif not self._in_arguments():      # a new call (or another object outside arguments)
+            self.tool_name, self.written = None, set()
+
+
+# ---------------------------------------------------------------- the logits processor
+
+def closes_object(piece: str) -> bool:
+    """A token that closes the current object: "}", " }", "}}", ...."""
+    return piece.lstrip().startswith("}")
+
+
+def continues_object(piece: str) -> bool:
+    """A comma token: after leading whitespace it starts with "," and holds only commas,
+    whitespace and at most one '"' (",", " ,", ',"')."""
+    return (piece.lstrip().startswith(",") and piece.count('"') <= 1
+            and all(ch in ',"' or ch.isspace() for ch in piece))
+
+
+@dataclass(frozen=True)
+class OptionTokens:
+    """The ids of the closing and the comma tokens of one vocabulary."""
+
+    closes: frozenset[int]
+    commas: list[int]
+
+    @classmethod
+    def from_pieces(cls, pieces: list[str]) -> "OptionTokens":
+        return cls(frozenset(i for i, p in enumerate(pieces) if closes_object(p)),
+                   [i for i, p in enumerate(pieces) if continues_object(p)])
+
+
+_TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def option_tokens(tokenizer, size: int) -> OptionTokens:
+    """`OptionTokens` of a tokenizer's vocabulary, computed once per tokenizer and size."""
+    return per_tokenizer(_TOKENS, tokenizer, size,
+                         lambda tok, n: OptionTokens.from_pieces(token_pieces(tok, n)))
+
+
+@dataclass(frozen=True)
+class _ToolOptions:
+    order: dict[str, int]       # each property's place in the schema
+    mentioned: tuple[str, ...]  # the mentioned optional ones, in schema order
+
+    def pending(self, written: set[str]) -> list[str]:
+        """Mentioned options that can still be written: after every written key in schema order."""
+        last = max((self.order[k] for k in written if k in self.order), default=-1)
+        return [name for name in self.mentioned if self.order[name] > last]
+
+
+def _tool_options(tool: dict, text: str) -> _ToolOptions:
+    """What the processor needs of a plain tool: its properties' order and mentioned options."""
+    order = {name: i for i, name in enumerate(_properties(tool))}
+    mentioned = mentioned_options(tool, text)
+    return _ToolOptions(order, tuple(name for name in order if name in mentioned))
+
+
+def _options_by_tool(tools: list[dict], text: str) -> dict[str, _ToolOptions]:
+    """{tool name: its options} for the offered tools that have a mentioned option."""
+    from funcall_lib.infer import plain_tool
+
+    plain = [plain_tool(t) for t in tools]
+    options = {t.get("name"): _tool_options(t, text) for t in plain}
+    return {name: o for name, o in options.items() if o.mentioned}
+
+
+class OptionBias:
+    """A logits processor (see the module docstring); one per `generate` call, rows in order.
+
+    `sources[i]`: the user's text of row i; `tools[i]`: the tools row i offers (plain or
+    OpenAI-style). `pieces`: each token id's text, decoded alone (`copy_bias.token_pieces`);
+    `tokens`: its `OptionTokens` when already known (`option_tokens`), else found from `pieces`.
+    """
+
+    def __init__(self, sources: list[str], tools: list[list[dict]], pieces: list[str], bonus: float,
+                 tokens: OptionTokens | None = None):
+        self.pieces, self.bonus = pieces, bonus
+        self.tokens = tokens or OptionTokens.from_pieces(pieces)
+        self.options = [_options_by_tool(row_tools, text) for text, row_tools in zip(sources, tools)]
+        self.scanners = [CallScanner() for _ in sources]
+        self.started = False
+        self.biased_steps = 0      # how many (row, step) pairs got a bonus (tests read it)
+
+    def pending_options(self, row: int) -> list[str]:
+        """The mentioned options row `row` could still write here (empty unless the decoder is
+        directly in a call's arguments object)."""
+        scanner = self.scanners[row]
+        options = self.options[row].get(scanner.tool_name)
+        if options is None or not scanner.at_arguments_level:
+            return []
+        return options.pending(scanner.written)
+
+    def __call__(self, input_ids, scores):
+        if self.started:
+            for scanner, token in zip(self.scanners, input_ids[:, -1].tolist()):
+                scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
+        self.started = True
+        if not self.bonus or not self.tokens.commas:
+            return scores
+        rows = [r for r in range(len(self.scanners)) if self.pending_options(r)]
+        if not rows:
+            return scores
+        best = scores[rows].argmax(dim=-1).tolist()
+        closing = [row for row, token in zip(rows, best) if token in self.tokens.closes]
+        for row in closing:
+            scores[row, self.tokens.commas] += self.bonus
+        self.biased_steps += len(closing)
+        return scores
+
+
+def add_argument(parser, also: str = "") -> None:
+    """The --option-bias flag, one definition for every command that generates; `also` adds
+    what that command does with it."""
+    parser.add_argument("--option-bias", type=bonus_value, default=0.0, metavar="B",
+                        help="when the model would close a call's arguments while an optional "
+                             "parameter the user's words mention is unwritten, add B to the logits "
+                             f"of the comma tokens (0: off; see funcall_lib.option_bias){also}")

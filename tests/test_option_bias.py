@@ -1,0 +1,412 @@
+"""Option bias: which optional parameters a request mentions, the call scanner, the logits
+processor on a fake vocabulary, generate(), and the flag through eval and the quality recipe."""
+
+import json
+import math
+
+import pytest
+
+from funcall_lib import infer
+from funcall_lib.option_bias import (CallScanner, OptionBias, OptionTokens, closes_object,
+                                     continues_object, mentioned_options, name_words, words_match)
+
+
+def _tool(properties: dict, required=(), name="f"):
+    return {"name": name, "description": "A tool.",
+            "parameters": {"type": "object", "properties": properties, "required": list(required)}}
+
+
+NUM, BOOL, STR = {"type": "number"}, {"type": "boolean"}, {"type": "string"}
+
+
+# ---------------------------------------------------------------- mentioned_options
+
+@pytest.mark.parametrize("name, words", [
+    ("initial_investment", ["initial", "investment"]),
+    ("considerTerrain", ["consider", "terrain"]),
+    ("HTTPServer.port-number", ["http", "server", "port"]),
+    ("to_unit", []),                       # "to" is short, "unit" generic
+    ("max_results", ["results"]),
+    ("include_data_type", []),
+])
+def test_name_words_split_and_drop_short_and_generic_words(name, words):
+    assert name_words(name) == words
+
+
+@pytest.mark.parametrize("a, b, ok", [
+    ("standardize", "standardization", True),
+    ("owner", "owners", True),
+    ("detail", "detailed", True),
+    ("terrain", "terrains", True),
+    ("rain", "terrain", False),
+    ("terrain", "rain", False),
+    ("rain", "rainy", False),             # below five letters only equal words match
+    ("interest", "intense", False),       # "inte" is shorter than five letters
+    ("interest", "internet", True),       # the rule's price: "inter" is a long enough prefix
+    ("compound", "compounded", True),
+])
+def test_words_match_on_equality_or_a_long_shared_prefix(a, b, ok):
+    assert words_match(a, b) is ok
+
+
+def test_mentioned_options_by_name_words_and_stems():
+    tool = _tool({"principal": NUM, "initial_investment": NUM, "detailed": BOOL,
+                  "consider_terrain": BOOL, "owner_name": STR}, required=["principal"])
+    text = "Grow $5000 with an initial investment of $2000. Detail the owners, considering terrain."
+    assert mentioned_options(tool, text) == {"initial_investment", "detailed", "consider_terrain",
+                                             "owner_name"}
+    assert mentioned_options(tool, "Find me information about the investment.") == set()
+    # every content word must occur: "terrain" alone does not mention consider_terrain
+    assert mentioned_options(tool, "accounting for terrain") == set()
+
+
+def test_required_parameters_are_never_returned():
+    tool = _tool({"city": STR, "detailed": BOOL}, required=["city", "detailed"])
+    assert mentioned_options(tool, "Detailed weather for the city of Oslo") == set()
+
+
+def test_generic_only_names_are_never_mentioned_by_name():
+    tool = _tool({"unit": STR, "type": STR, "max": NUM, "to_unit": STR, "id": STR})
+    assert mentioned_options(tool, "unit type max to unit id") == set()
+
+
+def test_a_word_inside_another_word_is_no_mention():
+    tool = _tool({"rain": BOOL, "terrain": BOOL})
+    assert mentioned_options(tool, "any terrains?") == {"terrain"}
+    assert mentioned_options(tool, "the terrain is steep") == {"terrain"}
+    assert mentioned_options(tool, "will it rain") == {"rain"}
+
+
+def test_enum_values_mention_their_parameter_as_whole_word_phrases():
+    tool = _tool({"speed": NUM,
+                  "to_unit": {"type": "string", "enum": ["km/h", "mph", "m/s"]},
+                  "sort": {"type": "string", "enum": ["Most Recent", "oldest"]},
+                  "tags": {"type": "array", "items": {"type": "string", "enum": ["vegan", "spicy"]}},
+                  "size": {"type": "integer", "enum": [1, 2, 500]}}, required=["speed"])
+    assert mentioned_options(tool, "Convert 30 m/s in km/h") == {"to_unit"}
+    assert mentioned_options(tool, "show the most recent, spicy ones") == {"sort", "tags"}
+    assert mentioned_options(tool, "a batch of 500") == {"size"}
+    # whole words only ("mphx" is not "mph"), and phrases of 3 characters or more ("1", "2" are not)
+    assert mentioned_options(tool, "30 mphx, mostrecent, 1 or 2") == set()
+    # the rule's price: a unit the user converts from mentions the target unit's parameter too
+    assert mentioned_options(tool, "Convert 30 m/s") == {"to_unit"}
+
+
+def test_a_tool_without_usable_parameters_has_no_options():
+    assert mentioned_options({"name": "f", "parameters": {}}, "anything") == set()
+    assert mentioned_options({"name": "f", "parameters": {"properties": []}}, "anything") == set()
+
+
+# ---------------------------------------------------------------- the scanner
+
+CALL = '{"name": "f", "arguments": {"a": 1, "b": "x"}}'
+
+
+def _scan(text):
+    scanner = CallScanner()
+    scanner.feed(text)
+    return scanner
+
+
+@pytest.mark.parametrize("text, tool, written, at_level", [
+    ('{"name": "f', None, set(), False),                              # the name is not done
+    ('{"name": "f", "arguments": {', "f", set(), True),
+    ('{"name": "f", "arguments": {"a', "f", set(), False),            # inside a key
+    ('{"name": "f", "arguments": {"a": 1', "f", {"a"}, True),
+    ('{"name": "f", "arguments": {"a": 1, "b": "x', "f", {"a", "b"}, False),   # inside a value
+    ('{"name": "f", "arguments": {"a": 1, "b": "x"', "f", {"a", "b"}, True),
+    ('{"name": "f", "arguments": {"a": 1, "b": "x"}', "f", {"a", "b"}, False),  # back in the call
+    (CALL, "f", {"a", "b"}, False),
+    ('{"name": "f", "arguments": {"o": {"k": 1', "f", {"o"}, False),  # a nested object's keys
+    ('{"name": "f", "arguments": {"o": {"k": 1}', "f", {"o"}, True),
+    ('{"name": "f", "arguments": {"xs": [1, 2', "f", {"xs"}, False),
+    ('{"name": "f", "parameters": {"q": "ab"', "f", {"q"}, True),     # llama3's key
+    ('{"name": "f", "arguments": {"name": "n", "a": 1', "f", {"name", "a"}, True),  # "name" argument
+])
+def test_scanner_knows_the_call_its_keys_and_the_arguments_level(text, tool, written, at_level):
+    scanner = _scan(text)
+    assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == (tool, written, at_level)
+
+
+def test_scanner_starts_over_for_each_call():
+    first = f"<tool_call>\n{CALL}\n</tool_call>\n<tool_call>\n"
+    scanner = _scan(first + '{"na')
+    assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == (None, set(), False)
+    scanner.feed('me": "g", "arguments": {')
+    assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", set(), True)
+    scanner.feed('"c": [1, 2]')
+    assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", {"c"}, True)
+    # calls in a list, each with an id after its arguments (mistral)
+    scanner = _scan('[{"name": "f", "arguments": {"a": 1}, "id": "abc123XYZ"}, {"name": "g", "arguments": {')
+    assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", set(), True)
+
+
+def test_scanner_still_finds_argument_values_for_the_copy_bias():
+    scanner = _scan('{"name": "f", "arguments": {"a": 12')
+    assert (scanner.value, scanner.kind) == ("12", "number")
+
+
+# ---------------------------------------------------------------- the processor
+
+PIECES = ["<s>", '{"name": "f", "arguments": {', '"a": 1', ' "to_unit": "km/h"', '"detailed": true',
+          "}", "}}", " }", ",", " ,", ', "', ',"', '",', "x", '"', '{"name": "g", "arguments": {']
+ID = {piece: i for i, piece in enumerate(PIECES)}
+CLOSE, COMMAS = ID["}}"], [ID[p] for p in (",", " ,", ', "', ',"')]
+TOOLS = [_tool({"a": NUM, "detailed": BOOL, "to_unit": {"type": "string", "enum": ["km/h", "mph"]}},
+               required=["a"]),
+         _tool({"b": NUM}, name="g")]
+
+
+def test_close_and_comma_tokens():
+    tokens = OptionTokens.from_pieces(PIECES)
+    assert tokens.closes == {ID["}"], ID["}}"], ID[" }"]}
+    assert tokens.commas == COMMAS
+    assert closes_object("\n}") and not closes_object('"}')
+    assert continues_object(' , "') and not continues_object('", ') and not continues_object(', "a')
+    assert not continues_object(',""')
+
+
+def _after(written, best, bonus=2.0, text="Speed in km/h please", tools=TOOLS, scores=None):
+    """Feed the pieces `written` through one OptionBias (steps whose likeliest token is "<s>"),
+    then process a step whose likeliest token is `best`; returns the processed scores of that
+    step and the processor."""
+    import torch
+
+    bias = OptionBias([text], [tools], PIECES, bonus=bonus)
+    ids = [ID[p] for p in written]
+    for step in range(len(ids) + 1):
+        step_scores = torch.zeros(1, len(PIECES)) if scores is None else scores.clone()
+        step_scores[0, ID[best] if step == len(ids) else 0] = 5.0
+        out = bias(torch.tensor([[0] + ids[:step]]), step_scores)
+    return out[0].tolist(), bias
+
+
+def test_the_bonus_goes_to_commas_when_the_model_would_close_before_a_mentioned_option():
+    out, bias = _after(['{"name": "f", "arguments": {', '"a": 1'], "}}")
+    assert [out[i] for i in COMMAS] == [2.0] * 4
+    assert out[CLOSE] == 5.0 and out[ID["x"]] == 0.0 and out[ID['",']] == 0.0
+    assert bias.biased_steps == 1 and bias.pending_options(0) == ["to_unit"]
+
+
+@pytest.mark.parametrize("written, best, bonus, text", [
+    (['{"name": "f", "arguments": {', '"a": 1'], "x", 2.0, "in km/h"),        # not closing
+    (['{"name": "f", "arguments": {', '"a": 1'], "}}", 0.0, "in km/h"),       # off
+    (['{"name": "f", "arguments": {', '"a": 1'], "}}", 2.0, "in mps"),        # not mentioned
+    (['{"name": "f", "arguments": {', '"a": 1', ",", ' "to_unit": "km/h"'], "}}", 2.0, "in km/h"),  # written
+    (['{"name": "g", "arguments": {', '"a": 1'], "}}", 2.0, "in km/h"),       # another tool
+    (['{"name": "f", "arguments": {', '"a": 1', ', "', "x"], '"', 2.0, "in km/h"),  # inside a string
+])
+def test_no_bonus_otherwise(written, best, bonus, text):
+    out, bias = _after(written, best, bonus=bonus, text=text)
+    assert [out[i] for i in COMMAS] == [0.0] * 4 and bias.biased_steps == 0
+
+
+def test_an_option_before_a_written_key_in_schema_order_is_no_longer_pending():
+    """The grammar writes properties in schema order: after to_unit, detailed cannot follow."""
+    text = "A detailed answer in km/h"
+    _, bias = _after(['{"name": "f", "arguments": {', '"a": 1'], "}}", text=text)
+    assert bias.pending_options(0) == ["detailed", "to_unit"]
+    out, bias = _after(['{"name": "f", "arguments": {', '"a": 1', ",", ' "to_unit": "km/h"'], "}}",
+                       text=text)
+    assert bias.pending_options(0) == [] and out[COMMAS[0]] == 0.0
+
+
+def test_a_masked_comma_stays_masked():
+    import torch
+
+    scores = torch.zeros(1, len(PIECES))
+    scores[0, COMMAS[1:]] = -math.inf
+    out, bias = _after(['{"name": "f", "arguments": {', '"a": 1'], "}}", scores=scores)
+    assert out[COMMAS[0]] == 2.0 and all(out[i] == -math.inf for i in COMMAS[1:])
+
+
+def test_rows_are_biased_apart():
+    import torch
+
+    bias = OptionBias(["in km/h", "in mph", "nothing"], [TOOLS] * 3, PIECES, bonus=1.5)
+    prefix = [ID['{"name": "f", "arguments": {'], ID['"a": 1']]
+    for step in range(len(prefix) + 1):
+        scores = torch.zeros(3, len(PIECES))
+        scores[:, CLOSE if step == len(prefix) else 0] = 1.0
+        out = bias(torch.tensor([[0] + prefix[:step]] * 3), scores)
+    assert out[:, COMMAS[0]].tolist() == [1.5, 1.5, 0.0] and bias.biased_steps == 2
+
+
+# ---------------------------------------------------------------- generate, CLIs, reports
+
+CONVERT = _tool({"speed": {"type": "number", "minimum": 0, "maximum": 999},
+                 "to_unit": {"type": "string", "enum": ["km/h", "mph"]},
+                 "detailed": {"type": "boolean"}}, required=["speed"], name="convert_speed")
+
+
+def _spy_option_bias(monkeypatch):
+    from funcall_lib import option_bias
+
+    made = []
+
+    class Spy(option_bias.OptionBias):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(option_bias, "OptionBias", Spy)
+    return made
+
+
+@pytest.mark.parametrize("constrained", [True, False])
+def test_generate_runs_with_the_option_bias(tiny_model, monkeypatch, constrained):
+    made = _spy_option_bias(monkeypatch)
+    model, tok = tiny_model
+    records = [{"id": str(i), "tools": [CONVERT], "messages": [{"role": "user", "content": text}]}
+               for i, text in enumerate(["Convert 30 m/s in km/h, detailed", "Convert 12 knots"])]
+    kwargs = dict(constrained=constrained, tool_choice="required", max_new_tokens=60, batch_size=2)
+    plain = infer.generate(model, tok, records, **kwargs)
+    assert not made
+    gens = infer.generate(model, tok, records, option_bias=1.0, **kwargs)
+    assert len(made) == 1 and len(gens) == 2
+    mentioned = sorted(tuple(o.mentioned for o in row.values()) for row in made[0].options)
+    assert mentioned == [(), (("to_unit", "detailed"),)]      # rows go shortest prompt first
+    assert [g.constrained for g in gens] == [constrained] * 2
+    if constrained:
+        for gen in gens:
+            assert gen.parsed.strict_json and gen.calls[0]["name"] == "convert_speed", gen.text
+    assert gens[1].text == plain[1].text     # nothing mentioned: nothing changes
+
+
+def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model, monkeypatch):
+    """The tiny random model closes {"speed": -0} at once; with a bonus it writes "detailed" too,
+    and a huge bonus still lets through only what the grammar allows."""
+    made = _spy_option_bias(monkeypatch)
+    model, tok = tiny_model
+    tool = _tool({"speed": NUM, "detailed": BOOL}, required=["speed"], name="convert_speed")
+    record = {"id": "r", "tools": [tool], "messages": [{"role": "user", "content": "detailed please"}]}
+    kwargs = dict(tool_choice="required", max_new_tokens=120, max_calls=1)
+    plain = infer.generate(model, tok, [record], **kwargs)[0]
+    biased = infer.generate(model, tok, [record], option_bias=1e4, **kwargs)[0]
+    assert list(plain.calls[0]["arguments"]) == ["speed"], plain.text
+    assert biased.parsed.strict_json and list(biased.calls[0]["arguments"]) == ["speed", "detailed"]
+    assert made[0].biased_steps == 1 and made[0].scanners[0].tool_name == "convert_speed"
+
+
+def test_bad_option_bias_settings_are_refused(tiny_model, tmp_path, capsys):
+    from funcall_lib.cli import main
+
+    model, tok = tiny_model
+    record = {"id": "r", "tools": [CONVERT], "messages": [{"role": "user", "content": "30?"}]}
+    for bad in (-1.0, math.inf, math.nan):
+        with pytest.raises(ValueError, match="option_bias must be 0"):
+            infer.generate(model, tok, [record], option_bias=bad)
+    preds = tmp_path / "p.jsonl"
+    preds.write_text('{"id": "r", "output": "hi"}\n')
+    rc = main(["eval", "--predictions", str(preds), "--benchmark", "bfcl:simple_python",
+               "--out", str(tmp_path / "r.json"), "--option-bias", "2"])
+    assert rc == 2 and "--option-bias acts while generating" in capsys.readouterr().err
+    assert not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.parametrize("command", [
+    ["infer", "--tools", "t.json", "--prompt", "hi"],
+    ["eval", "--model", "embedded", "--benchmark", "bfcl:simple_python", "--out", "r.json"],
+])
+@pytest.mark.parametrize("value", ["-1", "inf", "nan"])
+def test_generating_commands_refuse_a_bad_option_bias_before_any_work(command, value, capsys):
+    from funcall_lib.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main([*command, "--option-bias", value])
+    assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err
+
+
+def test_evaluate_model_passes_the_option_bias_and_reports_it(monkeypatch, tool_tokenizer):
+    from funcall_lib import evaluate
+    from funcall_lib.models import Loaded
+
+    seen = {}
+
+    def fake_generate(model, tokenizer, records, **kwargs):
+        seen.update(kwargs)
+        return [infer.Generation(r["id"], "hi", infer.chat.ParseResult(content="hi")) for r in records]
+
+    monkeypatch.setattr(infer, "generate", fake_generate)
+    loaded = Loaded(None, tool_tokenizer, "hf", None, False)
+    records = [{"id": "a", "tools": [CONVERT], "messages": [{"role": "user", "content": "q"}]}]
+    report, _ = evaluate.evaluate_model("m", records, loaded=loaded, option_bias=1.5)
+    assert seen["option_bias"] == 1.5 and report["option_bias"] == 1.5
+    assert "option_bias" in evaluate.PART_SETTINGS
+
+
+def test_parts_decoded_with_other_option_biases_do_not_merge():
+    from funcall_lib.evaluate import merge_parts
+
+    one = ({"n": 1, "option_bias": 1.0}, [{"id": "a"}])
+    other = ({"n": 1, "option_bias": 0.0}, [{"id": "b"}])
+    with pytest.raises(ValueError, match="option_bias=0.0 vs 1.0"):
+        merge_parts([one, other])
+
+
+def test_the_option_bias_has_its_own_report_dir():
+    from funcall_lib.quality import report_path, variant_name
+
+    assert variant_name(option_bias=1.5) == "-option-bias-1.5"
+    assert variant_name(True, 2.0, -1.0, True, 0.5) == \
+        "-stop-on-repeat-copy-bias-2-option-bias-0.5-call-bias-1-unmerged"
+    path = report_path(__import__("pathlib").Path("run"), "base", "test", "required", copy_bias=2.0,
+                       call_bias=-1.0, option_bias=3.0, shard=(1, 2))
+    assert str(path) == "run/eval-copy-bias-2-option-bias-3/parts/base-test-required.1of2.json"
+
+
+def test_quality_scores_with_the_option_bias_in_side_jobs_and_merges_their_parts(tmp_path, monkeypatch):
+    """Each child process gets the flag; parts and merged reports go to eval-option-bias-B/."""
+    from funcall_lib import quality, side_by_side
+    from funcall_lib.chat import format_calls
+    from funcall_lib.evaluate import score_outputs, write_report
+
+    records = [{"id": f"r{i}", "messages": [{"role": "user", "content": "q"}], "tools": [CONVERT],
+                "answer": {"tool_calls": [{"name": "convert_speed", "arguments": {"speed": i}}]}}
+               for i in range(4)]
+    outputs = [format_calls([{"name": "convert_speed", "arguments": {"speed": i}}], "hermes") for i in range(4)]
+    monkeypatch.setattr(quality, "build_data", lambda run_dir, **kw: tmp_path / "q" / "data")
+    monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {"test": records})
+    children = []
+
+    def fake_run(jobs, at_once, log_dir):
+        for job in jobs:
+            children.append(job.argv)
+            k, n = map(int, job.argv[job.argv.index("--shard") + 1].split("/"))
+            lo, hi = len(records) * (k - 1) // n, len(records) * k // n
+            report, examples = score_outputs(records[lo:hi], outputs[lo:hi], constrained=True, seconds=1.0)
+            report.update(data="test", tool_choice="auto", option_bias=1.5)
+            write_report(tmp_path / "q" / "eval-option-bias-1.5" / "parts" / f"base-test-constrained.{k}of{n}.json",
+                         report, examples)
+
+    monkeypatch.setattr(side_by_side, "run_side_by_side", fake_run)
+    argv = ["--run-dir", str(tmp_path / "q"), "--skip-train", "--labels", "base", "--modes", "constrained",
+            "--sets", "test", "--jobs", "2", "--shards", "2", "--option-bias=1.5"]
+    assert quality.main(argv) == 0
+    assert len(children) == 2 and all("--option-bias=1.5" in argv for argv in children)
+    merged = json.loads((tmp_path / "q" / "eval-option-bias-1.5" / "base-test-constrained.json").read_text())
+    assert merged["n"] == 4 and merged["parts"] == 2 and merged["option_bias"] == 1.5
+    assert "| test | 1.000 (n=4" in (tmp_path / "q" / "quality-option-bias-1.5.md").read_text()
+    assert not (tmp_path / "q" / "eval").exists()
+
+
+def test_evaluate_all_passes_the_option_bias_to_every_mode(tmp_path, monkeypatch):
+    from funcall_lib import evaluate, models
+    from funcall_lib.quality import evaluate_all
+
+    seen = []
+
+    def fake_evaluate(model, records, **kwargs):
+        seen.append((kwargs["tool_choice"], kwargs["option_bias"]))
+        return {"n": len(records), "task_pass_rate": 0.5}, [{"id": r["id"]} for r in records]
+
+    monkeypatch.setattr(evaluate, "evaluate_model", fake_evaluate)
+    monkeypatch.setattr(evaluate, "write_report", lambda path, report, examples: (
+        path.parent.mkdir(parents=True, exist_ok=True), path.write_text(json.dumps(report))))
+    monkeypatch.setattr(models, "load_model", lambda *a, **k: object())
+    monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded, merge_adapter=True: None)
+    evaluate_all(tmp_path, "embedded", None, {"bfcl_simple_python": [{"id": "a"}]}, 8, ("base",),
+                 modes=("constrained", "required"), option_bias=2.0)
+    assert seen == [("auto", 2.0), ("required", 2.0)]
+    for mode in ("constrained", "required"):
+        assert (tmp_path / "eval-option-bias-2" / f"base-bfcl_simple_python-{mode}.json").is_file()
