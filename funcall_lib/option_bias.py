@@ -16,7 +16,9 @@ words mention: every content word of the parameter's name occurs in the request 
 long prefix counts: "detail" ~ "detailed"), or one of its enum values does ("km/h"). When such
 a parameter is still unwritten and the row's likeliest token (after the grammar mask) closes the
 object ("}", "}}"), `bonus` is added to the logits of the comma tokens (",", ' ,'), so the model
-may go on to write another key. Acting only when the model wants to close means no value is cut
+may go on to write another key; at the end of a string value, where the tokenizer ends a value
+and goes on in one token ('",') but ends it and closes in two ('"' then '}}'), the same happens
+when the likeliest token is the lone or closing quote: the bonus goes to '",'. Acting only when the model wants to close means no value is cut
 short (a number being written ends where the model ends it). Which key follows the comma, and
 its value, are still the model's choice; a confident close still wins over a small bonus. A
 parameter counts as pending only when it comes after every key written so far in the schema's
@@ -136,6 +138,13 @@ class CallScanner(ValueScanner):
     def at_arguments_level(self) -> bool:
         return not self.in_string and _at_arguments_object(self.stack)
 
+    @property
+    def in_argument_string(self) -> bool:
+        """Inside a string value that sits directly in the arguments object (its closing quote
+        is where the model chooses between '"}}' and '",')."""
+        return (self.in_string and self.string_kind == "value" and not self.escape
+                and _at_arguments_object(self.stack))
+
     def _step(self, ch: str) -> None:
         was_in_string, depth = self.in_string, len(self.stack)
         super()._step(ch)
@@ -181,17 +190,35 @@ def continues_object(piece: str) -> bool:
             and all(ch in ',"' or ch.isspace() for ch in piece))
 
 
+def ends_string_and_object(piece: str) -> bool:
+    """A token that ends a string value and then stops, or closes the object: '"', '"}', '"}}'."""
+    return piece.startswith('"') and (not piece[1:].strip() or closes_object(piece[1:]))
+
+
+def ends_string_and_continues(piece: str) -> bool:
+    """A token that ends a string value and writes the comma: '",', '", "'."""
+    return piece.startswith('"') and continues_object(piece[1:])
+
+
 @dataclass(frozen=True)
 class OptionTokens:
-    """The ids of the closing and the comma tokens of one vocabulary."""
+    """The ids of the closing and the comma tokens of one vocabulary, outside a string value and
+    at its end. Why both: SmolLM2's tokenizer writes a string value's end and the comma as one
+    token ('",') but its end and the closing braces as two ('"', '}}'), so after a string the
+    choice to go on is made at the quote."""
 
     closes: frozenset[int]
     commas: list[int]
+    quote_closes: frozenset[int] = frozenset()
+    quote_commas: list[int] = field(default_factory=list)
 
     @classmethod
     def from_pieces(cls, pieces: list[str]) -> "OptionTokens":
-        return cls(frozenset(i for i, p in enumerate(pieces) if closes_object(p)),
-                   [i for i, p in enumerate(pieces) if continues_object(p)])
+        def ids(test):
+            return [i for i, p in enumerate(pieces) if test(p)]
+
+        return cls(frozenset(ids(closes_object)), ids(continues_object),
+                   frozenset(ids(ends_string_and_object)), ids(ends_string_and_continues))
 
 
 _TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -252,7 +279,7 @@ class OptionBias:
         directly in a call's arguments object)."""
         scanner = self.scanners[row]
         options = self.options[row].get(scanner.tool_name)
-        if options is None or not scanner.at_arguments_level:
+        if options is None or not (scanner.at_arguments_level or scanner.in_argument_string):
             return []
         return options.pending(scanner.written)
 
@@ -267,10 +294,12 @@ class OptionBias:
         if not rows:
             return scores
         best = scores[rows].argmax(dim=-1).tolist()
-        closing = [row for row, token in zip(rows, best) if token in self.tokens.closes]
-        for row in closing:
-            scores[row, self.tokens.commas] += self.bonus
-        self.biased_steps += len(closing)
+        for row, token in zip(rows, best):
+            in_string = self.scanners[row].in_argument_string
+            closing = self.tokens.quote_closes if in_string else self.tokens.closes
+            if token in closing:
+                scores[row, self.tokens.quote_commas if in_string else self.tokens.commas] += self.bonus
+                self.biased_steps += 1
         return scores
 
 

@@ -149,12 +149,15 @@ def test_scanner_still_finds_argument_values_for_the_copy_bias():
 # ---------------------------------------------------------------- the processor
 
 PIECES = ["<s>", '{"name": "f", "arguments": {', '"a": 1', ' "to_unit": "km/h"', '"detailed": true',
-          "}", "}}", " }", ",", " ,", ', "', ',"', '",', "x", '"', '{"name": "g", "arguments": {']
+          "}", "}}", " }", ",", " ,", ', "', ',"', '",', "x", '"', '{"name": "g", "arguments": {',
+          '{"name": "h", "arguments": {', '"s": "']
 ID = {piece: i for i, piece in enumerate(PIECES)}
 CLOSE, COMMAS = ID["}}"], [ID[p] for p in (",", " ,", ', "', ',"')]
 TOOLS = [_tool({"a": NUM, "detailed": BOOL, "to_unit": {"type": "string", "enum": ["km/h", "mph"]}},
                required=["a"]),
-         _tool({"b": NUM}, name="g")]
+         _tool({"b": NUM}, name="g"),
+         _tool({"s": {"type": "string"}, "to_unit": {"type": "string", "enum": ["km/h", "mph"]}},
+               required=["s"], name="h")]
 
 
 def test_close_and_comma_tokens():
@@ -194,11 +197,30 @@ def test_the_bonus_goes_to_commas_when_the_model_would_close_before_a_mentioned_
     (['{"name": "f", "arguments": {', '"a": 1'], "}}", 2.0, "in mps"),        # not mentioned
     (['{"name": "f", "arguments": {', '"a": 1', ",", ' "to_unit": "km/h"'], "}}", 2.0, "in km/h"),  # written
     (['{"name": "g", "arguments": {', '"a": 1'], "}}", 2.0, "in km/h"),       # another tool
-    (['{"name": "f", "arguments": {', '"a": 1', ', "', "x"], '"', 2.0, "in km/h"),  # inside a string
+    (['{"name": "f", "arguments": {', '"a": 1', ', "', "x"], "x", 2.0, "in km/h"),  # a string goes on
 ])
 def test_no_bonus_otherwise(written, best, bonus, text):
     out, bias = _after(written, best, bonus=bonus, text=text)
     assert [out[i] for i in COMMAS] == [0.0] * 4 and bias.biased_steps == 0
+
+
+def test_at_a_string_values_end_the_bonus_goes_to_the_quote_comma():
+    """SmolLM2 ends a string and goes on in one token ('",'), but ends it and closes in two."""
+    value = ['{"name": "h", "arguments": {', '"s": "', "x"]
+    out, bias = _after(value, '"')
+    assert out[ID['",']] == 2.0 and [out[i] for i in COMMAS] == [0.0] * 4 and out[ID['"']] == 5.0
+    assert bias.biased_steps == 1 and bias.scanners[0].in_argument_string
+    out, bias = _after(value, "x")   # the value goes on
+    assert out[ID['",']] == 0.0 and bias.biased_steps == 0
+    out, bias = _after(['{"name": "f", "arguments": {', '"a": 1', ', "', "x"], '"')   # a key ends
+    assert out[ID['",']] == 0.0 and bias.biased_steps == 0
+
+
+def test_quote_tokens():
+    tokens = OptionTokens.from_pieces(PIECES + ['"}}', '" }', '"]', '", "', '"x'])
+    n = len(PIECES)
+    assert tokens.quote_closes == {ID['"'], n, n + 1}
+    assert tokens.quote_commas == [ID['",'], n + 3]
 
 
 def test_an_option_before_a_written_key_in_schema_order_is_no_longer_pending():
