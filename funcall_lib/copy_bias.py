@@ -59,6 +59,13 @@ class ValueScanner:
     value: str | None = None
     kind: str | None = None           # "string" or "number" while `value` is not None
 
+    @classmethod
+    def after(cls, text: str):
+        """A scanner that has followed `text` (where a decoder would be after writing it)."""
+        scanner = cls()
+        scanner.feed(text)
+        return scanner
+
     def _in_arguments(self) -> bool:
         return any(level.key in ARGUMENT_KEYS for level in self.stack[:-1])
 

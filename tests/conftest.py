@@ -89,3 +89,20 @@ def tiny_model(tool_tokenizer):
 
     model, tok = random_model("tiny", tokenizer=tool_tokenizer, seed=0)
     return model.eval(), tok
+
+
+@pytest.fixture()
+def spy(monkeypatch):
+    """`spy(module, "Name")` swaps a class for a subclass that keeps every instance made (so a
+    test can read what a logits processor did inside `generate`) and returns that list."""
+    def install(module, name: str) -> list:
+        made, base = [], getattr(module, name)
+
+        class Spy(base):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                made.append(self)
+
+        monkeypatch.setattr(module, name, Spy)
+        return made
+    return install

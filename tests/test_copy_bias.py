@@ -8,12 +8,6 @@ from funcall_lib.copy_bias import CopyBias, ValueScanner, continues, token_piece
 CALL = '<tool_call>\n{"name": "order_food", "arguments": {'
 
 
-def _scan(text):
-    scanner = ValueScanner()
-    scanner.feed(text)
-    return scanner
-
-
 @pytest.mark.parametrize("text, value, kind", [
     (CALL + '"address": {"city": "S', "S", "string"),
     (CALL + '"hours": 2', "2", "number"),
@@ -31,12 +25,12 @@ def _scan(text):
     ('The weather in "Oslo', None, None),              # plain text
 ])
 def test_scanner_knows_when_an_argument_value_is_being_written(text, value, kind):
-    scanner = _scan(text)
+    scanner = ValueScanner.after(text)
     assert (scanner.value, scanner.kind) == (value, kind)
 
 
 def test_scanner_follows_several_calls():
-    scanner = _scan(CALL + '"city": "Oslo"}}\n</tool_call>\n<tool_call>\n{"name": "f", "argu')
+    scanner = ValueScanner.after(CALL + '"city": "Oslo"}}\n</tool_call>\n<tool_call>\n{"name": "f", "argu')
     assert scanner.value is None and len(scanner.stack) == 1
     scanner.feed('ments": {"city": "Ro')
     assert scanner.value == "Ro"
@@ -125,17 +119,10 @@ WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
                           "required": ["city", "days"]}}
 
 
-def test_generate_with_copy_bias_keeps_to_the_grammar(tiny_model, monkeypatch):
+def test_generate_with_copy_bias_keeps_to_the_grammar(tiny_model, spy):
     from funcall_lib import copy_bias
 
-    made = []
-
-    class Spy(copy_bias.CopyBias):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(copy_bias, "CopyBias", Spy)
+    made = spy(copy_bias, "CopyBias")
     model, tok = tiny_model
     texts = ["Weather in Oslo for 3 days?", "Is it cold in Reykjavik?",
              ", , , . . 1 2 3 4 5 6 7 8 9"]   # the random model writes ", " and 6: biased
@@ -151,21 +138,6 @@ def test_generate_with_copy_bias_keeps_to_the_grammar(tiny_model, monkeypatch):
         assert gen.parsed.strict_json and gen.calls, gen.text
         assert len(gen.calls[0]["arguments"]["city"]) <= 12
         assert 1 <= gen.calls[0]["arguments"]["days"] <= 9
-
-
-def test_bad_copy_bias_settings_are_refused(tiny_model, tmp_path, capsys):
-    from funcall_lib.cli import main
-
-    model, tok = tiny_model
-    record = {"id": "r", "tools": [WEATHER], "messages": [{"role": "user", "content": "Oslo?"}]}
-    with pytest.raises(ValueError, match="copy_bias must be 0"):
-        infer.generate(model, tok, [record], copy_bias=-1.0)
-    preds = tmp_path / "p.jsonl"
-    preds.write_text('{"id": "r", "output": "hi"}\n')
-    rc = main(["eval", "--predictions", str(preds), "--benchmark", "bfcl:simple_python",
-               "--out", str(tmp_path / "r.json"), "--copy-bias", "2"])
-    assert rc == 2 and "--copy-bias acts while generating" in capsys.readouterr().err
-    assert not (tmp_path / "r.json").exists()
 
 
 @pytest.mark.parametrize("command", [

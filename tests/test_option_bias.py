@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from funcall_lib import infer
+from funcall_lib import infer, option_bias
 from funcall_lib.option_bias import (CallScanner, OptionBias, OptionTokens, closes_object,
                                      continues_object, mentioned_options, name_words, words_match)
 
@@ -102,12 +102,6 @@ def test_a_tool_without_usable_parameters_has_no_options():
 CALL = '{"name": "f", "arguments": {"a": 1, "b": "x"}}'
 
 
-def _scan(text):
-    scanner = CallScanner()
-    scanner.feed(text)
-    return scanner
-
-
 @pytest.mark.parametrize("text, tool, written, at_level", [
     ('{"name": "f', None, set(), False),                              # the name is not done
     ('{"name": "f", "arguments": {', "f", set(), True),
@@ -124,25 +118,25 @@ def _scan(text):
     ('{"name": "f", "arguments": {"name": "n", "a": 1', "f", {"name", "a"}, True),  # "name" argument
 ])
 def test_scanner_knows_the_call_its_keys_and_the_arguments_level(text, tool, written, at_level):
-    scanner = _scan(text)
+    scanner = CallScanner.after(text)
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == (tool, written, at_level)
 
 
 def test_scanner_starts_over_for_each_call():
     first = f"<tool_call>\n{CALL}\n</tool_call>\n<tool_call>\n"
-    scanner = _scan(first + '{"na')
+    scanner = CallScanner.after(first + '{"na')
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == (None, set(), False)
     scanner.feed('me": "g", "arguments": {')
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", set(), True)
     scanner.feed('"c": [1, 2]')
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", {"c"}, True)
     # calls in a list, each with an id after its arguments (mistral)
-    scanner = _scan('[{"name": "f", "arguments": {"a": 1}, "id": "abc123XYZ"}, {"name": "g", "arguments": {')
+    scanner = CallScanner.after('[{"name": "f", "arguments": {"a": 1}, "id": "abc123XYZ"}, {"name": "g", "arguments": {')
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", set(), True)
 
 
 def test_scanner_still_finds_argument_values_for_the_copy_bias():
-    scanner = _scan('{"name": "f", "arguments": {"a": 12')
+    scanner = CallScanner.after('{"name": "f", "arguments": {"a": 12')
     assert (scanner.value, scanner.kind) == ("12", "number")
 
 
@@ -261,23 +255,9 @@ CONVERT = _tool({"speed": {"type": "number", "minimum": 0, "maximum": 999},
                  "detailed": {"type": "boolean"}}, required=["speed"], name="convert_speed")
 
 
-def _spy_option_bias(monkeypatch):
-    from funcall_lib import option_bias
-
-    made = []
-
-    class Spy(option_bias.OptionBias):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            made.append(self)
-
-    monkeypatch.setattr(option_bias, "OptionBias", Spy)
-    return made
-
-
 @pytest.mark.parametrize("constrained", [True, False])
-def test_generate_runs_with_the_option_bias(tiny_model, monkeypatch, constrained):
-    made = _spy_option_bias(monkeypatch)
+def test_generate_runs_with_the_option_bias(tiny_model, spy, constrained):
+    made = spy(option_bias, "OptionBias")
     model, tok = tiny_model
     records = [{"id": str(i), "tools": [CONVERT], "messages": [{"role": "user", "content": text}]}
                for i, text in enumerate(["Convert 30 m/s in km/h, detailed", "Convert 12 knots"])]
@@ -295,10 +275,10 @@ def test_generate_runs_with_the_option_bias(tiny_model, monkeypatch, constrained
     assert gens[1].text == plain[1].text     # nothing mentioned: nothing changes
 
 
-def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model, monkeypatch):
+def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model, spy):
     """The tiny random model closes {"speed": -0} at once; with a bonus it writes "detailed" too,
     and a huge bonus still lets through only what the grammar allows."""
-    made = _spy_option_bias(monkeypatch)
+    made = spy(option_bias, "OptionBias")
     model, tok = tiny_model
     tool = _tool({"speed": NUM, "detailed": BOOL}, required=["speed"], name="convert_speed")
     record = {"id": "r", "tools": [tool], "messages": [{"role": "user", "content": "detailed please"}]}
@@ -310,19 +290,21 @@ def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model
     assert made[0].biased_steps == 1 and made[0].scanners[0].tool_name == "convert_speed"
 
 
-def test_bad_option_bias_settings_are_refused(tiny_model, tmp_path, capsys):
+@pytest.mark.parametrize("key", ["copy_bias", "option_bias"])
+def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
     from funcall_lib.cli import main
 
     model, tok = tiny_model
     record = {"id": "r", "tools": [CONVERT], "messages": [{"role": "user", "content": "30?"}]}
     for bad in (-1.0, math.inf, math.nan):
-        with pytest.raises(ValueError, match="option_bias must be 0"):
-            infer.generate(model, tok, [record], option_bias=bad)
+        with pytest.raises(ValueError, match=f"{key} must be 0"):
+            infer.generate(model, tok, [record], **{key: bad})
     preds = tmp_path / "p.jsonl"
     preds.write_text('{"id": "r", "output": "hi"}\n')
+    flag = "--" + key.replace("_", "-")
     rc = main(["eval", "--predictions", str(preds), "--benchmark", "bfcl:simple_python",
-               "--out", str(tmp_path / "r.json"), "--option-bias", "2"])
-    assert rc == 2 and "--option-bias acts while generating" in capsys.readouterr().err
+               "--out", str(tmp_path / "r.json"), flag, "2"])
+    assert rc == 2 and f"{flag} acts while generating" in capsys.readouterr().err
     assert not (tmp_path / "r.json").exists()
 
 
@@ -410,25 +392,3 @@ def test_quality_scores_with_the_option_bias_in_side_jobs_and_merges_their_parts
     assert merged["n"] == 4 and merged["parts"] == 2 and merged["option_bias"] == 1.5
     assert "| test | 1.000 (n=4" in (tmp_path / "q" / "quality-option-bias-1.5.md").read_text()
     assert not (tmp_path / "q" / "eval").exists()
-
-
-def test_evaluate_all_passes_the_option_bias_to_every_mode(tmp_path, monkeypatch):
-    from funcall_lib import evaluate, models
-    from funcall_lib.quality import evaluate_all
-
-    seen = []
-
-    def fake_evaluate(model, records, **kwargs):
-        seen.append((kwargs["tool_choice"], kwargs["option_bias"]))
-        return {"n": len(records), "task_pass_rate": 0.5}, [{"id": r["id"]} for r in records]
-
-    monkeypatch.setattr(evaluate, "evaluate_model", fake_evaluate)
-    monkeypatch.setattr(evaluate, "write_report", lambda path, report, examples: (
-        path.parent.mkdir(parents=True, exist_ok=True), path.write_text(json.dumps(report))))
-    monkeypatch.setattr(models, "load_model", lambda *a, **k: object())
-    monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded, merge_adapter=True: None)
-    evaluate_all(tmp_path, "embedded", None, {"bfcl_simple_python": [{"id": "a"}]}, 8, ("base",),
-                 modes=("constrained", "required"), option_bias=2.0)
-    assert seen == [("auto", 2.0), ("required", 2.0)]
-    for mode in ("constrained", "required"):
-        assert (tmp_path / "eval-option-bias-2" / f"base-bfcl_simple_python-{mode}.json").is_file()

@@ -135,14 +135,15 @@ def test_an_adapter_trained_otherwise_is_not_reused_silently(tmp_path):
         train_adapter(run, run / "data", {"max_steps": 625, "lora_r": 8})
 
 
-def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_path, monkeypatch):
+def _fake_scoring(monkeypatch, *keys):
+    """evaluate_all with nothing loaded and a scorer that records, per call, its tool_choice and
+    the named keyword arguments; returns that record."""
     from funcall_lib import evaluate, infer, models
-    from funcall_lib.quality import evaluate_all
 
     seen = []
 
     def fake_evaluate(model, records, **kwargs):
-        seen.append((kwargs["tool_choice"], kwargs["call_bias"]))
+        seen.append((kwargs["tool_choice"], *(kwargs[k] for k in keys)))
         return {"n": len(records), "task_pass_rate": 0.5}, [{"id": r["id"]} for r in records]
 
     monkeypatch.setattr(evaluate, "evaluate_model", fake_evaluate)
@@ -150,6 +151,13 @@ def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_p
         path.parent.mkdir(parents=True, exist_ok=True), path.write_text(json.dumps(report))))
     monkeypatch.setattr(models, "load_model", lambda *a, **k: object())
     monkeypatch.setattr(infer, "prepare_for_inference", lambda loaded, merge_adapter=True: None)
+    return seen
+
+
+def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_path, monkeypatch):
+    from funcall_lib.quality import evaluate_all
+
+    seen = _fake_scoring(monkeypatch, "call_bias")
     sets = {"bfcl_simple_python": [{"id": "a"}]}
     evaluate_all(tmp_path, "embedded", None, sets, 8, ("base",), modes=("constrained", "required"),
                  call_bias=-2.0)
@@ -157,6 +165,17 @@ def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_p
     assert (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-constrained.json").is_file()
     assert (tmp_path / "eval" / "base-bfcl_simple_python-required.json").is_file()
     assert not (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-required.json").exists()
+
+
+def test_evaluate_all_passes_the_option_bias_to_every_mode(tmp_path, monkeypatch):
+    from funcall_lib.quality import evaluate_all
+
+    seen = _fake_scoring(monkeypatch, "option_bias")
+    evaluate_all(tmp_path, "embedded", None, {"bfcl_simple_python": [{"id": "a"}]}, 8, ("base",),
+                 modes=("constrained", "required"), option_bias=2.0)
+    assert seen == [("auto", 2.0), ("required", 2.0)]
+    for mode in ("constrained", "required"):
+        assert (tmp_path / "eval-option-bias-2" / f"base-bfcl_simple_python-{mode}.json").is_file()
 
 
 def test_seeds_are_checked_before_any_data_is_built(tmp_path):
