@@ -244,11 +244,16 @@ def user_text(record: dict) -> str:
                      if m.get("role") == "user" and isinstance(m.get("content"), str))
 
 
+def is_bonus(value: float) -> bool:
+    """A bonus added to allowed tokens' logits must be finite (inf on a masked token's -inf makes
+    it NaN, which lets the token through) and 0 (off) or more."""
+    return math.isfinite(value) and value >= 0
+
+
 def bonus_value(text: str) -> float:
-    """argparse type of --copy-bias and --option-bias: a finite number, 0 (off) or more, checked
-    before any work starts (an infinite bonus on a masked token's -inf would make it NaN)."""
+    """argparse type of --copy-bias and --option-bias (`is_bonus`), checked before any work starts."""
     value = float(text)
-    if not math.isfinite(value) or value < 0:
+    if not is_bonus(value):
         raise argparse.ArgumentTypeError(f"expected 0 (off) or more, got {text}")
     return value
 

@@ -357,8 +357,9 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
 
 
 def _check_bonus(name: str, value: float) -> None:
-    """A bonus added to allowed tokens' logits: finite (inf on a masked token's -inf is NaN), >= 0."""
-    if not (math.isfinite(value) and value >= 0):
+    from funcall_lib.copy_bias import is_bonus
+
+    if not is_bonus(value):
         raise ValueError(f"{name} must be 0 (off) or more, not {value}")
 
 

@@ -517,8 +517,13 @@ class TrainingVariation:
 
     def __post_init__(self):
         for name, rate in vars(self).items():
-            if not 0.0 <= rate <= 1.0:
-                raise ValueError(f"{name} must be in [0, 1], got {rate}")
+            check_rate(name, rate)
+
+
+def check_rate(name: str, rate: float) -> None:
+    """A share of records: ValueError naming the setting unless 0 <= rate <= 1."""
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError(f"{name} must be in [0, 1], got {rate}")
 
 
 def mixed_records(split: str, size: int, seed: int, seen: set, mix: float = 0.0,
@@ -550,8 +555,7 @@ def build_splits(n: int = 3000, seed: int = 0, sizes: dict | None = None,
 
     `mix` is the procedural family's share of every split (0 = the hand-written corpus only).
     """
-    if not 0.0 <= mix <= 1.0:
-        raise ValueError(f"mix must be in [0, 1], got {mix}")
+    check_rate("mix", mix)
     sizes = sizes or default_sizes(n)
     seen: set = set()
     splits = {}
