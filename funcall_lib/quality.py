@@ -28,6 +28,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -147,38 +148,67 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
     return [m for m in modes if m != "required" or name in CALL_SETS]
 
 
-def variant_name(stop_on_repeat: bool = False, copy_bias: float = 0.0, call_bias: float = 0.0,
-                 unmerged: bool = False, option_bias: float = 0.0) -> str:
-    """The suffix that keeps each decoding variant's reports apart ("" for plain decoding)."""
-    return ("-stop-on-repeat" if stop_on_repeat else "") + (f"-copy-bias-{copy_bias:g}" if copy_bias else "") \
-        + (f"-option-bias-{option_bias:g}" if option_bias else "") \
-        + (f"-call-bias{call_bias:+g}" if call_bias else "") + ("-unmerged" if unmerged else "")
+@dataclass(frozen=True)
+class Decoding:
+    """How a report's outputs were decoded; each field that is not at its default names the
+    report folder (eval<suffix>), so variants never overwrite each other's reports. One value
+    instead of five loose settings, so that scoring, merging parts and making the table cannot
+    disagree on which folder a variant's reports are in."""
+    stop_on_repeat: bool = False  # end a turn at its first exact repeat of a call
+    copy_bias: float = 0.0        # nudge argument values toward the user's words
+    call_bias: float = 0.0        # shift the first token between calling and answering
+    option_bias: float = 0.0      # favour writing an optional argument the user mentioned
+    unmerged: bool = False        # keep an adapter's LoRA layers apart instead of merging them
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Decoding:
+        """The decoding the command line asks for: its flags are named as the fields are."""
+        return cls(**{field.name: getattr(args, field.name) for field in fields(cls)})
+
+    def for_tool_choice(self, tool_choice: str) -> Decoding:
+        """This decoding as a mode with `tool_choice` runs it: the call bias moves the choice
+        between calling and answering, so where a call is required it changes nothing and is
+        dropped, and such reports go where they would without it."""
+        return self if tool_choice == "auto" else replace(self, call_bias=0.0)
+
+    def folder_suffix(self, tool_choice: str = "auto") -> str:
+        """The suffix of the report folder and table ("" for plain decoding). The order of its
+        parts is fixed: reports already on disk and in docs/quality/ are found by these names."""
+        used = self.for_tool_choice(tool_choice)
+        parts = ((used.stop_on_repeat, "-stop-on-repeat"),
+                 (used.copy_bias, f"-copy-bias-{used.copy_bias:g}"),
+                 (used.option_bias, f"-option-bias-{used.option_bias:g}"),
+                 (used.call_bias, f"-call-bias{used.call_bias:+g}"),
+                 (used.unmerged, "-unmerged"))
+        return "".join(text for setting, text in parts if setting)
+
+    def generation_options(self, tool_choice: str) -> dict:
+        """What `evaluate.evaluate_model` takes of this decoding for a mode with `tool_choice`;
+        whether the adapter is merged is settled apart, when the model is loaded."""
+        used = self.for_tool_choice(tool_choice)
+        return {"stop_on_repeat": used.stop_on_repeat, "copy_bias": used.copy_bias,
+                "call_bias": used.call_bias, "option_bias": used.option_bias}
 
 
-def report_path(run_dir: Path, label: str, name: str, mode: str, stop_on_repeat: bool = False,
-                copy_bias: float = 0.0, call_bias: float = 0.0, unmerged: bool = False,
-                option_bias: float = 0.0, shard: tuple[int, int] | None = None) -> Path:
-    """Where the report of (label, set, mode) goes: eval<variant>/<label>-<set>-<mode>.json, or
-    for the k-th of n parts eval<variant>/parts/<label>-<set>-<mode>.<k>of<n>.json. `call_bias`
-    applies to the tool_choice="auto" modes only."""
-    bias = call_bias if MODES[mode][1] == "auto" else 0.0
-    folder = run_dir / f"eval{variant_name(stop_on_repeat, copy_bias, bias, unmerged, option_bias)}"
+def report_path(run_dir: Path, label: str, name: str, mode: str, decoding: Decoding = Decoding(),
+                shard: tuple[int, int] | None = None) -> Path:
+    """Where the report of (label, set, mode) goes: eval<suffix>/<label>-<set>-<mode>.json, or
+    for the k-th of n parts eval<suffix>/parts/<label>-<set>-<mode>.<k>of<n>.json, the suffix
+    being the decoding's for the mode (`Decoding.folder_suffix`)."""
+    folder = run_dir / f"eval{decoding.folder_suffix(MODES[mode][1])}"
     stem = f"{label}-{name}-{mode}"
     return folder / "parts" / f"{stem}.{shard[0]}of{shard[1]}.json" if shard else folder / f"{stem}.json"
 
 
 def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str, list[dict]],
-                 batch_size: int, labels: tuple[str, ...], stop_on_repeat: bool = False,
-                 modes: tuple[str, ...] = ("constrained", "free"),
-                 copy_bias: float = 0.0, call_bias: float = 0.0,
-                 merge_adapter: bool = True, shard: tuple[int, int] | None = None,
-                 option_bias: float = 0.0) -> dict[str, dict]:
+                 batch_size: int, labels: tuple[str, ...], modes: tuple[str, ...] = ("constrained", "free"),
+                 decoding: Decoding = Decoding(), shard: tuple[int, int] | None = None) -> dict[str, dict]:
     """Every (model label, set, mode); one model load per label. Reports already written are reused.
     With `shard` the sets are one part of each (`eval_sets`), and their reports go to parts/.
     `trained` is what the `tuned` or `soup` label scores: an adapter, merged into the weights to
-    decode unless `merge_adapter` is False, or a whole model (a full fine-tune, a soup).
-    `call_bias` applies to the tool_choice="auto" modes (constrained, free); `required` reports
-    go where they would without it (the bias changes nothing there)."""
+    decode unless `decoding.unmerged`, or a whole model (a full fine-tune, a soup).
+    `decoding.call_bias` applies to the tool_choice="auto" modes (constrained, free); `required`
+    reports go where they would without it (the bias changes nothing there)."""
     from funcall_lib import infer, models
     from funcall_lib.evaluate import evaluate_model, write_report
 
@@ -190,23 +220,19 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
             for mode in modes_for(name, modes):
                 constrained, tool_choice = MODES[mode]
                 stem = f"{label}-{name}-{mode}"
-                bias = call_bias if tool_choice == "auto" else 0.0
-                where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, not merge_adapter,
-                         option_bias)
-                whole, path = report_path(*where), report_path(*where, shard=shard)
+                whole = report_path(run_dir, label, name, mode, decoding)
+                path = report_path(run_dir, label, name, mode, decoding, shard=shard)
                 if whole.is_file() or path.is_file():
                     reports[stem] = json.loads((whole if whole.is_file() else path).read_text())
                     continue
                 if loaded is None:
                     loaded = models.load_model(model_id, adapter=adapter_dir)
-                    infer.prepare_for_inference(loaded, merge_adapter=merge_adapter)
+                    infer.prepare_for_inference(loaded, merge_adapter=not decoding.unmerged)
                 start = time.time()
                 report, examples = evaluate_model(model_id, records, adapter=adapter_dir,
                                                   constrained=constrained, tool_choice=tool_choice,
-                                                  batch_size=batch_size,
-                                                  loaded=loaded, stop_on_repeat=stop_on_repeat,
-                                                  copy_bias=copy_bias, call_bias=bias,
-                                                  option_bias=option_bias)
+                                                  batch_size=batch_size, loaded=loaded,
+                                                  **decoding.generation_options(tool_choice))
                 report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
                 reports[stem] = report
@@ -325,6 +351,7 @@ def main(argv: list[str] | None = None) -> int:
         _check_soup_overrides(parser, overrides)
         if args.unmerged:
             parser.error("--unmerged keeps an adapter's LoRA layers apart; a soup is a whole model")
+    decoding = Decoding.from_args(args)
     run_dir = Path(args.run_dir)
     data = build_data(run_dir, n=args.data_n, variation=variation)
     trained = None
@@ -349,25 +376,21 @@ def main(argv: list[str] | None = None) -> int:
         except RuntimeError as exc:  # keep what finished: a report whose parts all came back
             failed = exc
         if args.shards > 1:
-            merge_shards(run_dir, labels, sizes, modes, args.shards, args.stop_on_repeat,
-                         args.copy_bias, args.call_bias, args.unmerged, complete_only=failed is not None,
-                         option_bias=args.option_bias)
+            merge_shards(run_dir, labels, sizes, modes, args.shards, decoding, complete_only=failed is not None)
         if failed:
             raise failed
         reports = {}
     else:
         reports = evaluate_all(run_dir, args.model, trained, sets, args.batch_size, labels,
-                               args.stop_on_repeat, modes, args.copy_bias, args.call_bias,
-                               merge_adapter=not args.unmerged, shard=args.shard,
-                               option_bias=args.option_bias)
+                               modes=modes, decoding=decoding, shard=args.shard)
         if args.shard:  # one part: the process that started this one makes the table
             return 0
     from funcall_lib.io import write_text_atomic
 
-    variant = variant_name(args.stop_on_repeat, args.copy_bias, args.call_bias, args.unmerged, args.option_bias)
+    variant = decoding.folder_suffix()
     on_disk = reports_on_disk(run_dir / f"eval{variant}")
-    if args.call_bias and "required" in modes:  # required reports go where no call bias is
-        unbiased = variant_name(args.stop_on_repeat, args.copy_bias, 0.0, args.unmerged, args.option_bias)
+    if decoding.call_bias and "required" in modes:  # required reports go where no call bias is
+        unbiased = decoding.folder_suffix("required")
         on_disk |= {stem: r for stem, r in reports_on_disk(run_dir / f"eval{unbiased}").items()
                     if stem.endswith("-required")}
     table = quality_table({**on_disk, **reports})
@@ -415,9 +438,7 @@ def side_jobs(argv: list[str], sizes: dict[str, int], modes: tuple[str, ...], sh
 
 
 def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], modes: tuple[str, ...],
-                 shards: int, stop_on_repeat: bool = False, copy_bias: float = 0.0,
-                 call_bias: float = 0.0, unmerged: bool = False, complete_only: bool = False,
-                 option_bias: float = 0.0) -> None:
+                 shards: int, decoding: Decoding = Decoding(), complete_only: bool = False) -> None:
     """Each (label, set, mode) whose report is not there yet: its parts merged into one report
     (`evaluate.merge_parts`). Every part must be there, unless `complete_only`: then a report
     with a part missing is skipped (some parts failed; the others are not lost)."""
@@ -428,10 +449,11 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
         for set_name, n_records in sizes.items():
             name, shards_here = set_key(set_name), parts_of(n_records, shards)
             for mode in modes_for(name, modes):
-                where = (run_dir, label, name, mode, stop_on_repeat, copy_bias, call_bias, unmerged, option_bias)
-                if report_path(*where).is_file():
+                whole = report_path(run_dir, label, name, mode, decoding)
+                if whole.is_file():
                     continue
-                paths = [report_path(*where, shard=(k, shards_here)) for k in range(1, shards_here + 1)]
+                paths = [report_path(run_dir, label, name, mode, decoding, shard=(k, shards_here))
+                         for k in range(1, shards_here + 1)]
                 missing = [k for k, path in enumerate(paths, start=1) if not path.is_file()]
                 if missing and complete_only:
                     continue
@@ -442,7 +464,7 @@ def merge_shards(run_dir: Path, labels: tuple[str, ...], sizes: dict[str, int], 
                           [row for _, row in iter_jsonl(examples_path(path))])
                          for path in paths]
                 report, examples = merge_parts(parts)
-                write_report(report_path(*where), report, examples)
+                write_report(whole, report, examples)
                 log.info("%s-%s-%s: %d parts merged, task pass %.3f", label, name, mode, shards_here,
                          report["task_pass_rate"])
 

@@ -349,13 +349,14 @@ def test_parts_decoded_with_other_option_biases_do_not_merge():
 
 
 def test_the_option_bias_has_its_own_report_dir():
-    from funcall_lib.quality import report_path, variant_name
+    from funcall_lib.quality import Decoding, report_path
 
-    assert variant_name(option_bias=1.5) == "-option-bias-1.5"
-    assert variant_name(True, 2.0, -1.0, True, 0.5) == \
+    assert Decoding(option_bias=1.5).folder_suffix() == "-option-bias-1.5"
+    assert Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, unmerged=True,
+                    option_bias=0.5).folder_suffix() == \
         "-stop-on-repeat-copy-bias-2-option-bias-0.5-call-bias-1-unmerged"
-    path = report_path(__import__("pathlib").Path("run"), "base", "test", "required", copy_bias=2.0,
-                       call_bias=-1.0, option_bias=3.0, shard=(1, 2))
+    path = report_path(__import__("pathlib").Path("run"), "base", "test", "required",
+                       Decoding(copy_bias=2.0, call_bias=-1.0, option_bias=3.0), shard=(1, 2))
     assert str(path) == "run/eval-copy-bias-2-option-bias-3/parts/base-test-required.1of2.json"
 
 

@@ -54,14 +54,42 @@ def test_default_sets_cover_the_issue_categories():
 
 
 def test_each_decoding_variant_has_its_own_report_dir():
-    from funcall_lib.quality import variant_name
+    from funcall_lib.quality import Decoding
 
-    names = [variant_name(), variant_name(True), variant_name(copy_bias=2.0), variant_name(True, 0.5),
-             variant_name(call_bias=-3.0), variant_name(True, 2.0, -1.5), variant_name(call_bias=2.0),
-             variant_name(True, 2.0, unmerged=True)]
-    assert names == ["", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5", "-call-bias-3",
-                     "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2",
-                     "-stop-on-repeat-copy-bias-2-unmerged"]
+    variants = [Decoding(), Decoding(True), Decoding(copy_bias=2.0), Decoding(True, 0.5),
+                Decoding(call_bias=-3.0), Decoding(True, 2.0, -1.5), Decoding(call_bias=2.0),
+                Decoding(True, 2.0, unmerged=True)]
+    assert [d.folder_suffix() for d in variants] == [
+        "", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5", "-call-bias-3",
+        "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2", "-stop-on-repeat-copy-bias-2-unmerged"]
+
+
+def test_a_decodings_folder_suffix_keeps_the_names_of_the_folders_on_disk():
+    """Plain decoding has no suffix; a full variant names every setting in a fixed order, and a
+    mode that requires a call drops the call bias (it changes nothing there)."""
+    from funcall_lib.quality import Decoding
+
+    assert Decoding().folder_suffix() == "" and Decoding().folder_suffix("required") == ""
+    full = Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=1.5, option_bias=2.0, unmerged=True)
+    assert full.folder_suffix() == "-stop-on-repeat-copy-bias-2-option-bias-2-call-bias+1.5-unmerged"
+    assert full.folder_suffix("auto") == full.folder_suffix()
+    assert full.folder_suffix("required") == "-stop-on-repeat-copy-bias-2-option-bias-2-unmerged"
+    assert Decoding(call_bias=-3.0).folder_suffix("required") == ""
+    assert full.for_tool_choice("required").call_bias == 0.0 and full.call_bias == 1.5   # frozen: a copy
+
+
+def test_a_decoding_comes_from_the_flags_of_the_command_line():
+    import argparse
+    import dataclasses
+
+    from funcall_lib.quality import Decoding
+
+    args = argparse.Namespace(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
+                              unmerged=True, run_dir="runs/q")
+    decoding = Decoding.from_args(args)
+    assert decoding == Decoding(True, 2.0, -1.0, 0.5, True)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        decoding.copy_bias = 0.0
 
 
 def test_required_mode_only_for_call_sets_and_shown_only_when_run():
@@ -155,12 +183,12 @@ def _fake_scoring(monkeypatch, *keys):
 
 
 def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_path, monkeypatch):
-    from funcall_lib.quality import evaluate_all
+    from funcall_lib.quality import Decoding, evaluate_all
 
     seen = _fake_scoring(monkeypatch, "call_bias")
     sets = {"bfcl_simple_python": [{"id": "a"}]}
     evaluate_all(tmp_path, "embedded", None, sets, 8, ("base",), modes=("constrained", "required"),
-                 call_bias=-2.0)
+                 decoding=Decoding(call_bias=-2.0))
     assert seen == [("auto", -2.0), ("required", 0.0)]
     assert (tmp_path / "eval-call-bias-2" / "base-bfcl_simple_python-constrained.json").is_file()
     assert (tmp_path / "eval" / "base-bfcl_simple_python-required.json").is_file()
@@ -168,11 +196,11 @@ def test_call_bias_reaches_auto_modes_only_and_required_reports_stay_plain(tmp_p
 
 
 def test_evaluate_all_passes_the_option_bias_to_every_mode(tmp_path, monkeypatch):
-    from funcall_lib.quality import evaluate_all
+    from funcall_lib.quality import Decoding, evaluate_all
 
     seen = _fake_scoring(monkeypatch, "option_bias")
     evaluate_all(tmp_path, "embedded", None, {"bfcl_simple_python": [{"id": "a"}]}, 8, ("base",),
-                 modes=("constrained", "required"), option_bias=2.0)
+                 modes=("constrained", "required"), decoding=Decoding(option_bias=2.0))
     assert seen == [("auto", 2.0), ("required", 2.0)]
     for mode in ("constrained", "required"):
         assert (tmp_path / "eval-option-bias-2" / f"base-bfcl_simple_python-{mode}.json").is_file()
