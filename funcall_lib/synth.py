@@ -513,7 +513,7 @@ class TrainingVariation:
     """What the training split gets that dev and the test sets never do, so every variant is
     scored on the same records. The defaults make data v11."""
     currency_name_rate: float = SAY_RATE  # currency codes said by name (`synth_currency`; 0: data v9)
-    four_task_rate: float = 0.0  # a fourth task in three-task requests (`synth_proc`; not yet measured)
+    four_task_rate: float = 0.0  # a fourth task in three-task requests (`synth_proc`; 1 is data v12: no better, run 20)
 
     def __post_init__(self):
         for name, rate in vars(self).items():
@@ -634,7 +634,7 @@ def add_variation_arguments(parser) -> None:
                              f"for EUR (default {SAY_RATE}: data v11; 0: data v9; dev/test do not change)")
     parser.add_argument("--four-task-rate", type=float, default=0.0,
                         help="share of training requests of three tasks that get a fourth (default 0; "
-                             "not yet measured; dev/test do not change)")
+                             "1: data v12, no better than v11 in quality run 20; dev/test do not change)")
 
 
 def variation_from(args) -> TrainingVariation:
