@@ -39,6 +39,7 @@ class BenchDecodeConfig:
     threads: int | None = None       # torch CPU threads; 1 avoids spin-wait on a crowded machine
     dtype: str | None = None         # bf16 | fp32; None: the loader's default for the device
     copy_bias: float = 0.0           # > 0: constrained passes also run the copy bias
+    option_bias: float = 0.0         # > 0: constrained passes also run the option bias
     merge_adapter: bool = True       # False: time the LoRA layers unmerged
 
 
@@ -76,7 +77,8 @@ def _one_pass(model, tok, records, cfg, constrained: bool) -> tuple[int, float]:
     t0 = time.perf_counter()
     gens = generate(model, tok, records, constrained=constrained, tool_choice=cfg.tool_choice,
                     max_new_tokens=cfg.max_new_tokens, batch_size=cfg.batch_size,
-                    copy_bias=cfg.copy_bias if constrained else 0.0)
+                    copy_bias=cfg.copy_bias if constrained else 0.0,
+                    option_bias=cfg.option_bias if constrained else 0.0)
     wall = time.perf_counter() - t0
     return sum(g.new_tokens for g in gens), sum(g.decode_seconds for g in gens), wall
 
@@ -97,12 +99,12 @@ def _compile_seconds(model, tok, records, cfg) -> float:
 
 
 def constrained_outputs(model, tok, records, cfg) -> list:
-    """One constrained generation as the timed passes make it (copy bias included), whose texts
-    the two replays below time the grammar and the copy bias on."""
+    """One constrained generation as the timed passes make it (the biases included), whose texts
+    the replays below time the grammar and each bias on."""
     from funcall_lib.infer import generate
 
     return generate(model, tok, records, tool_choice=cfg.tool_choice, max_new_tokens=cfg.max_new_tokens,
-                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias)
+                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias, option_bias=cfg.option_bias)
 
 
 def mask_ms_per_token(model, tok, records, cfg, gens) -> float:
@@ -136,27 +138,49 @@ def mask_ms_per_token(model, tok, records, cfg, gens) -> float:
     return 1000 * spent / max(count, 1)
 
 
-def copy_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
-    """The copy bias's own work per token (scan, match, bonus), replaying its outputs one row at a
-    time through a fresh `CopyBias` on a row of logits, as `mask_ms_per_token` does for the grammar."""
+def processor_ms_per_token(tok, records, gens, vocab: int, make_processor) -> float:
+    """A logits processor's own work per token, replaying constrained outputs one row at a time
+    through a fresh processor (`make_processor(record)`) on a row of random logits, as
+    `mask_ms_per_token` does for the grammar: the biases cost too little to see in end-to-end
+    medians on a crowded machine."""
     import torch
 
+    spent, count = 0.0, 0
+    for rec, gen in zip(records, gens):
+        ids = tok(gen.text, add_special_tokens=False).input_ids
+        seq = torch.tensor([[0] + ids])   # the first call sees the prompt's end, fed no token
+        processor, logits = make_processor(rec), torch.randn(1, vocab)
+        t0 = time.perf_counter()
+        for end in range(1, seq.shape[1] + 1):
+            processor(seq[:, :end], logits)
+        spent += time.perf_counter() - t0
+        count += len(ids)
+    return 1000 * spent / max(count, 1)
+
+
+def copy_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
+    """The copy bias's own work per token (scan, match, bonus)."""
     from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
     from funcall_lib.infer import logits_size
 
     vocab = logits_size(model)
     pieces = token_pieces(tok, vocab)
-    spent, count = 0.0, 0
-    for rec, gen in zip(records, gens):
-        ids = tok(gen.text, add_special_tokens=False).input_ids
-        seq = torch.tensor([[0] + ids])   # the first call sees the prompt's end, fed no token
-        bias, logits = CopyBias([user_text(rec)], pieces, bonus=cfg.copy_bias), torch.randn(1, vocab)
-        t0 = time.perf_counter()
-        for end in range(1, seq.shape[1] + 1):
-            bias(seq[:, :end], logits)
-        spent += time.perf_counter() - t0
-        count += len(ids)
-    return 1000 * spent / max(count, 1)
+    return processor_ms_per_token(tok, records, gens, vocab,
+                                  lambda rec: CopyBias([user_text(rec)], pieces, bonus=cfg.copy_bias))
+
+
+def option_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
+    """The option bias's own work per token (scan, pending options, bonus)."""
+    from funcall_lib.copy_bias import token_pieces, user_text
+    from funcall_lib.infer import logits_size
+    from funcall_lib.option_bias import OptionBias, option_tokens
+
+    vocab = logits_size(model)
+    pieces, tokens = token_pieces(tok, vocab), option_tokens(tok, vocab)
+    return processor_ms_per_token(
+        tok, records, gens, vocab,
+        lambda rec: OptionBias([user_text(rec)], [rec.get("tools") or []], pieces, bonus=cfg.option_bias,
+                               tokens=tokens))
 
 
 def machine() -> dict:
@@ -208,6 +232,7 @@ def run(cfg: BenchDecodeConfig) -> dict:
     gens = constrained_outputs(model, tok, records, cfg)
     mask_ms = mask_ms_per_token(model, tok, records, cfg, gens)
     copy_ms = copy_bias_ms_per_token(model, tok, records, cfg, gens) if cfg.copy_bias else None
+    option_ms = option_bias_ms_per_token(model, tok, records, cfg, gens) if cfg.option_bias else None
     target = TARGETS["cpu" if info["device"] == "cpu" else "cuda"]
     overhead = free / cons - 1
     return {"config": asdict(cfg), "machine": info, "backend": loaded.backend,
@@ -215,6 +240,7 @@ def run(cfg: BenchDecodeConfig) -> dict:
             "free_tokens_per_s": round(free, 2), "constrained_tokens_per_s": round(cons, 2),
             "overhead": round(overhead, 4), "mask_ms_per_token": round(mask_ms, 3),
             "copy_bias_ms_per_token": None if copy_ms is None else round(copy_ms, 3),
+            "option_bias_ms_per_token": None if option_ms is None else round(option_ms, 3),
             "target": target, "within_target": overhead < target}
 
 

@@ -306,17 +306,21 @@ def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
     assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
     assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
     assert result["copy_bias_ms_per_token"] is None and result["config"]["copy_bias"] == 0
+    assert result["option_bias_ms_per_token"] is None and result["config"]["option_bias"] == 0
 
 
-def test_bench_decode_times_the_copy_bias(tiny_model_dir, tmp_path):
+@pytest.mark.parametrize("bias", ["copy_bias", "option_bias"])
+def test_bench_decode_times_each_bias_apart(tiny_model_dir, tmp_path, bias):
     from funcall_lib.cli import main
 
     out = tmp_path / "bench.json"
     rc = main(["bench", "decode", "--model", str(tiny_model_dir), "--n", "2", "--batch-size", "2",
-               "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", "--copy-bias", "2",
+               "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", f"--{bias.replace('_', '-')}", "2",
                "--dtype", "fp32", "--out", str(out)])
     result = json.loads(out.read_text())
-    assert rc == 0 and result["config"]["copy_bias"] == 2 and result["copy_bias_ms_per_token"] > 0
+    other = ({"copy_bias", "option_bias"} - {bias}).pop()
+    assert rc == 0 and result["config"][bias] == 2 and result[f"{bias}_ms_per_token"] > 0
+    assert result["config"][other] == 0 and result[f"{other}_ms_per_token"] is None
     assert result["machine"]["dtype"] == "float32"
 
 

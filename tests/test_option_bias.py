@@ -311,6 +311,7 @@ def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
 @pytest.mark.parametrize("command", [
     ["infer", "--tools", "t.json", "--prompt", "hi"],
     ["eval", "--model", "embedded", "--benchmark", "bfcl:simple_python", "--out", "r.json"],
+    ["bench", "decode"],
 ])
 @pytest.mark.parametrize("value", ["-1", "inf", "nan"])
 def test_generating_commands_refuse_a_bad_option_bias_before_any_work(command, value, capsys):
