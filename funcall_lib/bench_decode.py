@@ -160,27 +160,20 @@ def processor_ms_per_token(tok, records, gens, vocab: int, make_processor) -> fl
 
 def copy_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
     """The copy bias's own work per token (scan, match, bonus)."""
-    from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
-    from funcall_lib.infer import logits_size
+    from funcall_lib.infer import logits_size, value_biases
 
     vocab = logits_size(model)
-    pieces = token_pieces(tok, vocab)
     return processor_ms_per_token(tok, records, gens, vocab,
-                                  lambda rec: CopyBias([user_text(rec)], pieces, bonus=cfg.copy_bias))
+                                  lambda rec: value_biases(tok, vocab, [rec], copy_bias=cfg.copy_bias)[0])
 
 
 def option_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
     """The option bias's own work per token (scan, pending options, bonus)."""
-    from funcall_lib.copy_bias import token_pieces, user_text
-    from funcall_lib.infer import logits_size
-    from funcall_lib.option_bias import OptionBias, option_tokens
+    from funcall_lib.infer import logits_size, value_biases
 
     vocab = logits_size(model)
-    pieces, tokens = token_pieces(tok, vocab), option_tokens(tok, vocab)
-    return processor_ms_per_token(
-        tok, records, gens, vocab,
-        lambda rec: OptionBias([user_text(rec)], [rec.get("tools") or []], pieces, bonus=cfg.option_bias,
-                               tokens=tokens))
+    return processor_ms_per_token(tok, records, gens, vocab,
+                                  lambda rec: value_biases(tok, vocab, [rec], option_bias=cfg.option_bias)[0])
 
 
 def machine() -> dict:

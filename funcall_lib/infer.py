@@ -371,6 +371,26 @@ def _call_opener_ids(model, tokenizer, family) -> list[int]:
     return opener_ids(token_pieces(tokenizer, logits_size(model)), family)
 
 
+def value_biases(tokenizer, vocab: int, records: list[dict], copy_bias: float = 0.0,
+                 option_bias: float = 0.0) -> list:
+    """The logits processors that steer argument values toward the user's words, one row per
+    record: the copy bias, then the option bias (0: left out). They go after the grammar, which
+    they never overrule: they only reorder the tokens it allows. The option bias comes last, as
+    the copy bias's bonus may end a number where the user's ends and so open the comma."""
+    from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
+    from funcall_lib.option_bias import OptionBias, option_tokens
+
+    texts = [user_text(r) for r in records]
+    biases = []
+    if copy_bias:
+        biases.append(CopyBias(texts, token_pieces(tokenizer, vocab), bonus=copy_bias))
+    if option_bias:
+        biases.append(OptionBias(texts, [r.get("tools") or [] for r in records],
+                                 token_pieces(tokenizer, vocab), bonus=option_bias,
+                                 tokens=option_tokens(tokenizer, vocab)))
+    return biases
+
+
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
                     family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0,
                     openers=None, option_bias=0.0) -> list[Generation]:
@@ -380,8 +400,6 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     from transformers import LogitsProcessorList, StoppingCriteriaList
 
     from funcall_lib.call_bias import CallBias
-    from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
-    from funcall_lib.option_bias import OptionBias, option_tokens
 
     stop = _stop_ids(tokenizer)
     vocab = logits_size(model)
@@ -398,13 +416,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
                                                  stopped=repeat.stopped if repeat else None))
-    texts = [user_text(r) for r in records]
-    if copy_bias:       # after the grammar: it only reorders tokens the grammar allows
-        processors.append(CopyBias(texts, token_pieces(tokenizer, vocab), bonus=copy_bias))
-    if option_bias:     # after the copy bias, whose bonus may end a number where the user's ends
-        processors.append(OptionBias(texts, [r.get("tools") or [] for r in records],
-                                     token_pieces(tokenizer, vocab), bonus=option_bias,
-                                     tokens=option_tokens(tokenizer, vocab)))
+    processors.extend(value_biases(tokenizer, vocab, records, copy_bias, option_bias))
     call = CallBias(openers, call_bias, len(records)) if openers is not None else None
     if call:
         processors.append(call)
