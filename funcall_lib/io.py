@@ -11,7 +11,9 @@ import gzip
 import json
 import os
 import shutil
+import socket
 import tempfile
+import time
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -71,6 +73,43 @@ def write_jsonl_atomic(path: str | os.PathLike, rows: Iterable[dict]) -> Path:
         for row in rows:
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     return Path(path)
+
+
+class BusyError(RuntimeError):
+    """Another live process holds a folder's lock; the message names the folder and the holder."""
+
+
+@contextlib.contextmanager
+def exclusive_dir(folder: str | os.PathLike, doing: str = "training") -> Iterator[Path]:
+    """Hold folder/.lock for the block, or raise BusyError at once if another process holds it.
+
+    Why: two processes training into one folder both run to the end, delete each other's
+    checkpoints and leave one adapter with the other's run.json, and nothing says so. The
+    lock is the operating system's (flock), so it dies with its process: a crash or a kill
+    never leaves a stale lock to remove by hand. The file stays (removing it could let a third
+    process lock a new file while the second still holds the old one); it names the last holder.
+    """
+    import fcntl
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".lock"
+    with open(path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise BusyError(f"{folder}: {holder}; wait for it to finish, or use another folder") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"{doing} by pid {os.getpid()} on {socket.gethostname()} since "
+                 f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        fh.flush()
+        try:
+            yield path
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class JsonlError(ValueError):

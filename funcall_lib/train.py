@@ -29,6 +29,7 @@ batch x accumulation x world size.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import platform
@@ -37,7 +38,7 @@ from pathlib import Path
 
 from funcall_lib import chat
 from funcall_lib.config import TrainConfig, load_yaml, make_config, to_dict
-from funcall_lib.io import atomic_path, iter_jsonl, write_json_atomic
+from funcall_lib.io import atomic_path, exclusive_dir, iter_jsonl, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -353,11 +354,18 @@ def train(config: TrainConfig, data_dir: str | Path, out_dir: str | Path, resume
     run.json and loss.png,
     atomically and from rank 0 only. With `resume`, continues from the newest checkpoint in
     out_dir/checkpoints, reaching the same final step count as an uninterrupted run.
+    A second process that trains into the same out_dir meanwhile stops at once with
+    `io.BusyError` (rank 0 holds out_dir/.lock for the whole training).
     """
-    started = time.time()
-    data_dir, out_dir = Path(data_dir), Path(out_dir)
-    model, tokenizer, backend, base_path, family = load_for_training(config)
     rank0 = int(os.environ.get("RANK", "0")) == 0
+    with exclusive_dir(out_dir, "training") if rank0 else contextlib.nullcontext():
+        return _train_locked(config, Path(data_dir), Path(out_dir), resume, callbacks, rank0)
+
+
+def _train_locked(config: TrainConfig, data_dir: Path, out_dir: Path, resume: bool,
+                  callbacks: list | None, rank0: bool) -> dict:
+    started = time.time()
+    model, tokenizer, backend, base_path, family = load_for_training(config)
     train_records = load_split(data_dir / "train.jsonl", config.max_train_records)
     train_ds, skipped_train = tokenize_split(train_records, tokenizer, config.max_seq_length,
                                              "train", rank0)

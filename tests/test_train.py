@@ -268,7 +268,8 @@ def _cli(data_dir, model_dir, out, *extra):
 
 
 def test_killed_run_resumes_to_the_same_step_count(tmp_path, tiny_model_dir, data_dir):
-    """SIGKILL a CLI run once a checkpoint exists, rerun it, and finish at max_steps."""
+    """A second CLI run into the folder of a live one stops at once; SIGKILL the first once a
+    checkpoint exists (its lock dies with it), rerun it, and finish at max_steps."""
     out, steps = tmp_path / "run", 12
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     proc = subprocess.Popen(_cli(data_dir, tiny_model_dir, out, "--max-steps", str(steps)),
@@ -280,6 +281,10 @@ def test_killed_run_resumes_to_the_same_step_count(tmp_path, tiny_model_dir, dat
             break
         time.sleep(0.2)
     assert proc.poll() is None, (tmp_path / "log").read_text()[-3000:]
+    second = subprocess.run(_cli(data_dir, tiny_model_dir, out, "--max-steps", str(steps)),
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode != 0 and f"training by pid {proc.pid}" in second.stderr, second.stderr[-3000:]
+    assert proc.poll() is None      # the first one trains on, its checkpoints untouched
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert not (out / "run.json").exists()
