@@ -1,4 +1,4 @@
-"""Atomic file writing and JSONL reading shared by every stage.
+"""Atomic file writing, JSONL reading and a folder lock, shared by every stage.
 
 Every artifact is written to a temporary sibling and renamed into place, so a crash or a
 second process never sees a half-written file or directory.
@@ -83,8 +83,9 @@ class BusyError(RuntimeError):
 def exclusive_dir(folder: str | os.PathLike, doing: str = "training") -> Iterator[Path]:
     """Hold folder/.lock for the block, or raise BusyError at once if another process holds it.
 
-    Why: two processes training into one folder both run to the end, delete each other's
-    checkpoints and leave one adapter with the other's run.json, and nothing says so. The
+    Why: two processes training into one folder both run on, write into one checkpoints/
+    (a resumed run may pick up the other's checkpoint), and leave the adapter and run.json of
+    whichever finished last, and nothing says so (it happened in quality run 21). The
     lock is the operating system's (flock), so it dies with its process: a crash or a kill
     never leaves a stale lock to remove by hand. The file stays (removing it could let a third
     process lock a new file while the second still holds the old one); it names the last holder.
