@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 DEFAULT_EXCLUDE = ("checkpoint-*", "checkpoint-*/*", "*/checkpoint-*/*", "optimizer.pt", "scheduler.pt",
                    "scaler.pt", "rng_state*.pth", "training_args.bin", ".*", "*/.*", "__pycache__/*",
                    "*/__pycache__/*", "*.pyc")
+# A training's folder lock (io.exclusive_dir) names the host and process: never uploaded,
+# training state or not.
+NEVER_UPLOADED = (".lock", "*/.lock")
 ACTIONS = ("upload", "skip", "upload (remote not checked)")
 
 
@@ -105,7 +108,7 @@ def collect(paths, auto_subdir: bool = False, path_in_repo: str | None = None,
             include=(), exclude=(), include_training_state: bool = False) -> list[PlanItem]:
     """Local files -> plan items with their destination; clashing destinations are an error."""
     prefix = (path_in_repo or "").strip("/")
-    skip = tuple(exclude) + (() if include_training_state else DEFAULT_EXCLUDE)
+    skip = tuple(exclude) + NEVER_UPLOADED + (() if include_training_state else DEFAULT_EXCLUDE)
     items: dict[str, PlanItem] = {}
     for raw in paths:
         root = Path(raw)

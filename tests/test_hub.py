@@ -122,8 +122,10 @@ def test_two_folders_one_commit_then_idempotent(run):
 
 def test_training_state_excluded_unless_asked(run):
     api = FakeHfApi()
-    hub.push([run / "adapter"], "me/r", api=api, include_training_state=True)
-    assert "checkpoint-10/optimizer.pt" in api.repos[("model", "me/r")]["files"]
+    (run / ".lock").write_text("training by pid 1 on a-host since 2026-01-01 00:00:00\n")
+    hub.push([run], "me/r", api=api, include_training_state=True)
+    files = api.repos[("model", "me/r")]["files"]
+    assert "adapter/checkpoint-10/optimizer.pt" in files and ".lock" not in files   # it names the host
     plan = hub.push([run / "adapter"], "me/r2", dry_run=True)
     assert sorted(i.path_in_repo for i in plan.items) == ["adapter_config.json", "adapter_model.safetensors"]
 
