@@ -48,6 +48,7 @@ def add_decode_arguments(parser):
     """Flags of `funcall bench decode`; the harness itself is in bench_decode.py."""
     from funcall_lib.bench_decode import BenchDecodeConfig
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.list_bias import add_argument as add_list_bias_argument
     from funcall_lib.option_bias import add_argument as add_option_bias_argument
 
     d = BenchDecodeConfig()
@@ -67,6 +68,7 @@ def add_decode_arguments(parser):
                         help="time --adapter's LoRA layers attached (default: merged into the weights)")
     add_copy_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
     add_option_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
+    add_list_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
     parser.add_argument("--out", help="write the results as JSON here")
 
 
@@ -80,7 +82,8 @@ def run_decode_cli(args) -> int:
                             batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                             repeats=args.repeats, tool_choice=args.tool_choice,
                             threads=args.threads, dtype=args.dtype, copy_bias=args.copy_bias,
-                            option_bias=args.option_bias, merge_adapter=not args.unmerged)
+                            option_bias=args.option_bias, list_bias=args.list_bias,
+                            merge_adapter=not args.unmerged)
     result = run(cfg)
     if args.out:
         write_json_atomic(args.out, result)

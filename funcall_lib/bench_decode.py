@@ -40,6 +40,7 @@ class BenchDecodeConfig:
     dtype: str | None = None         # bf16 | fp32; None: the loader's default for the device
     copy_bias: float = 0.0           # > 0: constrained passes also run the copy bias
     option_bias: float = 0.0         # > 0: constrained passes also run the option bias
+    list_bias: float = 0.0           # > 0: constrained passes also run the list-end bias
     merge_adapter: bool = True       # False: time the LoRA layers unmerged
 
 
@@ -78,7 +79,8 @@ def _one_pass(model, tok, records, cfg, constrained: bool) -> tuple[int, float]:
     gens = generate(model, tok, records, constrained=constrained, tool_choice=cfg.tool_choice,
                     max_new_tokens=cfg.max_new_tokens, batch_size=cfg.batch_size,
                     copy_bias=cfg.copy_bias if constrained else 0.0,
-                    option_bias=cfg.option_bias if constrained else 0.0)
+                    option_bias=cfg.option_bias if constrained else 0.0,
+                    list_bias=cfg.list_bias if constrained else 0.0)
     wall = time.perf_counter() - t0
     return sum(g.new_tokens for g in gens), sum(g.decode_seconds for g in gens), wall
 
@@ -104,7 +106,8 @@ def constrained_outputs(model, tok, records, cfg) -> list:
     from funcall_lib.infer import generate
 
     return generate(model, tok, records, tool_choice=cfg.tool_choice, max_new_tokens=cfg.max_new_tokens,
-                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias, option_bias=cfg.option_bias)
+                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias, option_bias=cfg.option_bias,
+                    list_bias=cfg.list_bias)
 
 
 def mask_ms_per_token(model, tok, records, cfg, gens) -> float:
@@ -158,22 +161,17 @@ def processor_ms_per_token(tok, records, gens, vocab: int, make_processor) -> fl
     return 1000 * spent / max(count, 1)
 
 
-def copy_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
-    """The copy bias's own work per token (scan, match, bonus)."""
+VALUE_BIASES = ("copy_bias", "option_bias", "list_bias")   # each timed apart when switched on
+
+
+def bias_ms_per_token(model, tok, records, cfg, gens, bias: str) -> float:
+    """One value bias's own work per token (scan, match, bonus): `bias` is one of VALUE_BIASES,
+    at the strength `cfg` gives it, the others off."""
     from funcall_lib.infer import logits_size, value_biases
 
     vocab = logits_size(model)
     return processor_ms_per_token(tok, records, gens, vocab,
-                                  lambda rec: value_biases(tok, vocab, [rec], copy_bias=cfg.copy_bias)[0])
-
-
-def option_bias_ms_per_token(model, tok, records, cfg, gens) -> float:
-    """The option bias's own work per token (scan, pending options, bonus)."""
-    from funcall_lib.infer import logits_size, value_biases
-
-    vocab = logits_size(model)
-    return processor_ms_per_token(tok, records, gens, vocab,
-                                  lambda rec: value_biases(tok, vocab, [rec], option_bias=cfg.option_bias)[0])
+                                  lambda rec: value_biases(tok, vocab, [rec], **{bias: getattr(cfg, bias)})[0])
 
 
 def machine() -> dict:
@@ -224,16 +222,15 @@ def run(cfg: BenchDecodeConfig) -> dict:
     cons = statistics.median(r["tokens_per_s"] for r in rows if r["constrained"])
     gens = constrained_outputs(model, tok, records, cfg)
     mask_ms = mask_ms_per_token(model, tok, records, cfg, gens)
-    copy_ms = copy_bias_ms_per_token(model, tok, records, cfg, gens) if cfg.copy_bias else None
-    option_ms = option_bias_ms_per_token(model, tok, records, cfg, gens) if cfg.option_bias else None
+    bias_ms = {bias: bias_ms_per_token(model, tok, records, cfg, gens, bias) if getattr(cfg, bias) else None
+               for bias in VALUE_BIASES}
     target = TARGETS["cpu" if info["device"] == "cpu" else "cuda"]
     overhead = free / cons - 1
     return {"config": asdict(cfg), "machine": info, "backend": loaded.backend,
             "grammar_compile_s": round(compile_s, 3), "runs": rows,
             "free_tokens_per_s": round(free, 2), "constrained_tokens_per_s": round(cons, 2),
             "overhead": round(overhead, 4), "mask_ms_per_token": round(mask_ms, 3),
-            "copy_bias_ms_per_token": None if copy_ms is None else round(copy_ms, 3),
-            "option_bias_ms_per_token": None if option_ms is None else round(option_ms, 3),
+            **{f"{bias}_ms_per_token": None if ms is None else round(ms, 3) for bias, ms in bias_ms.items()},
             "target": target, "within_target": overhead < target}
 
 

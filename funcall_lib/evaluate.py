@@ -155,7 +155,7 @@ def _aggregate(examples: list[dict]) -> dict:
 
 # What a part's report must share with the others for the parts to make one report.
 PART_SETTINGS = ("model", "adapter", "constrained", "stop_on_repeat", "copy_bias", "option_bias",
-                 "call_bias", "adapter_merged", "data", "tool_choice")
+                 "list_bias", "call_bias", "adapter_merged", "data", "tool_choice")
 
 
 def merge_parts(parts: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]:
@@ -206,14 +206,15 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
                    batch_size: int = 8, backend: str = "auto", loaded=None,
                    stop_on_repeat: bool = False, copy_bias: float = 0.0,
                    call_bias: float = 0.0, merge_adapter: bool = True,
-                   option_bias: float = 0.0) -> tuple[dict, list[dict]]:
+                   option_bias: float = 0.0, list_bias: float = 0.0) -> tuple[dict, list[dict]]:
     """Generate for every record (batched) and score; examples_per_s includes generation.
 
     Pass `loaded` (a models.Loaded) to reuse a model already in memory across several runs.
     `stop_on_repeat` ends each turn at its first exact repeat of a call (infer.RepeatedCallStop);
     `copy_bias` nudges argument values toward the user's words (funcall_lib.copy_bias);
     `option_bias` favours writing an optional argument the user mentioned over closing the call
-    (funcall_lib.option_bias);
+    (funcall_lib.option_bias); `list_bias` favours closing a list argument where the user's own
+    list ends (funcall_lib.list_bias);
     `call_bias` shifts the first-token choice between calling and answering (funcall_lib.call_bias),
     and each example keeps its `call_margin` so that other biases can be scored from it later.
     A LoRA adapter is merged into the weights to decode unless `merge_adapter` is False
@@ -230,7 +231,8 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
                           tool_choice=tool_choice, max_new_tokens=max_new_tokens,
                           batch_size=batch_size, family=family, stop_on_repeat=stop_on_repeat,
-                          copy_bias=copy_bias, call_bias=call_bias, option_bias=option_bias)
+                          copy_bias=copy_bias, call_bias=call_bias, option_bias=option_bias,
+                          list_bias=list_bias)
     seconds = time.perf_counter() - start
     report, examples = score_outputs(records, [g.text for g in gens], family, model=str(model_id),
                                      adapter=str(adapter) if adapter else None,
@@ -240,7 +242,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
         e["call_margin"] = getattr(g, "call_margin", None)
     report["stop_on_repeat"], report["copy_bias"], report["call_bias"] = stop_on_repeat, copy_bias, call_bias
-    report["option_bias"] = option_bias
+    report["option_bias"], report["list_bias"] = option_bias, list_bias
     report["adapter_merged"] = loaded.adapter_merged
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
@@ -409,6 +411,7 @@ def _replay_call_bias(records: list[dict], outs: list[dict], call_bias: float) -
 def add_arguments(parser) -> None:
     from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.list_bias import add_argument as add_list_bias_argument
     from funcall_lib.option_bias import add_argument as add_option_bias_argument
 
     src = parser.add_argument_group("what to score (one of)")
@@ -433,6 +436,7 @@ def add_arguments(parser) -> None:
                         help="end a turn at its first exact repeat of a call (small models loop)")
     add_copy_bias_argument(parser)
     add_option_bias_argument(parser)
+    add_list_bias_argument(parser)
     add_call_bias_argument(parser, also="; with --predictions, 0 or less, replayed from their call_margin")
 
 
@@ -466,7 +470,8 @@ def _records(args) -> list[dict]:
 def run_cli(args) -> int:
     if bool(args.model) == bool(args.predictions):
         raise ValueError("give exactly one of --model ID or --predictions FILE")
-    for flag, bias in (("--copy-bias", args.copy_bias), ("--option-bias", args.option_bias)):
+    for flag, bias in (("--copy-bias", args.copy_bias), ("--option-bias", args.option_bias),
+                       ("--list-bias", args.list_bias)):
         if args.predictions and bias:
             raise ValueError(f"{flag} acts while generating (--model); --predictions are already written")
     records = _records(args)
@@ -482,7 +487,7 @@ def run_cli(args) -> int:
                                           stop_on_repeat=args.stop_on_repeat,
                                           copy_bias=args.copy_bias, call_bias=args.call_bias,
                                           merge_adapter=not args.unmerged,
-                                          option_bias=args.option_bias)
+                                          option_bias=args.option_bias, list_bias=args.list_bias)
     report["data"] = args.benchmark or args.data
     write_report(args.out, report, examples)
     print(json.dumps({k: report[k] for k in ("n", *METRICS, "examples_per_s")}))

@@ -12,7 +12,8 @@ decoding for that record, with a warning that says why (`Generation.fallback`). 
 helpers for small models: `stop_on_repeat` (end a turn at its first repeated call), `copy_bias`
 (nudge argument values toward the user's own words, `funcall_lib.copy_bias`) and `option_bias`
 (write an optional argument the user mentioned rather than close the call,
-`funcall_lib.option_bias`).
+`funcall_lib.option_bias`) and `list_bias` (close a list argument where the user's own list
+ends, `funcall_lib.list_bias`).
 
 Also here: `run_tool_loop` (call a local tool, feed the result back, let the model answer) and
 the `funcall infer` command. Model text is only ever parsed with `json.loads`, never evaluated.
@@ -317,7 +318,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
              tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
              family: str | None = None, max_calls: int = MAX_CALLS,
              stop_on_repeat: bool = False, copy_bias: float = 0.0,
-             call_bias: float = 0.0, option_bias: float = 0.0) -> list[Generation]:
+             call_bias: float = 0.0, option_bias: float = 0.0,
+             list_bias: float = 0.0) -> list[Generation]:
     """Greedy, batched (left-padded) generation of each record's assistant turn.
 
     Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
@@ -328,11 +330,14 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
     Generation records its `call_margin`. `option_bias` > 0 favours a comma over closing a call's
     arguments while an optional parameter the user mentioned is unwritten (`option_bias.OptionBias`).
+    `list_bias` > 0 favours closing a list argument over going on after an item where the user's
+    own list ends (`list_bias.ListEndBias`).
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
     _check_bonus("copy_bias", copy_bias)
     _check_bonus("option_bias", option_bias)
+    _check_bonus("list_bias", list_bias)
     if not math.isfinite(call_bias):
         raise ValueError(f"call_bias must be a finite number, not {call_bias}")
     if call_bias and tool_choice != "auto":
@@ -351,7 +356,7 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
                                                [prompts[i] for i in idx], constrained, tool_choice,
                                                max_new_tokens, family, max_calls, stop_on_repeat,
                                                copy_bias, call_bias, openers,
-                                               option_bias=option_bias)):
+                                               option_bias=option_bias, list_bias=list_bias)):
             out[i] = gen
     return out
 
@@ -372,12 +377,14 @@ def _call_opener_ids(model, tokenizer, family) -> list[int]:
 
 
 def value_biases(tokenizer, vocab: int, records: list[dict], copy_bias: float = 0.0,
-                 option_bias: float = 0.0) -> list:
+                 option_bias: float = 0.0, list_bias: float = 0.0) -> list:
     """The logits processors that steer argument values toward the user's words, one row per
-    record: the copy bias, then the option bias (0: left out). They go after the grammar, which
-    they never overrule: they only reorder the tokens it allows. The option bias comes last, as
-    the copy bias's bonus may end a number where the user's ends and so open the comma."""
+    record: the copy bias, then the option bias, then the list-end bias (0: left out). They go
+    after the grammar, which they never overrule: they only reorder the tokens it allows. The
+    option and list-end biases come after the copy bias, as its bonus may end a value where the
+    user's ends and so make the comma the likeliest token, which is what they look at."""
     from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
+    from funcall_lib.list_bias import ListEndBias, list_tokens
     from funcall_lib.option_bias import OptionBias, option_tokens
 
     texts = [user_text(r) for r in records]
@@ -388,12 +395,15 @@ def value_biases(tokenizer, vocab: int, records: list[dict], copy_bias: float = 
         biases.append(OptionBias(texts, [r.get("tools") or [] for r in records],
                                  token_pieces(tokenizer, vocab), bonus=option_bias,
                                  tokens=option_tokens(tokenizer, vocab)))
+    if list_bias:
+        biases.append(ListEndBias(texts, token_pieces(tokenizer, vocab), bonus=list_bias,
+                                  tokens=list_tokens(tokenizer, vocab)))
     return biases
 
 
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
                     family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0,
-                    openers=None, option_bias=0.0) -> list[Generation]:
+                    openers=None, option_bias=0.0, list_bias=0.0) -> list[Generation]:
     """One batch of `generate`; `openers` (the call-opening token ids, auto mode only) install
     the `CallBias` that records each row's call margin."""
     import torch
@@ -416,7 +426,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
                                                  stopped=repeat.stopped if repeat else None))
-    processors.extend(value_biases(tokenizer, vocab, records, copy_bias, option_bias))
+    processors.extend(value_biases(tokenizer, vocab, records, copy_bias, option_bias, list_bias))
     call = CallBias(openers, call_bias, len(records)) if openers is not None else None
     if call:
         processors.append(call)
@@ -508,6 +518,7 @@ def load_tools_file(path: str) -> list[dict]:
 def add_arguments(parser) -> None:
     from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.list_bias import add_argument as add_list_bias_argument
     from funcall_lib.option_bias import add_argument as add_option_bias_argument
 
     parser.add_argument("--model", default="embedded", help="model id (embedded, a dir, a Hub id)")
@@ -522,6 +533,7 @@ def add_arguments(parser) -> None:
                         help="end the turn at its first exact repeat of a call")
     add_copy_bias_argument(parser)
     add_option_bias_argument(parser)
+    add_list_bias_argument(parser)
     add_call_bias_argument(parser)
 
 
@@ -536,7 +548,8 @@ def run_cli(args) -> int:
     gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
                    tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens,
                    stop_on_repeat=args.stop_on_repeat, copy_bias=args.copy_bias,
-                   call_bias=args.call_bias, option_bias=args.option_bias)[0]
+                   call_bias=args.call_bias, option_bias=args.option_bias,
+                   list_bias=args.list_bias)[0]
     print(gen.text)
     print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
                       "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,

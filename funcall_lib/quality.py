@@ -158,6 +158,7 @@ class Decoding:
     copy_bias: float = 0.0        # nudge argument values toward the user's words
     call_bias: float = 0.0        # shift the first token between calling and answering
     option_bias: float = 0.0      # favour writing an optional argument the user mentioned
+    list_bias: float = 0.0        # favour closing a list where the user's own list ends
     unmerged: bool = False        # keep an adapter's LoRA layers apart instead of merging them
 
     @classmethod
@@ -178,6 +179,7 @@ class Decoding:
         parts = ((used.stop_on_repeat, "-stop-on-repeat"),
                  (used.copy_bias, f"-copy-bias-{used.copy_bias:g}"),
                  (used.option_bias, f"-option-bias-{used.option_bias:g}"),
+                 (used.list_bias, f"-list-bias-{used.list_bias:g}"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
                  (used.unmerged, "-unmerged"))
         return "".join(text for setting, text in parts if setting)
@@ -187,7 +189,8 @@ class Decoding:
         whether the adapter is merged is settled apart, when the model is loaded."""
         used = self.for_tool_choice(tool_choice)
         return {"stop_on_repeat": used.stop_on_repeat, "copy_bias": used.copy_bias,
-                "call_bias": used.call_bias, "option_bias": used.option_bias}
+                "call_bias": used.call_bias, "option_bias": used.option_bias,
+                "list_bias": used.list_bias}
 
 
 def report_path(run_dir: Path, label: str, name: str, mode: str, decoding: Decoding = Decoding(),
@@ -280,6 +283,7 @@ def _num(value: float | None, spec: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     from funcall_lib.call_bias import add_argument as add_call_bias_argument
     from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
+    from funcall_lib.list_bias import add_argument as add_list_bias_argument
     from funcall_lib.option_bias import add_argument as add_option_bias_argument
     from funcall_lib.synth import add_variation_arguments, variation_from
 
@@ -301,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
     add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
     add_option_bias_argument(parser, also="; reports in eval-option-bias-B/")
+    add_list_bias_argument(parser, also="; reports in eval-list-bias-B/")
     add_call_bias_argument(parser, also="; reports in eval-call-biasB/, e.g. eval-call-bias-3/")
     parser.add_argument("--unmerged", action="store_true",
                         help="decode with the adapter's LoRA layers apart, not merged (reports in eval-...-unmerged/)")

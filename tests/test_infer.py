@@ -305,11 +305,11 @@ def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
     assert {r["constrained"] for r in result["runs"]} == {False, True}
     assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
     assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
-    assert result["copy_bias_ms_per_token"] is None and result["config"]["copy_bias"] == 0
-    assert result["option_bias_ms_per_token"] is None and result["config"]["option_bias"] == 0
+    for bias in ("copy_bias", "option_bias", "list_bias"):
+        assert result[f"{bias}_ms_per_token"] is None and result["config"][bias] == 0
 
 
-@pytest.mark.parametrize("bias", ["copy_bias", "option_bias"])
+@pytest.mark.parametrize("bias", ["copy_bias", "option_bias", "list_bias"])
 def test_bench_decode_times_each_bias_apart(tiny_model_dir, tmp_path, bias):
     from funcall_lib.cli import main
 
@@ -318,9 +318,9 @@ def test_bench_decode_times_each_bias_apart(tiny_model_dir, tmp_path, bias):
                "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", f"--{bias.replace('_', '-')}", "2",
                "--dtype", "fp32", "--out", str(out)])
     result = json.loads(out.read_text())
-    other = ({"copy_bias", "option_bias"} - {bias}).pop()
     assert rc == 0 and result["config"][bias] == 2 and result[f"{bias}_ms_per_token"] > 0
-    assert result["config"][other] == 0 and result[f"{other}_ms_per_token"] is None
+    for other in {"copy_bias", "option_bias", "list_bias"} - {bias}:
+        assert result["config"][other] == 0 and result[f"{other}_ms_per_token"] is None
     assert result["machine"]["dtype"] == "float32"
 
 

@@ -85,9 +85,9 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
     from funcall_lib.quality import Decoding
 
     args = argparse.Namespace(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
-                              unmerged=True, run_dir="runs/q")
+                              list_bias=4.0, unmerged=True, run_dir="runs/q")
     decoding = Decoding.from_args(args)
-    assert decoding == Decoding(True, 2.0, -1.0, 0.5, True)
+    assert decoding == Decoding(True, 2.0, -1.0, 0.5, 4.0, True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         decoding.copy_bias = 0.0
 
