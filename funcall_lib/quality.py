@@ -320,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="score each set and mode in its own process, up to N side by side, after the "
                              "training (each loads its own model: for the embedded model on a GPU; logs in "
-                             "RUN_DIR/logs/)")
+                             "RUN_DIR/logs/eval<suffix>/, as the reports' folder is named)")
     parser.add_argument("--shards", type=int, default=1, metavar="K",
                         help="with --jobs: split each set and mode into K parts, one process each, and merge "
                              "their reports into one (a whole 2,000-record split in the time of a few hundred)")
@@ -377,7 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         _release_accelerator_memory()
         failed = None
         try:
-            run_side_by_side(jobs, args.jobs, run_dir / "logs")
+            # one log folder per decoding: passes that differ only in it may run at once
+            run_side_by_side(jobs, args.jobs, run_dir / "logs" / f"eval{decoding.folder_suffix()}")
         except RuntimeError as exc:  # keep what finished: a report whose parts all came back
             failed = exc
         if args.shards > 1:

@@ -373,9 +373,10 @@ def test_quality_scores_with_the_option_bias_in_side_jobs_and_merges_their_parts
     outputs = [format_calls([{"name": "convert_speed", "arguments": {"speed": i}}], "hermes") for i in range(4)]
     monkeypatch.setattr(quality, "build_data", lambda run_dir, **kw: tmp_path / "q" / "data")
     monkeypatch.setattr(quality, "eval_sets", lambda data, names, limit, shard: {"test": records})
-    children = []
+    children, log_dirs = [], []
 
     def fake_run(jobs, at_once, log_dir):
+        log_dirs.append(log_dir)
         for job in jobs:
             children.append(job.argv)
             k, n = map(int, job.argv[job.argv.index("--shard") + 1].split("/"))
@@ -390,6 +391,7 @@ def test_quality_scores_with_the_option_bias_in_side_jobs_and_merges_their_parts
             "--sets", "test", "--jobs", "2", "--shards", "2", "--option-bias=1.5"]
     assert quality.main(argv) == 0
     assert len(children) == 2 and all("--option-bias=1.5" in argv for argv in children)
+    assert log_dirs == [tmp_path / "q" / "logs" / "eval-option-bias-1.5"]   # not the plain pass's logs
     merged = json.loads((tmp_path / "q" / "eval-option-bias-1.5" / "base-test-constrained.json").read_text())
     assert merged["n"] == 4 and merged["parts"] == 2 and merged["option_bias"] == 1.5
     assert "| test | 1.000 (n=4" in (tmp_path / "q" / "quality-option-bias-1.5.md").read_text()
