@@ -138,16 +138,3 @@ def test_generate_with_copy_bias_keeps_to_the_grammar(tiny_model, spy):
         assert gen.parsed.strict_json and gen.calls, gen.text
         assert len(gen.calls[0]["arguments"]["city"]) <= 12
         assert 1 <= gen.calls[0]["arguments"]["days"] <= 9
-
-
-@pytest.mark.parametrize("command", [
-    ["infer", "--tools", "t.json", "--prompt", "hi"],
-    ["eval", "--model", "embedded", "--benchmark", "bfcl:simple_python", "--out", "r.json"],
-    ["bench", "decode"],
-])
-def test_every_generating_command_refuses_a_negative_copy_bias_before_any_work(command, capsys):
-    from funcall_lib.cli import main
-
-    with pytest.raises(SystemExit) as stop:
-        main([*command, "--copy-bias", "-1"])
-    assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err

@@ -7,6 +7,7 @@ import pytest
 
 from funcall_lib import infer, list_bias
 from funcall_lib.list_bias import ListEndBias, ListScanner, ListTokens, closes_list, goes_on
+from tests.processor_steps import scores_after
 
 # ---------------------------------------------------------------- where the user's list ends
 
@@ -77,18 +78,10 @@ def test_list_tokens():
 
 
 def _after(written, best, bonus=2.0, text=HISTOGRAM, scores=None):
-    """Feed the pieces `written` through one ListEndBias (steps whose likeliest token is "<s>"),
-    then process a step whose likeliest token is `best`; returns that step's scores and the
-    processor."""
-    import torch
-
+    """The scores of a step whose likeliest token is `best`, after the pieces `written`, and the
+    ListEndBias that processed them."""
     bias = ListEndBias([text], PIECES, bonus=bonus)
-    ids = [ID[p] for p in written]
-    for step in range(len(ids) + 1):
-        step_scores = torch.zeros(1, len(PIECES)) if scores is None else scores.clone()
-        step_scores[0, ID[best] if step == len(ids) else 0] = 5.0
-        out = bias(torch.tensor([[0] + ids[:step]]), step_scores)
-    return out[0].tolist(), bias
+    return scores_after(bias, [ID[p] for p in written], ID[best], len(PIECES), scores), bias
 
 
 def test_the_bonus_goes_to_closing_where_the_users_list_ends():
@@ -193,53 +186,6 @@ def test_generate_installs_the_list_bias_and_the_grammar_keeps_a_list_its_schema
     other = {"id": "s", "tools": [HIST_TOOL], "messages": [{"role": "user", "content": "A histogram of 1"}]}
     assert infer.generate(model, tok, [other], list_bias=1e4, **kwargs)[0].text == \
         infer.generate(model, tok, [other], **kwargs)[0].text
-
-
-def test_bad_list_bias_is_refused(tiny_model, tmp_path, capsys):
-    from funcall_lib.cli import main
-
-    model, tok = tiny_model
-    record = {"id": "r", "tools": [HIST_TOOL], "messages": [{"role": "user", "content": "1, 2"}]}
-    for bad in (-1.0, math.inf, math.nan):
-        with pytest.raises(ValueError, match="list_bias must be 0"):
-            infer.generate(model, tok, [record], list_bias=bad)
-    preds = tmp_path / "p.jsonl"
-    preds.write_text('{"id": "r", "output": "hi"}\n')
-    rc = main(["eval", "--predictions", str(preds), "--benchmark", "bfcl:simple_python",
-               "--out", str(tmp_path / "r.json"), "--list-bias", "2"])
-    assert rc == 2 and "--list-bias acts while generating" in capsys.readouterr().err
-    assert not (tmp_path / "r.json").exists()
-
-
-@pytest.mark.parametrize("command", [
-    ["infer", "--tools", "t.json", "--prompt", "hi"],
-    ["eval", "--model", "embedded", "--benchmark", "bfcl:simple_python", "--out", "r.json"],
-    ["bench", "decode"],
-])
-def test_generating_commands_refuse_a_bad_list_bias_before_any_work(command, capsys):
-    from funcall_lib.cli import main
-
-    with pytest.raises(SystemExit) as stop:
-        main([*command, "--list-bias", "-1"])
-    assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err
-
-
-def test_evaluate_model_passes_the_list_bias_and_reports_it(monkeypatch, tool_tokenizer):
-    from funcall_lib import evaluate
-    from funcall_lib.models import Loaded
-
-    seen = {}
-
-    def fake_generate(model, tokenizer, records, **kwargs):
-        seen.update(kwargs)
-        return [infer.Generation(r["id"], "hi", infer.chat.ParseResult(content="hi")) for r in records]
-
-    monkeypatch.setattr(infer, "generate", fake_generate)
-    loaded = Loaded(None, tool_tokenizer, "hf", None, False)
-    records = [{"id": "a", "tools": [HIST_TOOL], "messages": [{"role": "user", "content": "q"}]}]
-    report, _ = evaluate.evaluate_model("m", records, loaded=loaded, list_bias=3.0)
-    assert seen["list_bias"] == 3.0 and report["list_bias"] == 3.0
-    assert "list_bias" in evaluate.PART_SETTINGS
 
 
 def test_the_list_bias_has_its_own_report_dir_and_reaches_every_mode():

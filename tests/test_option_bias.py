@@ -1,5 +1,6 @@
 """Option bias: which optional parameters a request mentions, the call scanner, the logits
-processor on a fake vocabulary, generate(), and the flag through eval and the quality recipe."""
+processor on a fake vocabulary, generate(), and the flag through eval and the quality recipe.
+The checks that every value bias (copy, option, list-end) shares are here too, one test each."""
 
 import json
 import math
@@ -9,6 +10,7 @@ import pytest
 from funcall_lib import infer, option_bias
 from funcall_lib.option_bias import (CallScanner, OptionBias, OptionTokens, closes_object,
                                      continues_object, mentioned_options, name_words, words_match)
+from tests.processor_steps import scores_after
 
 
 def _tool(properties: dict, required=(), name="f"):
@@ -164,18 +166,10 @@ def test_close_and_comma_tokens():
 
 
 def _after(written, best, bonus=2.0, text="Speed in km/h please", tools=TOOLS, scores=None):
-    """Feed the pieces `written` through one OptionBias (steps whose likeliest token is "<s>"),
-    then process a step whose likeliest token is `best`; returns the processed scores of that
-    step and the processor."""
-    import torch
-
+    """The scores of a step whose likeliest token is `best`, after the pieces `written`, and the
+    OptionBias that processed them."""
     bias = OptionBias([text], [tools], PIECES, bonus=bonus)
-    ids = [ID[p] for p in written]
-    for step in range(len(ids) + 1):
-        step_scores = torch.zeros(1, len(PIECES)) if scores is None else scores.clone()
-        step_scores[0, ID[best] if step == len(ids) else 0] = 5.0
-        out = bias(torch.tensor([[0] + ids[:step]]), step_scores)
-    return out[0].tolist(), bias
+    return scores_after(bias, [ID[p] for p in written], ID[best], len(PIECES), scores), bias
 
 
 def test_the_bonus_goes_to_commas_when_the_model_would_close_before_a_mentioned_option():
@@ -290,7 +284,7 @@ def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model
     assert made[0].biased_steps == 1 and made[0].scanners[0].tool_name == "convert_speed"
 
 
-@pytest.mark.parametrize("key", ["copy_bias", "option_bias"])
+@pytest.mark.parametrize("key", ["copy_bias", "option_bias", "list_bias"])
 def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
     from funcall_lib.cli import main
 
@@ -314,15 +308,17 @@ def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
     ["bench", "decode"],
 ])
 @pytest.mark.parametrize("value", ["-1", "inf", "nan"])
-def test_generating_commands_refuse_a_bad_option_bias_before_any_work(command, value, capsys):
+@pytest.mark.parametrize("flag", ["--copy-bias", "--option-bias", "--list-bias"])
+def test_generating_commands_refuse_a_bad_bias_before_any_work(command, value, flag, capsys):
     from funcall_lib.cli import main
 
     with pytest.raises(SystemExit) as stop:
-        main([*command, "--option-bias", value])
+        main([*command, flag, value])
     assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err
 
 
-def test_evaluate_model_passes_the_option_bias_and_reports_it(monkeypatch, tool_tokenizer):
+@pytest.mark.parametrize("key", ["option_bias", "list_bias"])
+def test_evaluate_model_passes_the_bias_and_reports_it(key, monkeypatch, tool_tokenizer):
     from funcall_lib import evaluate
     from funcall_lib.models import Loaded
 
@@ -335,9 +331,9 @@ def test_evaluate_model_passes_the_option_bias_and_reports_it(monkeypatch, tool_
     monkeypatch.setattr(infer, "generate", fake_generate)
     loaded = Loaded(None, tool_tokenizer, "hf", None, False)
     records = [{"id": "a", "tools": [CONVERT], "messages": [{"role": "user", "content": "q"}]}]
-    report, _ = evaluate.evaluate_model("m", records, loaded=loaded, option_bias=1.5)
-    assert seen["option_bias"] == 1.5 and report["option_bias"] == 1.5
-    assert "option_bias" in evaluate.PART_SETTINGS
+    report, _ = evaluate.evaluate_model("m", records, loaded=loaded, **{key: 1.5})
+    assert seen[key] == 1.5 and report[key] == 1.5
+    assert key in evaluate.PART_SETTINGS
 
 
 def test_parts_decoded_with_other_option_biases_do_not_merge():
