@@ -10,7 +10,7 @@ does not parse or validate cannot be produced. Grammars are compiled once per to
 forces at least one call, "none" forbids calls. A schema the engine rejects falls back to free
 decoding for that record, with a warning that says why (`Generation.fallback`). Optional
 helpers for small models: `stop_on_repeat` (end a turn at its first repeated call), `copy_bias`
-(nudge argument values toward the user's own words, `funcall_lib.copy_bias`) and `option_bias`
+(nudge argument values toward the user's own words, `funcall_lib.copy_bias`), `option_bias`
 (write an optional argument the user mentioned rather than close the call,
 `funcall_lib.option_bias`) and `list_bias` (close a list argument where the user's own list
 ends, `funcall_lib.list_bias`).
