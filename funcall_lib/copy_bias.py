@@ -171,19 +171,37 @@ def _may_continue(piece: str, rests: list[str], kind: str) -> bool:
     return ends_value or any(rest[:1] == first for rest in rests)
 
 
-class CopyBias:
+class ScanningBias:
+    """What every value bias (copy, option, list-end) shares: one JSON scanner per row, fed the
+    token each row took at the previous step (`advance`, first thing in each step), the bonus,
+    and a count of the (row, step) pairs that got it. `pieces`: each token id's text, decoded
+    alone (`token_pieces`)."""
+
+    def __init__(self, scanners: list, pieces: list[str], bonus: float):
+        self.scanners, self.pieces, self.bonus = scanners, pieces, bonus
+        self.started = False
+        self.biased_steps = 0      # how many (row, step) pairs got a bonus (tests read it)
+
+    def advance(self, input_ids) -> None:
+        """Feed each row's scanner the token it took last (nothing at the first step: the last
+        token then is the prompt's)."""
+        if self.started:
+            for scanner, token in zip(self.scanners, input_ids[:, -1].tolist()):
+                scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
+        self.started = True
+
+
+class CopyBias(ScanningBias):
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
 
     `sources[i]`: the user's text of row i. `pieces`: each token id's text, decoded alone.
     """
 
     def __init__(self, sources: list[str], pieces: list[str], bonus: float = 2.0, top_k: int = 64):
-        self.pieces, self.bonus, self.top_k = pieces, bonus, top_k
+        super().__init__([ValueScanner() for _ in sources], pieces, bonus)
+        self.top_k = top_k
         self.text = list(sources)
         self.numbers = [_THOUSANDS.sub("", s) for s in sources]
-        self.scanners = [ValueScanner() for _ in sources]
-        self.started = False
-        self.biased_steps = 0      # how many (row, step) pairs got a bonus (tests read it)
 
     def _rests(self, row: int) -> list[str]:
         scanner = self.scanners[row]
@@ -192,10 +210,7 @@ class CopyBias:
         return [source[end:end + _WINDOW] for end in _word_starts(source, scanner.value, number)]
 
     def __call__(self, input_ids, scores):
-        if self.started:
-            for scanner, token in zip(self.scanners, input_ids[:, -1].tolist()):
-                scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
-        self.started = True
+        self.advance(input_ids)
         rows = [r for r, s in enumerate(self.scanners) if s.value]   # non-empty value prefix
         if not rows or self.bonus == 0:
             return scores

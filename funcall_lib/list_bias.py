@@ -29,11 +29,12 @@ from __future__ import annotations
 
 import re
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from funcall_lib.copy_bias import (_THOUSANDS, ValueScanner, _ends_here, _word_starts, bonus_value,
-                                   per_tokenizer, token_pieces)
-from funcall_lib.option_bias import _at_arguments_object, continues_object, ends_string_and_continues
+from funcall_lib.copy_bias import (_THOUSANDS, ScanningBias, ValueScanner, _ends_here, _word_starts,
+                                   bonus_value, per_tokenizer, token_pieces)
+from funcall_lib.option_bias import (TurnTokens, _at_arguments_object, continues_object,
+                                     ends_string_and_continues)
 
 # What may stand between two items of a list the user writes: a separator, possibly after up
 # to two words that qualify the item ("5 kg, 10 kg", "33.4 N, 112.0 W"), then the next item.
@@ -104,50 +105,34 @@ def ends_string_and_closes_list(piece: str) -> bool:
     return piece.startswith('"') and closes_list(piece[1:])
 
 
-@dataclass(frozen=True)
-class ListTokens:
-    """The ids of the comma and list-closing tokens of one vocabulary, outside a string item and
-    at its end (SmolLM2 writes a string item's end and the comma as one token, '",', and its end
-    and the closing bracket as another, '"]')."""
-
-    commas: frozenset[int]
-    closes: list[int]
-    quote_commas: frozenset[int] = frozenset()
-    quote_closes: list[int] = field(default_factory=list)
-
-    @classmethod
-    def from_pieces(cls, pieces: list[str]) -> "ListTokens":
-        def ids(test):
-            return [i for i, p in enumerate(pieces) if test(p)]
-
-        return cls(frozenset(ids(continues_object)), ids(closes_list),
-                   frozenset(ids(ends_string_and_continues)), ids(ends_string_and_closes_list))
+def list_turns(pieces: list[str]) -> TurnTokens:
+    """Going on with a list ("," after an item; '",' at a string item's end) turned to closing
+    it ("]", "]}", ...; '"]')."""
+    return TurnTokens.from_pieces(pieces, continues_object, closes_list, ends_string_and_continues,
+                                  ends_string_and_closes_list)
 
 
 _TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def list_tokens(tokenizer, size: int) -> ListTokens:
-    """`ListTokens` of a tokenizer's vocabulary, computed once per tokenizer and size."""
-    return per_tokenizer(_TOKENS, tokenizer, size,
-                         lambda tok, n: ListTokens.from_pieces(token_pieces(tok, n)))
+def list_tokens(tokenizer, size: int) -> TurnTokens:
+    """`list_turns` of a tokenizer's vocabulary, computed once per tokenizer and size."""
+    return per_tokenizer(_TOKENS, tokenizer, size, lambda tok, n: list_turns(token_pieces(tok, n)))
 
 
-class ListEndBias:
+class ListEndBias(ScanningBias):
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
 
     `sources[i]`: the user's text of row i. `pieces`: each token id's text, decoded alone
-    (`copy_bias.token_pieces`); `tokens`: its `ListTokens` when already known, else found from
-    `pieces`.
+    (`copy_bias.token_pieces`); `tokens`: its `list_turns` when already known (`list_tokens`),
+    else found from `pieces`.
     """
 
     def __init__(self, sources: list[str], pieces: list[str], bonus: float,
-                 tokens: ListTokens | None = None):
-        self.sources, self.pieces, self.bonus = list(sources), pieces, bonus
-        self.tokens = tokens or ListTokens.from_pieces(pieces)
-        self.scanners = [ListScanner() for _ in sources]
-        self.started = False
-        self.biased_steps = 0      # how many (row, step) pairs got a bonus (tests read it)
+                 tokens: TurnTokens | None = None):
+        super().__init__([ListScanner() for _ in sources], pieces, bonus)
+        self.sources = list(sources)
+        self.tokens = tokens or list_turns(pieces)
 
     def list_ends_here(self, row: int) -> bool:
         """The item row `row` is writing or has just written is where the user's list ends."""
@@ -155,22 +140,13 @@ class ListEndBias:
         return item is not None and goes_on(item[0], item[1], self.sources[row]) is False
 
     def __call__(self, input_ids, scores):
-        if self.started:
-            for scanner, token in zip(self.scanners, input_ids[:, -1].tolist()):
-                scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
-        self.started = True
+        self.advance(input_ids)
         if not self.bonus:
             return scores
         rows = [r for r, s in enumerate(self.scanners) if s.in_list and self.list_ends_here(r)]
-        if not rows:
-            return scores
-        best = scores[rows].argmax(dim=-1).tolist()
-        for row, token in zip(rows, best):
-            in_string = self.scanners[row].in_string
-            going_on = self.tokens.quote_commas if in_string else self.tokens.commas
-            if token in going_on:
-                scores[row, self.tokens.quote_closes if in_string else self.tokens.closes] += self.bonus
-                self.biased_steps += 1
+        if rows:
+            quoted = [self.scanners[r].in_string for r in rows]
+            self.biased_steps += self.tokens.turn(scores, rows, quoted, self.bonus)
         return scores
 
 

@@ -34,7 +34,8 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from funcall_lib.copy_bias import ARGUMENT_KEYS, ValueScanner, bonus_value, per_tokenizer, token_pieces
+from funcall_lib.copy_bias import (ARGUMENT_KEYS, ScanningBias, ValueScanner, bonus_value, per_tokenizer,
+                                   token_pieces)
 
 # Words of a parameter name that say nothing about what the user asked for.
 GENERIC_WORDS = frozenset(
@@ -201,33 +202,51 @@ def ends_string_and_continues(piece: str) -> bool:
 
 
 @dataclass(frozen=True)
-class OptionTokens:
-    """The ids of the closing and the comma tokens of one vocabulary, outside a string value and
-    at its end. Why both: SmolLM2's tokenizer writes a string value's end and the comma as one
-    token ('",') but its end and the closing braces as two ('"', '}}'), so after a string the
-    choice to go on is made at the quote."""
+class TurnTokens:
+    """Where a bias turns the model from one choice to another, in one vocabulary: the ids of the
+    tokens it may be about to take (`taken`) and of those the bonus goes to (`turned_to`), outside
+    a string value and at its end (`quote_taken`, `quote_turned_to`). Why both: SmolLM2's
+    tokenizer writes a string value's end and the comma as one token ('",') but its end and the
+    closing braces as two ('"', '}}'), so after a string the choice is made at the quote. The
+    option bias turns closing the arguments to a comma (`option_turns`), the list-end bias a
+    comma to closing the list."""
 
-    closes: frozenset[int]
-    commas: list[int]
-    quote_closes: frozenset[int] = frozenset()
-    quote_commas: list[int] = field(default_factory=list)
+    taken: frozenset[int]
+    turned_to: list[int]
+    quote_taken: frozenset[int] = frozenset()
+    quote_turned_to: list[int] = field(default_factory=list)
 
     @classmethod
-    def from_pieces(cls, pieces: list[str]) -> "OptionTokens":
+    def from_pieces(cls, pieces: list[str], taken, turned_to, quote_taken, quote_turned_to) -> "TurnTokens":
+        """The ids of the `pieces` (each token's text) that pass each test."""
         def ids(test):
             return [i for i, p in enumerate(pieces) if test(p)]
 
-        return cls(frozenset(ids(closes_object)), ids(continues_object),
-                   frozenset(ids(ends_string_and_object)), ids(ends_string_and_continues))
+        return cls(frozenset(ids(taken)), ids(turned_to), frozenset(ids(quote_taken)), ids(quote_turned_to))
+
+    def turn(self, scores, rows: list[int], quoted: list[bool], bonus: float) -> int:
+        """Add `bonus` to the `turned_to` tokens of each row in `rows` whose likeliest token is one
+        of `taken` (the `quote_` pair for rows where `quoted`); returns how many rows got it."""
+        turned = 0
+        for row, token, at_quote in zip(rows, scores[rows].argmax(dim=-1).tolist(), quoted):
+            if token in (self.quote_taken if at_quote else self.taken):
+                scores[row, self.quote_turned_to if at_quote else self.turned_to] += bonus
+                turned += 1
+        return turned
+
+
+def option_turns(pieces: list[str]) -> TurnTokens:
+    """Closing a call's arguments ("}", "}}"; '"', '"}}' after a string) turned to a comma."""
+    return TurnTokens.from_pieces(pieces, closes_object, continues_object, ends_string_and_object,
+                                  ends_string_and_continues)
 
 
 _TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
-def option_tokens(tokenizer, size: int) -> OptionTokens:
-    """`OptionTokens` of a tokenizer's vocabulary, computed once per tokenizer and size."""
-    return per_tokenizer(_TOKENS, tokenizer, size,
-                         lambda tok, n: OptionTokens.from_pieces(token_pieces(tok, n)))
+def option_tokens(tokenizer, size: int) -> TurnTokens:
+    """`option_turns` of a tokenizer's vocabulary, computed once per tokenizer and size."""
+    return per_tokenizer(_TOKENS, tokenizer, size, lambda tok, n: option_turns(token_pieces(tok, n)))
 
 
 @dataclass(frozen=True)
@@ -257,22 +276,19 @@ def _options_by_tool(tools: list[dict], text: str) -> dict[str, _ToolOptions]:
     return {name: o for name, o in options.items() if o.mentioned}
 
 
-class OptionBias:
+class OptionBias(ScanningBias):
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
 
     `sources[i]`: the user's text of row i; `tools[i]`: the tools row i offers (plain or
     OpenAI-style). `pieces`: each token id's text, decoded alone (`copy_bias.token_pieces`);
-    `tokens`: its `OptionTokens` when already known (`option_tokens`), else found from `pieces`.
+    `tokens`: its `option_turns` when already known (`option_tokens`), else found from `pieces`.
     """
 
     def __init__(self, sources: list[str], tools: list[list[dict]], pieces: list[str], bonus: float,
-                 tokens: OptionTokens | None = None):
-        self.pieces, self.bonus = pieces, bonus
-        self.tokens = tokens or OptionTokens.from_pieces(pieces)
+                 tokens: TurnTokens | None = None):
+        super().__init__([CallScanner() for _ in sources], pieces, bonus)
+        self.tokens = tokens or option_turns(pieces)
         self.options = [_options_by_tool(row_tools, text) for text, row_tools in zip(sources, tools)]
-        self.scanners = [CallScanner() for _ in sources]
-        self.started = False
-        self.biased_steps = 0      # how many (row, step) pairs got a bonus (tests read it)
 
     def pending_options(self, row: int) -> list[str]:
         """The mentioned options row `row` could still write here (empty unless the decoder is
@@ -284,22 +300,13 @@ class OptionBias:
         return options.pending(scanner.written)
 
     def __call__(self, input_ids, scores):
-        if self.started:
-            for scanner, token in zip(self.scanners, input_ids[:, -1].tolist()):
-                scanner.feed(self.pieces[token] if token < len(self.pieces) else "")
-        self.started = True
-        if not self.bonus or not self.tokens.commas:
+        self.advance(input_ids)
+        if not self.bonus or not self.tokens.turned_to:
             return scores
         rows = [r for r in range(len(self.scanners)) if self.pending_options(r)]
-        if not rows:
-            return scores
-        best = scores[rows].argmax(dim=-1).tolist()
-        for row, token in zip(rows, best):
-            in_string = self.scanners[row].in_argument_string
-            closing = self.tokens.quote_closes if in_string else self.tokens.closes
-            if token in closing:
-                scores[row, self.tokens.quote_commas if in_string else self.tokens.commas] += self.bonus
-                self.biased_steps += 1
+        if rows:
+            quoted = [self.scanners[r].in_argument_string for r in rows]
+            self.biased_steps += self.tokens.turn(scores, rows, quoted, self.bonus)
         return scores
 
 

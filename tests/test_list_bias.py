@@ -6,7 +6,7 @@ import math
 import pytest
 
 from funcall_lib import infer, list_bias
-from funcall_lib.list_bias import ListEndBias, ListScanner, ListTokens, closes_list, goes_on
+from funcall_lib.list_bias import ListEndBias, ListScanner, closes_list, goes_on, list_turns
 from tests.processor_steps import scores_after
 
 # ---------------------------------------------------------------- where the user's list ends
@@ -71,9 +71,9 @@ OPEN = '{"name": "f", "arguments": {"xs": ['
 
 
 def test_list_tokens():
-    tokens = ListTokens.from_pieces(PIECES)
-    assert tokens.commas == set(COMMAS) and tokens.closes == CLOSES
-    assert tokens.quote_commas == {ID['",']} and tokens.quote_closes == [ID['"]'], ID['"],']]
+    tokens = list_turns(PIECES)
+    assert tokens.taken == set(COMMAS) and tokens.turned_to == CLOSES
+    assert tokens.quote_taken == {ID['",']} and tokens.quote_turned_to == [ID['"]'], ID['"],']]
     assert closes_list(" ]") and not closes_list('"]')
 
 

@@ -8,7 +8,7 @@ import math
 import pytest
 
 from funcall_lib import infer, option_bias
-from funcall_lib.option_bias import (CallScanner, OptionBias, OptionTokens, closes_object,
+from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, option_turns,
                                      continues_object, mentioned_options, name_words, words_match)
 from tests.processor_steps import scores_after
 
@@ -157,9 +157,9 @@ TOOLS = [_tool({"a": NUM, "detailed": BOOL, "to_unit": {"type": "string", "enum"
 
 
 def test_close_and_comma_tokens():
-    tokens = OptionTokens.from_pieces(PIECES)
-    assert tokens.closes == {ID["}"], ID["}}"], ID[" }"]}
-    assert tokens.commas == COMMAS
+    tokens = option_turns(PIECES)
+    assert tokens.taken == {ID["}"], ID["}}"], ID[" }"]}
+    assert tokens.turned_to == COMMAS
     assert closes_object("\n}") and not closes_object('"}')
     assert continues_object(' , "') and not continues_object('", ') and not continues_object(', "a')
     assert not continues_object(',""')
@@ -205,10 +205,10 @@ def test_at_a_string_values_end_the_bonus_goes_to_the_quote_comma():
 
 
 def test_quote_tokens():
-    tokens = OptionTokens.from_pieces(PIECES + ['"}}', '" }', '"]', '", "', '"x'])
+    tokens = option_turns(PIECES + ['"}}', '" }', '"]', '", "', '"x'])
     n = len(PIECES)
-    assert tokens.quote_closes == {ID['"'], n, n + 1}
-    assert tokens.quote_commas == [ID['",'], n + 3]
+    assert tokens.quote_taken == {ID['"'], n, n + 1}
+    assert tokens.quote_turned_to == [ID['",'], n + 3]
 
 
 def test_an_option_before_a_written_key_in_schema_order_is_no_longer_pending():
