@@ -47,9 +47,7 @@ def run_train_cli(args) -> int:
 def add_decode_arguments(parser):
     """Flags of `funcall bench decode`; the harness itself is in bench_decode.py."""
     from funcall_lib.bench_decode import BenchDecodeConfig
-    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
-    from funcall_lib.list_bias import add_argument as add_list_bias_argument
-    from funcall_lib.option_bias import add_argument as add_option_bias_argument
+    from funcall_lib.nudges import VALUE_BIASES, add_arguments as add_nudge_arguments
 
     d = BenchDecodeConfig()
     parser.add_argument("--model", default=d.model, help="model id (embedded, a dir, a Hub id)")
@@ -66,14 +64,14 @@ def add_decode_arguments(parser):
                              "hardware, else fp32)")
     parser.add_argument("--unmerged", action="store_true",
                         help="time --adapter's LoRA layers attached (default: merged into the weights)")
-    add_copy_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
-    add_option_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
-    add_list_bias_argument(parser, also="; constrained passes use it, its own cost is timed apart")
+    add_nudge_arguments(parser, VALUE_BIASES, also=dict.fromkeys(
+        VALUE_BIASES, "; constrained passes use it, its own cost is timed apart"))
     parser.add_argument("--out", help="write the results as JSON here")
 
 
 def run_decode_cli(args) -> int:
     from funcall_lib.bench_decode import BenchDecodeConfig, print_result, run
+    from funcall_lib.nudges import VALUE_BIASES, Nudges
     from funcall_lib.io import write_json_atomic
 
     if args.n < 1 or args.batch_size < 1 or args.repeats < 1:
@@ -81,8 +79,8 @@ def run_decode_cli(args) -> int:
     cfg = BenchDecodeConfig(model=args.model, adapter=args.adapter, data=args.data, n=args.n,
                             batch_size=args.batch_size, max_new_tokens=args.max_new_tokens,
                             repeats=args.repeats, tool_choice=args.tool_choice,
-                            threads=args.threads, dtype=args.dtype, copy_bias=args.copy_bias,
-                            option_bias=args.option_bias, list_bias=args.list_bias,
+                            threads=args.threads, dtype=args.dtype,
+                            nudges=Nudges(**{name: getattr(args, name) for name in VALUE_BIASES}),
                             merge_adapter=not args.unmerged)
     result = run(cfg)
     if args.out:

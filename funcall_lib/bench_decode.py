@@ -21,6 +21,8 @@ import statistics
 import time
 from dataclasses import asdict, dataclass
 
+from funcall_lib.nudges import VALUE_BIASES, Nudges
+
 log = logging.getLogger(__name__)
 
 TARGETS = {"cpu": 0.25, "cuda": 0.10}   # the overhead we accept per generated token
@@ -38,9 +40,7 @@ class BenchDecodeConfig:
     tool_choice: str = "auto"
     threads: int | None = None       # torch CPU threads; 1 avoids spin-wait on a crowded machine
     dtype: str | None = None         # bf16 | fp32; None: the loader's default for the device
-    copy_bias: float = 0.0           # > 0: constrained passes also run the copy bias
-    option_bias: float = 0.0         # > 0: constrained passes also run the option bias
-    list_bias: float = 0.0           # > 0: constrained passes also run the list-end bias
+    nudges: Nudges = Nudges()        # value biases on: constrained passes also run them
     merge_adapter: bool = True       # False: time the LoRA layers unmerged
 
 
@@ -78,9 +78,7 @@ def _one_pass(model, tok, records, cfg, constrained: bool) -> tuple[int, float]:
     t0 = time.perf_counter()
     gens = generate(model, tok, records, constrained=constrained, tool_choice=cfg.tool_choice,
                     max_new_tokens=cfg.max_new_tokens, batch_size=cfg.batch_size,
-                    copy_bias=cfg.copy_bias if constrained else 0.0,
-                    option_bias=cfg.option_bias if constrained else 0.0,
-                    list_bias=cfg.list_bias if constrained else 0.0)
+                    nudges=cfg.nudges if constrained else Nudges())
     wall = time.perf_counter() - t0
     return sum(g.new_tokens for g in gens), sum(g.decode_seconds for g in gens), wall
 
@@ -106,8 +104,7 @@ def constrained_outputs(model, tok, records, cfg) -> list:
     from funcall_lib.infer import generate
 
     return generate(model, tok, records, tool_choice=cfg.tool_choice, max_new_tokens=cfg.max_new_tokens,
-                    batch_size=cfg.batch_size, copy_bias=cfg.copy_bias, option_bias=cfg.option_bias,
-                    list_bias=cfg.list_bias)
+                    batch_size=cfg.batch_size, nudges=cfg.nudges)
 
 
 def mask_ms_per_token(model, tok, records, cfg, gens) -> float:
@@ -161,17 +158,14 @@ def processor_ms_per_token(tok, records, gens, vocab: int, make_processor) -> fl
     return 1000 * spent / max(count, 1)
 
 
-VALUE_BIASES = ("copy_bias", "option_bias", "list_bias")   # each timed apart when switched on
-
-
 def bias_ms_per_token(model, tok, records, cfg, gens, bias: str) -> float:
     """One value bias's own work per token (scan, match, bonus): `bias` is one of VALUE_BIASES,
-    at the strength `cfg` gives it, the others off."""
-    from funcall_lib.infer import logits_size, value_biases
+    at the strength `cfg.nudges` gives it, the others off."""
+    from funcall_lib.infer import logits_size
 
-    vocab = logits_size(model)
+    vocab, alone = logits_size(model), Nudges(**{bias: getattr(cfg.nudges, bias)})
     return processor_ms_per_token(tok, records, gens, vocab,
-                                  lambda rec: value_biases(tok, vocab, [rec], **{bias: getattr(cfg, bias)})[0])
+                                  lambda rec: alone.value_biases(tok, vocab, [rec])[0])
 
 
 def machine() -> dict:
@@ -222,7 +216,7 @@ def run(cfg: BenchDecodeConfig) -> dict:
     cons = statistics.median(r["tokens_per_s"] for r in rows if r["constrained"])
     gens = constrained_outputs(model, tok, records, cfg)
     mask_ms = mask_ms_per_token(model, tok, records, cfg, gens)
-    bias_ms = {bias: bias_ms_per_token(model, tok, records, cfg, gens, bias) if getattr(cfg, bias) else None
+    bias_ms = {bias: bias_ms_per_token(model, tok, records, cfg, gens, bias) if getattr(cfg.nudges, bias) else None
                for bias in VALUE_BIASES}
     target = TARGETS["cpu" if info["device"] == "cpu" else "cuda"]
     overhead = free / cons - 1

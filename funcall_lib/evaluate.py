@@ -33,6 +33,7 @@ from pathlib import Path
 
 from funcall_lib import matching
 from funcall_lib.chat import parse_tool_calls
+from funcall_lib.nudges import NUDGE_FIELDS, VALUE_BIASES, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -154,8 +155,7 @@ def _aggregate(examples: list[dict]) -> dict:
 
 
 # What a part's report must share with the others for the parts to make one report.
-PART_SETTINGS = ("model", "adapter", "constrained", "stop_on_repeat", "copy_bias", "option_bias",
-                 "list_bias", "call_bias", "adapter_merged", "data", "tool_choice")
+PART_SETTINGS = ("model", "adapter", "constrained", *NUDGE_FIELDS, "adapter_merged", "data", "tool_choice")
 
 
 def merge_parts(parts: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]:
@@ -204,19 +204,13 @@ def failures_by_reason(examples: list[dict]) -> dict[str, list[dict]]:
 def evaluate_model(model_id: str, records: list[dict], adapter: str | None = None,
                    constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = 256,
                    batch_size: int = 8, backend: str = "auto", loaded=None,
-                   stop_on_repeat: bool = False, copy_bias: float = 0.0,
-                   call_bias: float = 0.0, merge_adapter: bool = True,
-                   option_bias: float = 0.0, list_bias: float = 0.0) -> tuple[dict, list[dict]]:
+                   nudges: Nudges = Nudges(), merge_adapter: bool = True) -> tuple[dict, list[dict]]:
     """Generate for every record (batched) and score; examples_per_s includes generation.
 
     Pass `loaded` (a models.Loaded) to reuse a model already in memory across several runs.
-    `stop_on_repeat` ends each turn at its first exact repeat of a call (infer.RepeatedCallStop);
-    `copy_bias` nudges argument values toward the user's words (funcall_lib.copy_bias);
-    `option_bias` favours writing an optional argument the user mentioned over closing the call
-    (funcall_lib.option_bias); `list_bias` favours closing a list argument where the user's own
-    list ends (funcall_lib.list_bias);
-    `call_bias` shifts the first-token choice between calling and answering (funcall_lib.call_bias),
-    and each example keeps its `call_margin` so that other biases can be scored from it later.
+    `nudges` are the decoding rules for small models (`funcall_lib.nudges.Nudges`, off by
+    default); the report names each under its field name, and each example keeps its
+    `call_margin` so that other call biases can be scored from it later.
     A LoRA adapter is merged into the weights to decode unless `merge_adapter` is False
     (`infer.prepare_for_inference` says why); the report's `adapter_merged` says which.
     """
@@ -230,9 +224,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     start = time.perf_counter()
     gens = infer.generate(loaded.model, loaded.tokenizer, records, constrained=constrained,
                           tool_choice=tool_choice, max_new_tokens=max_new_tokens,
-                          batch_size=batch_size, family=family, stop_on_repeat=stop_on_repeat,
-                          copy_bias=copy_bias, call_bias=call_bias, option_bias=option_bias,
-                          list_bias=list_bias)
+                          batch_size=batch_size, family=family, nudges=nudges)
     seconds = time.perf_counter() - start
     report, examples = score_outputs(records, [g.text for g in gens], family, model=str(model_id),
                                      adapter=str(adapter) if adapter else None,
@@ -241,8 +233,7 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
         e["new_tokens"], e["fallback"] = getattr(g, "new_tokens", None), getattr(g, "fallback", None)
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
         e["call_margin"] = getattr(g, "call_margin", None)
-    report["stop_on_repeat"], report["copy_bias"], report["call_bias"] = stop_on_repeat, copy_bias, call_bias
-    report["option_bias"], report["list_bias"] = option_bias, list_bias
+    report.update(nudges.report())
     report["adapter_merged"] = loaded.adapter_merged
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
@@ -354,16 +345,19 @@ def load_predictions(path) -> dict[str, dict]:
 
 
 def score_predictions(records: list[dict], preds: dict[str, dict], family: str = "hermes",
-                      source: str | None = None, stop_on_repeat: bool = False,
-                      call_bias: float = 0.0) -> tuple[dict, list[dict]]:
+                      source: str | None = None, nudges: Nudges = Nudges()) -> tuple[dict, list[dict]]:
     """Score a predictions mapping; a record with no prediction is scored as an empty output.
 
-    `stop_on_repeat` first ends each output at its first exact repeat of a call, as generating
-    with that rule would have (tool_calls.drop_repeats), and counts how many it cut.
-    A negative `call_bias` turns each call whose recorded `call_margin` it outweighs into a text
-    answer, as generating with it would have (greedy: the turn's first token decides), and
-    counts them; a positive one cannot be replayed (the text that was not written is unknown).
+    Two of the `nudges` can be replayed on outputs already written. `stop_on_repeat` first ends
+    each output at its first exact repeat of a call, as generating with that rule would have
+    (tool_calls.drop_repeats), and counts how many it cut. A negative `call_bias` turns each
+    call whose recorded `call_margin` it outweighs into a text answer, as generating with it
+    would have (greedy: the turn's first token decides), and counts them; a positive one cannot
+    be replayed (the text that was not written is unknown), nor can the value biases, which act
+    on every token of a call while it is written.
     """
+    check_replayable(nudges)
+    stop_on_repeat, call_bias = nudges.stop_on_repeat, nudges.call_bias
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
     if missing:
         log.warning("%d of %d records have no prediction (scored as empty output), e.g. %s",
@@ -384,6 +378,14 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     if call_bias:
         report["call_bias"], report["declined_by_call_bias"] = call_bias, declined
     return report, examples
+
+
+def check_replayable(nudges: Nudges) -> None:
+    """Refuse the nudges that act while a call is written: they cannot be replayed on outputs."""
+    for name in VALUE_BIASES:
+        if getattr(nudges, name):
+            raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "
+                             "--predictions are already written")
 
 
 def _replay_call_bias(records: list[dict], outs: list[dict], call_bias: float) -> tuple[list[str], int]:
@@ -409,10 +411,7 @@ def _replay_call_bias(records: list[dict], outs: list[dict], call_bias: float) -
 # ---------------------------------------------------------------- CLI
 
 def add_arguments(parser) -> None:
-    from funcall_lib.call_bias import add_argument as add_call_bias_argument
-    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
-    from funcall_lib.list_bias import add_argument as add_list_bias_argument
-    from funcall_lib.option_bias import add_argument as add_option_bias_argument
+    from funcall_lib.nudges import add_arguments as add_nudge_arguments
 
     src = parser.add_argument_group("what to score (one of)")
     src.add_argument("--model", help="model id: embedded, a local directory or a Hub id")
@@ -432,12 +431,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
-    parser.add_argument("--stop-on-repeat", action="store_true",
-                        help="end a turn at its first exact repeat of a call (small models loop)")
-    add_copy_bias_argument(parser)
-    add_option_bias_argument(parser)
-    add_list_bias_argument(parser)
-    add_call_bias_argument(parser, also="; with --predictions, 0 or less, replayed from their call_margin")
+    add_nudge_arguments(parser, also={
+        "call_bias": "; with --predictions, 0 or less, replayed from their call_margin"})
 
 
 def load_benchmark(spec: str) -> list[dict]:
@@ -470,24 +465,20 @@ def _records(args) -> list[dict]:
 def run_cli(args) -> int:
     if bool(args.model) == bool(args.predictions):
         raise ValueError("give exactly one of --model ID or --predictions FILE")
-    for flag, bias in (("--copy-bias", args.copy_bias), ("--option-bias", args.option_bias),
-                       ("--list-bias", args.list_bias)):
-        if args.predictions and bias:
-            raise ValueError(f"{flag} acts while generating (--model); --predictions are already written")
+    nudges = Nudges.from_args(args)
+    if args.predictions:
+        check_replayable(nudges)   # before any record is read
     records = _records(args)
     if args.predictions:
         report, examples = score_predictions(records, load_predictions(args.predictions),
                                              args.format, source=Path(args.predictions).name,
-                                             stop_on_repeat=args.stop_on_repeat, call_bias=args.call_bias)
+                                             nudges=nudges)
     else:
         report, examples = evaluate_model(args.model, records, adapter=args.adapter,
                                           constrained=not args.free, tool_choice=args.tool_choice,
                                           max_new_tokens=args.max_new_tokens,
                                           batch_size=args.batch_size, backend=args.backend,
-                                          stop_on_repeat=args.stop_on_repeat,
-                                          copy_bias=args.copy_bias, call_bias=args.call_bias,
-                                          merge_adapter=not args.unmerged,
-                                          option_bias=args.option_bias, list_bias=args.list_bias)
+                                          nudges=nudges, merge_adapter=not args.unmerged)
     report["data"] = args.benchmark or args.data
     write_report(args.out, report, examples)
     print(json.dumps({k: report[k] for k in ("n", *METRICS, "examples_per_s")}))

@@ -9,11 +9,10 @@ does not parse or validate cannot be produced. Grammars are compiled once per to
 `tool_choice`: "auto" also allows a plain-text answer (needed when no tool fits), "required"
 forces at least one call, "none" forbids calls. A schema the engine rejects falls back to free
 decoding for that record, with a warning that says why (`Generation.fallback`). Optional
-helpers for small models: `stop_on_repeat` (end a turn at its first repeated call), `copy_bias`
-(nudge argument values toward the user's own words, `funcall_lib.copy_bias`), `option_bias`
-(write an optional argument the user mentioned rather than close the call,
-`funcall_lib.option_bias`) and `list_bias` (close a list argument where the user's own list
-ends, `funcall_lib.list_bias`).
+rules for small models come as one `funcall_lib.nudges.Nudges`: end a turn at its first
+repeated call, nudge argument values toward the user's own words, write an optional argument
+the user mentioned rather than close the call, close a list where the user's own list ends,
+and shift the choice between calling and answering.
 
 Also here: `run_tool_loop` (call a local tool, feed the result back, let the model answer) and
 the `funcall infer` command. Model text is only ever parsed with `json.loads`, never evaluated.
@@ -24,13 +23,13 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import math
 import time
 import weakref
 from dataclasses import dataclass, field
 
 from funcall_lib import chat
 from funcall_lib.call_bias import call_openers
+from funcall_lib.nudges import Nudges
 
 log = logging.getLogger(__name__)
 
@@ -317,30 +316,26 @@ def _has_lora(model) -> bool:
 def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
              tool_choice: str = "auto", max_new_tokens: int = 256, batch_size: int = 8,
              family: str | None = None, max_calls: int = MAX_CALLS,
-             stop_on_repeat: bool = False, copy_bias: float = 0.0,
-             call_bias: float = 0.0, option_bias: float = 0.0,
-             list_bias: float = 0.0) -> list[Generation]:
+             nudges: Nudges = Nudges()) -> list[Generation]:
     """Greedy, batched (left-padded) generation of each record's assistant turn.
 
     Prompts come from `chat.render_prompt(record["messages"], record["tools"], tokenizer)`.
     Rows of a batch may offer different tools: each row gets its own grammar matcher.
-    `stop_on_repeat` ends a row at the first exact repeat of a call (see `RepeatedCallStop`).
-    `copy_bias` > 0 nudges argument values toward the user's own words (`copy_bias.CopyBias`).
-    With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
-    the first step (negative: text answers more often; `call_bias.CallBias`), and each
-    Generation records its `call_margin`. `option_bias` > 0 favours a comma over closing a call's
-    arguments while an optional parameter the user mentioned is unwritten (`option_bias.OptionBias`).
-    `list_bias` > 0 favours closing a list argument over going on after an item where the user's
-    own list ends (`list_bias.ListEndBias`).
+    `nudges` (`funcall_lib.nudges.Nudges`, all off by default) switches on the decoding rules
+    for small models: `stop_on_repeat` ends a row at the first exact repeat of a call
+    (`RepeatedCallStop`); `copy_bias` > 0 nudges argument values toward the user's own words
+    (`copy_bias.CopyBias`); `option_bias` > 0 favours a comma over closing a call's arguments
+    while an optional parameter the user mentioned is unwritten (`option_bias.OptionBias`);
+    `list_bias` > 0 favours closing a list argument over going on after an item where the
+    user's own list ends (`list_bias.ListEndBias`). With `tool_choice="auto"`, `call_bias` is
+    added to the logits of the call-opening tokens at the first step (negative: text answers
+    more often; `call_bias.CallBias`), and each Generation records its `call_margin`.
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
-    _check_bonus("copy_bias", copy_bias)
-    _check_bonus("option_bias", option_bias)
-    _check_bonus("list_bias", list_bias)
-    if not math.isfinite(call_bias):
-        raise ValueError(f"call_bias must be a finite number, not {call_bias}")
-    if call_bias and tool_choice != "auto":
+    if not isinstance(nudges, Nudges):
+        raise TypeError(f"nudges must be a funcall_lib.nudges.Nudges, not {type(nudges).__name__}")
+    if nudges.call_bias and tool_choice != "auto":
         raise ValueError(f"call_bias applies to tool_choice 'auto' only, not {tool_choice!r}")
     family = family or chat.ensure_tool_template(tokenizer)
     tokenizer.padding_side = "left"
@@ -354,18 +349,9 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
         idx = order[start:start + batch_size]
         for i, gen in zip(idx, _generate_batch(model, tokenizer, [records[i] for i in idx],
                                                [prompts[i] for i in idx], constrained, tool_choice,
-                                               max_new_tokens, family, max_calls, stop_on_repeat,
-                                               copy_bias, call_bias, openers,
-                                               option_bias=option_bias, list_bias=list_bias)):
+                                               max_new_tokens, family, max_calls, nudges, openers)):
             out[i] = gen
     return out
-
-
-def _check_bonus(name: str, value: float) -> None:
-    from funcall_lib.copy_bias import is_bonus
-
-    if not is_bonus(value):
-        raise ValueError(f"{name} must be 0 (off) or more, not {value}")
 
 
 def _call_opener_ids(model, tokenizer, family) -> list[int]:
@@ -376,34 +362,8 @@ def _call_opener_ids(model, tokenizer, family) -> list[int]:
     return opener_ids(token_pieces(tokenizer, logits_size(model)), family)
 
 
-def value_biases(tokenizer, vocab: int, records: list[dict], copy_bias: float = 0.0,
-                 option_bias: float = 0.0, list_bias: float = 0.0) -> list:
-    """The logits processors that steer argument values toward the user's words, one row per
-    record: the copy bias, then the option bias, then the list-end bias (0: left out). They go
-    after the grammar, which they never overrule: they only reorder the tokens it allows. The
-    option and list-end biases come after the copy bias, as its bonus may end a value where the
-    user's ends and so make the comma the likeliest token, which is what they look at."""
-    from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
-    from funcall_lib.list_bias import ListEndBias, list_tokens
-    from funcall_lib.option_bias import OptionBias, option_tokens
-
-    texts = [user_text(r) for r in records]
-    biases = []
-    if copy_bias:
-        biases.append(CopyBias(texts, token_pieces(tokenizer, vocab), bonus=copy_bias))
-    if option_bias:
-        biases.append(OptionBias(texts, [r.get("tools") or [] for r in records],
-                                 token_pieces(tokenizer, vocab), bonus=option_bias,
-                                 tokens=option_tokens(tokenizer, vocab)))
-    if list_bias:
-        biases.append(ListEndBias(texts, token_pieces(tokenizer, vocab), bonus=list_bias,
-                                  tokens=list_tokens(tokenizer, vocab)))
-    return biases
-
-
 def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice, max_new_tokens,
-                    family, max_calls, stop_on_repeat=False, copy_bias=0.0, call_bias=0.0,
-                    openers=None, option_bias=0.0, list_bias=0.0) -> list[Generation]:
+                    family, max_calls, nudges: Nudges = Nudges(), openers=None) -> list[Generation]:
     """One batch of `generate`; `openers` (the call-opening token ids, auto mode only) install
     the `CallBias` that records each row's call margin."""
     import torch
@@ -422,12 +382,12 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     clock = _PrefillClock()
     processors = LogitsProcessorList([clock])        # first, so grammar work counts as decoding
     repeat = RepeatedCallStop(tokenizer, enc["input_ids"].shape[1], family, len(records)) \
-        if stop_on_repeat else None
+        if nudges.stop_on_repeat else None
     if any(g is not None for g in grammars):
         processors.append(GrammarLogitsProcessor(grammars, stop, vocab,
                                                  stopped=repeat.stopped if repeat else None))
-    processors.extend(value_biases(tokenizer, vocab, records, copy_bias, option_bias, list_bias))
-    call = CallBias(openers, call_bias, len(records)) if openers is not None else None
+    processors.extend(nudges.value_biases(tokenizer, vocab, records))
+    call = CallBias(openers, nudges.call_bias, len(records)) if openers is not None else None
     if call:
         processors.append(call)
     t0 = time.perf_counter()
@@ -516,10 +476,7 @@ def load_tools_file(path: str) -> list[dict]:
 
 
 def add_arguments(parser) -> None:
-    from funcall_lib.call_bias import add_argument as add_call_bias_argument
-    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
-    from funcall_lib.list_bias import add_argument as add_list_bias_argument
-    from funcall_lib.option_bias import add_argument as add_option_bias_argument
+    from funcall_lib.nudges import add_arguments as add_nudge_arguments
 
     parser.add_argument("--model", default="embedded", help="model id (embedded, a dir, a Hub id)")
     parser.add_argument("--adapter", help="LoRA adapter directory written by `funcall train`")
@@ -529,12 +486,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--free", action="store_true", help="decode without the grammar")
     parser.add_argument("--tool-choice", choices=TOOL_CHOICES, default="auto")
     parser.add_argument("--max-new-tokens", type=int, default=256)
-    parser.add_argument("--stop-on-repeat", action="store_true",
-                        help="end the turn at its first exact repeat of a call")
-    add_copy_bias_argument(parser)
-    add_option_bias_argument(parser)
-    add_list_bias_argument(parser)
-    add_call_bias_argument(parser)
+    add_nudge_arguments(parser)
 
 
 def run_cli(args) -> int:
@@ -547,9 +499,7 @@ def run_cli(args) -> int:
         {"role": "system", "content": args.system}, {"role": "user", "content": args.prompt}]}
     gen = generate(loaded.model, loaded.tokenizer, [record], constrained=not args.free,
                    tool_choice=args.tool_choice, max_new_tokens=args.max_new_tokens,
-                   stop_on_repeat=args.stop_on_repeat, copy_bias=args.copy_bias,
-                   call_bias=args.call_bias, option_bias=args.option_bias,
-                   list_bias=args.list_bias)[0]
+                   nudges=Nudges.from_args(args))[0]
     print(gen.text)
     print(json.dumps({"calls": gen.calls, "content": gen.parsed.content,
                       "strict_json": gen.parsed.strict_json, "constrained": gen.constrained,

@@ -28,8 +28,10 @@ import json
 import logging
 import sys
 import time
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from funcall_lib.nudges import VALUE_BIASES, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -149,22 +151,13 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Decoding:
-    """How a report's outputs were decoded; each field that is not at its default names the
-    report folder (eval<suffix>), so variants never overwrite each other's reports. One value
-    instead of five loose settings, so that scoring, merging parts and making the table cannot
-    disagree on which folder a variant's reports are in."""
-    stop_on_repeat: bool = False  # end a turn at its first exact repeat of a call
-    copy_bias: float = 0.0        # nudge argument values toward the user's words
-    call_bias: float = 0.0        # shift the first token between calling and answering
-    option_bias: float = 0.0      # favour writing an optional argument the user mentioned
-    list_bias: float = 0.0        # favour closing a list where the user's own list ends
+class Decoding(Nudges):
+    """How a report's outputs were decoded: the nudges (`funcall_lib.nudges.Nudges`) and whether
+    an adapter was merged. Each field that is not at its default names the report folder
+    (eval<suffix>), so variants never overwrite each other's reports. One value instead of six
+    loose settings, so that scoring, merging parts and making the table cannot disagree on
+    which folder a variant's reports are in."""
     unmerged: bool = False        # keep an adapter's LoRA layers apart instead of merging them
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> Decoding:
-        """The decoding the command line asks for: its flags are named as the fields are."""
-        return cls(**{field.name: getattr(args, field.name) for field in fields(cls)})
 
     def for_tool_choice(self, tool_choice: str) -> Decoding:
         """This decoding as a mode with `tool_choice` runs it: the call bias moves the choice
@@ -184,13 +177,10 @@ class Decoding:
                  (used.unmerged, "-unmerged"))
         return "".join(text for setting, text in parts if setting)
 
-    def generation_options(self, tool_choice: str) -> dict:
+    def nudges_for(self, tool_choice: str) -> Nudges:
         """What `evaluate.evaluate_model` takes of this decoding for a mode with `tool_choice`;
         whether the adapter is merged is settled apart, when the model is loaded."""
-        used = self.for_tool_choice(tool_choice)
-        return {"stop_on_repeat": used.stop_on_repeat, "copy_bias": used.copy_bias,
-                "call_bias": used.call_bias, "option_bias": used.option_bias,
-                "list_bias": used.list_bias}
+        return self.for_tool_choice(tool_choice).nudges()
 
 
 def report_path(run_dir: Path, label: str, name: str, mode: str, decoding: Decoding = Decoding(),
@@ -235,7 +225,7 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                 report, examples = evaluate_model(model_id, records, adapter=adapter_dir,
                                                   constrained=constrained, tool_choice=tool_choice,
                                                   batch_size=batch_size, loaded=loaded,
-                                                  **decoding.generation_options(tool_choice))
+                                                  nudges=decoding.nudges_for(tool_choice))
                 report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
                 reports[stem] = report
@@ -281,10 +271,7 @@ def _num(value: float | None, spec: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from funcall_lib.call_bias import add_argument as add_call_bias_argument
-    from funcall_lib.copy_bias import add_argument as add_copy_bias_argument
-    from funcall_lib.list_bias import add_argument as add_list_bias_argument
-    from funcall_lib.option_bias import add_argument as add_option_bias_argument
+    from funcall_lib.nudges import add_arguments as add_nudge_arguments
     from funcall_lib.synth import add_variation_arguments, variation_from
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -301,12 +288,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="constrained,free",
                         help="decoding modes among constrained, free, required (constrained with "
                              "tool_choice=required, BFCL call categories only)")
-    parser.add_argument("--stop-on-repeat", action="store_true",
-                        help="end turns at their first exact repeat of a call (reports in eval-stop-on-repeat/)")
-    add_copy_bias_argument(parser, also="; reports in eval-copy-bias-B/")
-    add_option_bias_argument(parser, also="; reports in eval-option-bias-B/")
-    add_list_bias_argument(parser, also="; reports in eval-list-bias-B/")
-    add_call_bias_argument(parser, also="; reports in eval-call-biasB/, e.g. eval-call-bias-3/")
+    add_nudge_arguments(parser, also={
+        "stop_on_repeat": "; reports in eval-stop-on-repeat/",
+        **{name: f"; reports in eval-{name.replace('_', '-')}-B/" for name in VALUE_BIASES},
+        "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",
                         help="decode with the adapter's LoRA layers apart, not merged (reports in eval-...-unmerged/)")
     parser.add_argument("--labels",

@@ -11,6 +11,7 @@ import torch
 from funcall_lib import infer
 from funcall_lib.call_bias import TEXT_REPLAY, CallBias, call_openers, calls_at, opener_ids
 from funcall_lib.copy_bias import token_pieces
+from funcall_lib.nudges import Nudges
 
 WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
            "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
@@ -64,11 +65,11 @@ def test_generate_follows_its_margins(tiny_model):
     kwargs = dict(max_new_tokens=24, batch_size=4)
     plain = infer.generate(model, tok, records, **kwargs)
     assert all(g.call_margin is not None for g in plain)
-    zero = infer.generate(model, tok, records, call_bias=0.0, **kwargs)
+    zero = infer.generate(model, tok, records, nudges=Nudges(call_bias=0.0), **kwargs)
     assert [g.text for g in zero] == [g.text for g in plain]
     flipped = 0
     for bias in (-abs(plain[0].call_margin) - 1, abs(plain[0].call_margin) + 1):
-        moved = infer.generate(model, tok, records, call_bias=bias, **kwargs)
+        moved = infer.generate(model, tok, records, nudges=Nudges(call_bias=bias), **kwargs)
         for before, after in zip(plain, moved):
             called = before.text.startswith("<")
             assert after.text.startswith("<") == calls_at(before.call_margin, bias, called)
@@ -86,9 +87,9 @@ def test_generate_follows_its_margins(tiny_model):
 def test_bad_call_bias_settings_are_refused(tiny_model):
     model, tok = tiny_model
     with pytest.raises(ValueError, match="finite"):
-        infer.generate(model, tok, _records(1), call_bias=math.nan)
+        infer.generate(model, tok, _records(1), nudges=Nudges(call_bias=math.nan))
     with pytest.raises(ValueError, match="tool_choice 'auto' only"):
-        infer.generate(model, tok, _records(1), call_bias=-1.0, tool_choice="required")
+        infer.generate(model, tok, _records(1), nudges=Nudges(call_bias=-1.0), tool_choice="required")
 
 
 def _write_examples(tmp_path, rows):
@@ -115,16 +116,16 @@ def test_predictions_replay_a_negative_bias_from_their_margins(tmp_path):
     preds = load_predictions(path)
     plain, _ = score_predictions(records, preds)
     assert plain["task_pass_rate"] == pytest.approx(2 / 3, abs=1e-4)
-    biased, examples = score_predictions(records, preds, call_bias=-1.0)
+    biased, examples = score_predictions(records, preds, nudges=Nudges(call_bias=-1.0))
     assert biased["task_pass_rate"] == 1.0 and biased["declined_by_call_bias"] == 1
     assert examples[1]["output"] == TEXT_REPLAY and examples[0]["output"] == call
-    too_far, _ = score_predictions(records, preds, call_bias=-7.0)   # the right call is lost too
+    too_far, _ = score_predictions(records, preds, nudges=Nudges(call_bias=-7.0))   # the right call is lost too
     assert too_far["task_pass_rate"] == pytest.approx(2 / 3, abs=1e-4) and too_far["declined_by_call_bias"] == 2
     with pytest.raises(ValueError, match="positive --call-bias cannot be replayed"):
-        score_predictions(records, preds, call_bias=1.0)
+        score_predictions(records, preds, nudges=Nudges(call_bias=1.0))
     bare = load_predictions(_write_examples(tmp_path, [{"id": "a", "output": call}]))
     with pytest.raises(ValueError, match="'a'.*no call_margin"):
-        score_predictions(records, bare, call_bias=-1.0)
+        score_predictions(records, bare, nudges=Nudges(call_bias=-1.0))
 
 
 def test_a_bad_margin_names_its_line(tmp_path):

@@ -4,6 +4,7 @@ import pytest
 
 from funcall_lib import infer
 from funcall_lib.copy_bias import CopyBias, ValueScanner, continues, token_pieces, user_text
+from funcall_lib.nudges import Nudges
 
 CALL = '<tool_call>\n{"name": "order_food", "arguments": {'
 
@@ -130,9 +131,9 @@ def test_generate_with_copy_bias_keeps_to_the_grammar(tiny_model, spy):
                for i, text in enumerate(texts)]
     kwargs = dict(tool_choice="required", max_new_tokens=80, max_calls=1, batch_size=3)
     plain = infer.generate(model, tok, records, **kwargs)
-    zero = infer.generate(model, tok, records, copy_bias=0.0, **kwargs)
+    zero = infer.generate(model, tok, records, nudges=Nudges(copy_bias=0.0), **kwargs)
     assert [g.text for g in zero] == [g.text for g in plain] and not made
-    huge = infer.generate(model, tok, records, copy_bias=1e4, **kwargs)
+    huge = infer.generate(model, tok, records, nudges=Nudges(copy_bias=1e4), **kwargs)
     assert len(made) == 1 and made[0].biased_steps > 0
     for gen in huge:   # a bonus never lets through a token the grammar masked
         assert gen.parsed.strict_json and gen.calls, gen.text

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from funcall_lib import evaluate as ev
 from funcall_lib.chat import format_calls
+from funcall_lib.nudges import Nudges
 
 WEATHER = {"name": "get_weather", "description": "Weather.", "parameters": {
     "type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
@@ -236,6 +237,6 @@ def test_predictions_with_stop_on_repeat(tmp_path):
               "answer": {"tool_calls": [call]}}
     looped = {"r1": {"output": format_calls([call] * 3) + "<|im_end|>", "format": None}}
     plain, _ = score_predictions([record], looped)
-    ruled, _ = score_predictions([record], looped, stop_on_repeat=True)
+    ruled, _ = score_predictions([record], looped, nudges=Nudges(stop_on_repeat=True))
     assert plain["task_pass_rate"] == 0.0 and ruled["task_pass_rate"] == 1.0
     assert ruled["stopped_on_repeat"] == 1 and "stop_on_repeat" not in plain

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from funcall_lib import chat, infer
+from funcall_lib.nudges import Nudges
 
 WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
            "parameters": {"type": "object",
@@ -306,7 +307,7 @@ def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
     assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
     assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
     for bias in ("copy_bias", "option_bias", "list_bias"):
-        assert result[f"{bias}_ms_per_token"] is None and result["config"][bias] == 0
+        assert result[f"{bias}_ms_per_token"] is None and result["config"]["nudges"][bias] == 0
 
 
 @pytest.mark.parametrize("bias", ["copy_bias", "option_bias", "list_bias"])
@@ -318,9 +319,9 @@ def test_bench_decode_times_each_bias_apart(tiny_model_dir, tmp_path, bias):
                "--max-new-tokens", "6", "--repeats", "1", "--threads", "1", f"--{bias.replace('_', '-')}", "2",
                "--dtype", "fp32", "--out", str(out)])
     result = json.loads(out.read_text())
-    assert rc == 0 and result["config"][bias] == 2 and result[f"{bias}_ms_per_token"] > 0
+    assert rc == 0 and result["config"]["nudges"][bias] == 2 and result[f"{bias}_ms_per_token"] > 0
     for other in {"copy_bias", "option_bias", "list_bias"} - {bias}:
-        assert result["config"][other] == 0 and result[f"{other}_ms_per_token"] is None
+        assert result["config"]["nudges"][other] == 0 and result[f"{other}_ms_per_token"] is None
     assert result["machine"]["dtype"] == "float32"
 
 
@@ -354,7 +355,7 @@ def test_stop_on_repeat_leaves_other_rows_alone(tiny_model):
     plain = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=120,
                            batch_size=2, max_calls=4)
     ruled = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=120,
-                           batch_size=2, max_calls=4, stop_on_repeat=True)
+                           batch_size=2, max_calls=4, nudges=Nudges(stop_on_repeat=True))
     for a, b in zip(plain, ruled):
         if b.stopped_on_repeat:   # the rule only removes a repeat and what followed it
             keys = [json.dumps(c, sort_keys=True) for c in b.calls]
@@ -372,7 +373,7 @@ def test_stop_on_repeat_cuts_a_forced_loop(tiny_model):
     plain = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=80,
                            batch_size=3, max_calls=4)
     ruled = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=80,
-                           batch_size=3, max_calls=4, stop_on_repeat=True)
+                           batch_size=3, max_calls=4, nudges=Nudges(stop_on_repeat=True))
     for a, b in zip(plain, ruled):
         assert len(b.calls) == 1 and b.parsed.strict_json, b.text
         assert b.text.endswith("</tool_call><|im_end|>")
@@ -389,7 +390,7 @@ def test_a_row_stopped_on_repeat_counts_only_the_tokens_it_wrote(tiny_model):
             "parameters": {"type": "object", "properties": {}}}
     records = [_record([ping], "ping it", rid="loops"), _record([WEATHER], rid="writes")]
     looped, other = infer.generate(model, tok, records, tool_choice="required", max_new_tokens=80,
-                                   batch_size=2, max_calls=4, stop_on_repeat=True)
+                                   batch_size=2, max_calls=4, nudges=Nudges(stop_on_repeat=True))
     assert looped.stopped_on_repeat and not other.stopped_on_repeat and other.new_tokens == 80, \
         "pick other records: the batch must run to the limit after the first row stopped"
     # it wrote its call and the repeat: more than the text it keeps, less than the batch

@@ -7,6 +7,7 @@ import pytest
 
 from funcall_lib import infer, list_bias
 from funcall_lib.list_bias import ListEndBias, ListScanner, closes_list, goes_on, list_turns
+from funcall_lib.nudges import Nudges
 from tests.processor_steps import scores_after
 
 # ---------------------------------------------------------------- where the user's list ends
@@ -179,12 +180,12 @@ def test_generate_installs_the_list_bias_and_the_grammar_keeps_a_list_its_schema
     kwargs = dict(tool_choice="required", max_new_tokens=120, max_calls=1)
     record = {"id": "r", "tools": [DIETS], "messages": [{"role": "user", "content": "kosher food"}]}
     plain = infer.generate(model, tok, [record], **kwargs)[0]
-    biased = infer.generate(model, tok, [record], list_bias=1e4, **kwargs)[0]
+    biased = infer.generate(model, tok, [record], nudges=Nudges(list_bias=1e4), **kwargs)[0]
     assert len(made) == 1 and made[0].biased_steps >= 1, biased.text
     assert plain.calls[0]["arguments"]["diets"] == ["kosher"] * 4, plain.text
     assert biased.parsed.strict_json and biased.calls[0]["arguments"]["diets"] == ["kosher"] * 3
     other = {"id": "s", "tools": [HIST_TOOL], "messages": [{"role": "user", "content": "A histogram of 1"}]}
-    assert infer.generate(model, tok, [other], list_bias=1e4, **kwargs)[0].text == \
+    assert infer.generate(model, tok, [other], nudges=Nudges(list_bias=1e4), **kwargs)[0].text == \
         infer.generate(model, tok, [other], **kwargs)[0].text
 
 
@@ -194,4 +195,4 @@ def test_the_list_bias_has_its_own_report_dir_and_reaches_every_mode():
     assert Decoding(list_bias=8.0).folder_suffix() == "-list-bias-8"
     assert Decoding(copy_bias=2.0, option_bias=2.0, list_bias=4.0).folder_suffix("required") == \
         "-copy-bias-2-option-bias-2-list-bias-4"
-    assert Decoding(list_bias=4.0).generation_options("required")["list_bias"] == 4.0
+    assert Decoding(list_bias=4.0).nudges_for("required") == Nudges(list_bias=4.0)

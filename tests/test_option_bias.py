@@ -8,6 +8,7 @@ import math
 import pytest
 
 from funcall_lib import infer, option_bias
+from funcall_lib.nudges import Nudges
 from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, option_turns,
                                      continues_object, mentioned_options, name_words, words_match)
 from tests.processor_steps import scores_after
@@ -258,7 +259,7 @@ def test_generate_runs_with_the_option_bias(tiny_model, spy, constrained):
     kwargs = dict(constrained=constrained, tool_choice="required", max_new_tokens=60, batch_size=2)
     plain = infer.generate(model, tok, records, **kwargs)
     assert not made
-    gens = infer.generate(model, tok, records, option_bias=1.0, **kwargs)
+    gens = infer.generate(model, tok, records, nudges=Nudges(option_bias=1.0), **kwargs)
     assert len(made) == 1 and len(gens) == 2
     mentioned = sorted(tuple(o.mentioned for o in row.values()) for row in made[0].options)
     assert mentioned == [(), (("to_unit", "detailed"),)]      # rows go shortest prompt first
@@ -278,7 +279,7 @@ def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model
     record = {"id": "r", "tools": [tool], "messages": [{"role": "user", "content": "detailed please"}]}
     kwargs = dict(tool_choice="required", max_new_tokens=120, max_calls=1)
     plain = infer.generate(model, tok, [record], **kwargs)[0]
-    biased = infer.generate(model, tok, [record], option_bias=1e4, **kwargs)[0]
+    biased = infer.generate(model, tok, [record], nudges=Nudges(option_bias=1e4), **kwargs)[0]
     assert list(plain.calls[0]["arguments"]) == ["speed"], plain.text
     assert biased.parsed.strict_json and list(biased.calls[0]["arguments"]) == ["speed", "detailed"]
     assert made[0].biased_steps == 1 and made[0].scanners[0].tool_name == "convert_speed"
@@ -292,7 +293,7 @@ def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
     record = {"id": "r", "tools": [CONVERT], "messages": [{"role": "user", "content": "30?"}]}
     for bad in (-1.0, math.inf, math.nan):
         with pytest.raises(ValueError, match=f"{key} must be 0"):
-            infer.generate(model, tok, [record], **{key: bad})
+            infer.generate(model, tok, [record], nudges=Nudges(**{key: bad}))
     preds = tmp_path / "p.jsonl"
     preds.write_text('{"id": "r", "output": "hi"}\n')
     flag = "--" + key.replace("_", "-")
@@ -331,8 +332,8 @@ def test_evaluate_model_passes_the_bias_and_reports_it(key, monkeypatch, tool_to
     monkeypatch.setattr(infer, "generate", fake_generate)
     loaded = Loaded(None, tool_tokenizer, "hf", None, False)
     records = [{"id": "a", "tools": [CONVERT], "messages": [{"role": "user", "content": "q"}]}]
-    report, _ = evaluate.evaluate_model("m", records, loaded=loaded, **{key: 1.5})
-    assert seen[key] == 1.5 and report[key] == 1.5
+    report, _ = evaluate.evaluate_model("m", records, loaded=loaded, nudges=Nudges(**{key: 1.5}))
+    assert getattr(seen["nudges"], key) == 1.5 and report[key] == 1.5
     assert key in evaluate.PART_SETTINGS
 
 

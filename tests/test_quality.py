@@ -165,13 +165,13 @@ def test_an_adapter_trained_otherwise_is_not_reused_silently(tmp_path):
 
 def _fake_scoring(monkeypatch, *keys):
     """evaluate_all with nothing loaded and a scorer that records, per call, its tool_choice and
-    the named keyword arguments; returns that record."""
+    the named nudges it was given; returns that record."""
     from funcall_lib import evaluate, infer, models
 
     seen = []
 
     def fake_evaluate(model, records, **kwargs):
-        seen.append((kwargs["tool_choice"], *(kwargs[k] for k in keys)))
+        seen.append((kwargs["tool_choice"], *(getattr(kwargs["nudges"], k) for k in keys)))
         return {"n": len(records), "task_pass_rate": 0.5}, [{"id": r["id"]} for r in records]
 
     monkeypatch.setattr(evaluate, "evaluate_model", fake_evaluate)

@@ -1,0 +1,102 @@
+"""Decoding nudges for small models: which are on, as one value passed whole.
+
+A 135M model makes mistakes that a rule at decoding time can catch: it repeats a call word for
+word, spells a value anew instead of copying the user's, closes a call before an optional
+argument the user asked for, runs a list on past the user's last item, or calls a tool where it
+should answer (or the other way round). Each rule lives in its own module (`infer.RepeatedCallStop`,
+`copy_bias`, `option_bias`, `list_bias`, `call_bias`); all are off by default.
+
+`Nudges` says which are on and how strongly. Everything that generates takes it whole
+(`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
+`funcall bench decode`), checks it in one place, writes it into reports under its field names,
+and gets its command-line flags from `add_arguments`. A new nudge is a new field here, not a new
+keyword threaded through every layer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import asdict, dataclass, fields
+
+# The nudges that add a bonus to argument-value tokens; each must be 0 (off) or more.
+VALUE_BIASES = ("copy_bias", "option_bias", "list_bias")
+
+
+@dataclass(frozen=True)
+class Nudges:
+    """The decoding nudges of one generation (the defaults: plain greedy decoding)."""
+    stop_on_repeat: bool = False  # end a turn at its first exact repeat of a call
+    copy_bias: float = 0.0        # nudge argument values toward the user's words
+    call_bias: float = 0.0        # shift the first token between calling and answering
+    option_bias: float = 0.0      # favour writing an optional argument the user mentioned
+    list_bias: float = 0.0        # favour closing a list where the user's own list ends
+
+    def __post_init__(self) -> None:
+        from funcall_lib.copy_bias import is_bonus
+
+        for name in VALUE_BIASES:
+            value = getattr(self, name)
+            if not is_bonus(value):
+                raise ValueError(f"{name} must be 0 (off) or more, not {value}")
+        if not math.isfinite(self.call_bias):
+            raise ValueError(f"call_bias must be a finite number, not {self.call_bias}")
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> Nudges:
+        """The settings a command line asks for: its flags are named as the fields are (a
+        subclass's own fields included)."""
+        return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+
+    def nudges(self) -> Nudges:
+        """These nudges alone (a subclass that adds settings of its own drops them here)."""
+        return Nudges(**{f.name: getattr(self, f.name) for f in fields(Nudges)})
+
+    def report(self) -> dict:
+        """The report keys (one per field, named as it is) that say how outputs were decoded."""
+        return asdict(self.nudges())
+
+    def value_biases(self, tokenizer, vocab: int, records: list[dict]) -> list:
+        """The logits processors that steer argument values toward the user's words, one row per
+        record: the copy bias, then the option bias, then the list-end bias (those at 0 are left
+        out). They go after the grammar, which they never overrule: they only reorder the tokens
+        it allows. The option and list-end biases come after the copy bias, as its bonus may end
+        a value where the user's ends and so make the comma the likeliest token, which is what
+        they look at."""
+        from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
+        from funcall_lib.list_bias import ListEndBias, list_tokens
+        from funcall_lib.option_bias import OptionBias, option_tokens
+
+        texts = [user_text(r) for r in records]
+        biases = []
+        if self.copy_bias:
+            biases.append(CopyBias(texts, token_pieces(tokenizer, vocab), bonus=self.copy_bias))
+        if self.option_bias:
+            biases.append(OptionBias(texts, [r.get("tools") or [] for r in records],
+                                     token_pieces(tokenizer, vocab), bonus=self.option_bias,
+                                     tokens=option_tokens(tokenizer, vocab)))
+        if self.list_bias:
+            biases.append(ListEndBias(texts, token_pieces(tokenizer, vocab), bonus=self.list_bias,
+                                      tokens=list_tokens(tokenizer, vocab)))
+        return biases
+
+
+NUDGE_FIELDS = tuple(f.name for f in fields(Nudges))
+
+
+def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str, str] | None = None) -> None:
+    """The command-line flags of the nudges in `names` (each named as its field, `--copy-bias`
+    for copy_bias), one definition for every command that generates; `also` adds to a flag's
+    help what that command does with it, by field name."""
+    from funcall_lib import call_bias, copy_bias, list_bias, option_bias
+
+    also = also or {}
+    adders = {"copy_bias": copy_bias.add_argument, "option_bias": option_bias.add_argument,
+              "list_bias": list_bias.add_argument, "call_bias": call_bias.add_argument}
+    for name in names:
+        if name == "stop_on_repeat":
+            parser.add_argument("--stop-on-repeat", action="store_true",
+                                help="end a turn at its first exact repeat of a call (small models "
+                                     "loop)" + also.get(name, ""))
+        else:
+            adders[name](parser, also=also.get(name, ""))
