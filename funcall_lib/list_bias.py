@@ -14,7 +14,8 @@ writing or has just written. If that item occurs in the user's words (case-blind
 word or number; for numbers also with thousands separators removed), and at none of its
 occurrences do the user's words go on to another item (`goes_on`: a separator such as ",",
 "and", "or", "to", "/", possibly after a word or two such as a unit, then another number, or
-for strings another word), and the row's likeliest token (after the grammar mask) goes on with
+for strings another word; between numbers also the "x" or "by" of dimensions, "16x16" and
+"4 ft x 4 ft"), and the row's likeliest token (after the grammar mask) goes on with
 the list (","; or '",' at the end of a string item), then `bonus` is added to the logits of
 the tokens that close it ("]", "]}", ...; '"]' at the end of a string item). Items the user did
 not write as such ("5%" -> 0.05, a city the model names itself) are left alone: without an
@@ -38,10 +39,13 @@ from funcall_lib.option_bias import (TurnTokens, _at_arguments_object, continues
 
 # What may stand between two items of a list the user writes: a separator, possibly after up
 # to two words that qualify the item ("5 kg, 10 kg", "33.4 N, 112.0 W"), then the next item.
+# Numbers also pair as dimensions ("16x16", "4 ft x 4 ft", "6 by 3"): a list such as [16, 16].
 _SEPARATOR = r"(?:,|;|/|&|\+|\band\b|\bor\b|\bto\b|\bthen\b|\bthrough\b|\bversus\b|\bvs\b\.?)"
+_DIMENSION = r"(?:x|×|\bby\b)"
 _QUALIFIER = r"(?:\s*[^\s\d,;/&+][^\s,;/&+]*){0,2}"
 _NEXT_ITEM = {
-    "number": re.compile(_QUALIFIER + r"\s*" + _SEPARATOR + r"\s*(?:and\s+)?[-+$€£(]?\d", re.I),
+    "number": re.compile(_QUALIFIER + r"\s*(?:" + _SEPARATOR + "|" + _DIMENSION + r")\s*(?:and\s+)?[-+$€£(]?\d",
+                         re.I),
     "string": re.compile(_QUALIFIER + r"\s*" + _SEPARATOR + r"\s*(?:and\s+|or\s+)?[\"'(]?\w", re.I),
 }
 

@@ -26,6 +26,11 @@ HISTOGRAM = "Make a histogram of 85, 90, 88, 91 and set the bin range to 5."
     ("5", "number", "weights of 5 kg, 10 kg and 12 kg", True),       # a unit between items
     ("33.4", "number", "points (33.4 N, 112.0 W) and (34.0 N, 118.2 W)", True),
     ("10000", "number", "budgets of 10,000 and 20,000", True),      # thousands separators
+    ("16", "number", "a square painting, dimensions 16x16 inches", True),   # dimensions
+    ("4", "number", "a 4 ft x 4 ft marble statue", True),
+    ("3", "number", "a 6 by 3 rug", False),
+    ("6", "number", "a 6 × 3 rug", True),
+    ("5", "number", "5 xylophones", False),          # an "x" that starts a word is no separator
     ("Vegan", "string", "a restaurant that serves vegan food", False),   # case-blind
     ("Paris", "string", "Paris, London and Rome", True),
     ("London", "string", "Paris, London and Rome", True),
