@@ -109,12 +109,25 @@ def mentioned_options(tool: dict, text: str) -> set[str]:
     """The names of the tool's optional parameters that the user's `text` mentions: every content
     word of the name occurs in the text (`name_words`, `words_match`), or one of its enum values
     (`enum`, or `items.enum` for an array), as lowercase words of 3 characters or more, occurs as
-    a whole-word phrase. `tool` is a plain tool schema {"name", "description", "parameters"}."""
+    a whole-word phrase. Parameters whose value is an object, or a list of objects, are left out
+    (`said_in_words`). `tool` is a plain tool schema {"name", "description", "parameters"}."""
     words = text_words(text)
     phrase_text, word_set = f" {' '.join(words)} ", set(words)
     props = _properties(tool)
     return {name for name in optional_parameters(tool)
-            if _mentioned(name, props[name], word_set, phrase_text)}
+            if said_in_words(props[name]) and _mentioned(name, props[name], word_set, phrase_text)}
+
+
+def said_in_words(schema) -> bool:
+    """Can a request's words carry this parameter's value? Not when it is an object or a list of
+    objects: "find the Queen of Hearts in the deck" names `deck` (a list of card objects,
+    defaulting to a full deck) but gives it no value, and a model pushed to write one makes
+    it up (quality run 23's one wrong fix of this kind, in both modes)."""
+    if not isinstance(schema, dict):
+        return True
+    items = schema.get("items")
+    kinds = {schema.get("type"), items.get("type") if isinstance(items, dict) else None}
+    return "object" not in kinds
 
 
 # ---------------------------------------------------------------- where the decoder is in a call

@@ -95,6 +95,15 @@ def test_enum_values_mention_their_parameter_as_whole_word_phrases():
     assert mentioned_options(tool, "Convert 30 m/s") == {"to_unit"}
 
 
+def test_object_valued_parameters_are_not_mentioned_by_their_name():
+    card = {"type": "object", "properties": {"rank": STR, "suit": STR}}
+    tool = _tool({"rank": STR, "suit": STR, "deck": {"type": "array", "items": card},
+                  "filters": {"type": "object"}, "decks": {"type": "array", "items": STR}},
+                 required=["rank", "suit"])
+    text = "Find a Card of rank 'Queen' and suit 'Hearts' in the deck, with filters; two decks"
+    assert mentioned_options(tool, text) == {"decks"}
+
+
 def test_a_tool_without_usable_parameters_has_no_options():
     assert mentioned_options({"name": "f", "parameters": {}}, "anything") == set()
     assert mentioned_options({"name": "f", "parameters": {"properties": []}}, "anything") == set()
