@@ -122,7 +122,7 @@ def said_in_words(schema) -> bool:
     """Can a request's words carry this parameter's value? Not when it is an object or a list of
     objects: "find the Queen of Hearts in the deck" names `deck` (a list of card objects,
     defaulting to a full deck) but gives it no value, and a model pushed to write one makes
-    it up (quality run 23's one wrong fix of this kind, in both modes)."""
+    it up (quality run 23: the record this bias broke in both modes)."""
     if not isinstance(schema, dict):
         return True
     items = schema.get("items")
