@@ -150,7 +150,7 @@ def modes_for(name: str, modes: tuple[str, ...]) -> list[str]:
     return [m for m in modes if m != "required" or name in CALL_SETS]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decoding(Nudges):
     """How a report's outputs were decoded: the nudges (`funcall_lib.nudges.Nudges`) and whether
     an adapter was merged. Each field that is not at its default names the report folder
@@ -171,6 +171,7 @@ class Decoding(Nudges):
         used = self.for_tool_choice(tool_choice)
         parts = ((used.stop_on_repeat, "-stop-on-repeat"),
                  (used.copy_bias, f"-copy-bias-{used.copy_bias:g}"),
+                 (used.word_bias, f"-word-bias-{used.word_bias:g}"),
                  (used.option_bias, f"-option-bias-{used.option_bias:g}"),
                  (used.list_bias, f"-list-bias-{used.list_bias:g}"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from funcall_lib import chat, infer
-from funcall_lib.nudges import Nudges
+from funcall_lib.nudges import VALUE_BIASES, Nudges
 
 WEATHER = {"name": "get_weather", "description": "Current weather for a city.",
            "parameters": {"type": "object",
@@ -306,11 +306,11 @@ def test_bench_decode_reports_both_modes(tiny_model_dir, tmp_path, capsys):
     assert {r["constrained"] for r in result["runs"]} == {False, True}
     assert result["mask_ms_per_token"] > 0 and result["machine"]["xgrammar"]
     assert "| overhead |" in capsys.readouterr().out.replace("overhead | grammar", "overhead |")
-    for bias in ("copy_bias", "option_bias", "list_bias"):
+    for bias in VALUE_BIASES:
         assert result[f"{bias}_ms_per_token"] is None and result["config"]["nudges"][bias] == 0
 
 
-@pytest.mark.parametrize("bias", ["copy_bias", "option_bias", "list_bias"])
+@pytest.mark.parametrize("bias", VALUE_BIASES)
 def test_bench_decode_times_each_bias_apart(tiny_model_dir, tmp_path, bias):
     from funcall_lib.cli import main
 
@@ -320,7 +320,7 @@ def test_bench_decode_times_each_bias_apart(tiny_model_dir, tmp_path, bias):
                "--dtype", "fp32", "--out", str(out)])
     result = json.loads(out.read_text())
     assert rc == 0 and result["config"]["nudges"][bias] == 2 and result[f"{bias}_ms_per_token"] > 0
-    for other in {"copy_bias", "option_bias", "list_bias"} - {bias}:
+    for other in set(VALUE_BIASES) - {bias}:
         assert result["config"]["nudges"][other] == 0 and result[f"{other}_ms_per_token"] is None
     assert result["machine"]["dtype"] == "float32"
 

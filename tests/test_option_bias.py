@@ -8,7 +8,7 @@ import math
 import pytest
 
 from funcall_lib import infer, option_bias
-from funcall_lib.nudges import Nudges
+from funcall_lib.nudges import VALUE_BIASES, Nudges
 from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, option_turns,
                                      continues_object, mentioned_options, name_words, words_match)
 from tests.processor_steps import scores_after
@@ -294,7 +294,7 @@ def test_the_option_bias_writes_a_mentioned_option_the_model_left_out(tiny_model
     assert made[0].biased_steps == 1 and made[0].scanners[0].tool_name == "convert_speed"
 
 
-@pytest.mark.parametrize("key", ["copy_bias", "option_bias", "list_bias"])
+@pytest.mark.parametrize("key", VALUE_BIASES)
 def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
     from funcall_lib.cli import main
 
@@ -318,7 +318,7 @@ def test_bad_bias_settings_are_refused(key, tiny_model, tmp_path, capsys):
     ["bench", "decode"],
 ])
 @pytest.mark.parametrize("value", ["-1", "inf", "nan"])
-@pytest.mark.parametrize("flag", ["--copy-bias", "--option-bias", "--list-bias"])
+@pytest.mark.parametrize("flag", ["--" + name.replace("_", "-") for name in VALUE_BIASES])
 def test_generating_commands_refuse_a_bad_bias_before_any_work(command, value, flag, capsys):
     from funcall_lib.cli import main
 
@@ -327,7 +327,7 @@ def test_generating_commands_refuse_a_bad_bias_before_any_work(command, value, f
     assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("key", ["option_bias", "list_bias"])
+@pytest.mark.parametrize("key", ["word_bias", "option_bias", "list_bias"])
 def test_evaluate_model_passes_the_bias_and_reports_it(key, monkeypatch, tool_tokenizer):
     from funcall_lib import evaluate
     from funcall_lib.models import Loaded

@@ -56,12 +56,14 @@ def test_default_sets_cover_the_issue_categories():
 def test_each_decoding_variant_has_its_own_report_dir():
     from funcall_lib.quality import Decoding
 
-    variants = [Decoding(), Decoding(True), Decoding(copy_bias=2.0), Decoding(True, 0.5),
-                Decoding(call_bias=-3.0), Decoding(True, 2.0, -1.5), Decoding(call_bias=2.0),
-                Decoding(True, 2.0, unmerged=True)]
+    variants = [Decoding(), Decoding(stop_on_repeat=True), Decoding(copy_bias=2.0),
+                Decoding(stop_on_repeat=True, copy_bias=0.5), Decoding(call_bias=-3.0),
+                Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.5), Decoding(call_bias=2.0),
+                Decoding(stop_on_repeat=True, copy_bias=2.0, unmerged=True), Decoding(word_bias=2.0)]
     assert [d.folder_suffix() for d in variants] == [
         "", "-stop-on-repeat", "-copy-bias-2", "-stop-on-repeat-copy-bias-0.5", "-call-bias-3",
-        "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2", "-stop-on-repeat-copy-bias-2-unmerged"]
+        "-stop-on-repeat-copy-bias-2-call-bias-1.5", "-call-bias+2", "-stop-on-repeat-copy-bias-2-unmerged",
+        "-word-bias-2"]
 
 
 def test_a_decodings_folder_suffix_keeps_the_names_of_the_folders_on_disk():
@@ -72,6 +74,8 @@ def test_a_decodings_folder_suffix_keeps_the_names_of_the_folders_on_disk():
     assert Decoding().folder_suffix() == "" and Decoding().folder_suffix("required") == ""
     full = Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=1.5, option_bias=2.0, unmerged=True)
     assert full.folder_suffix() == "-stop-on-repeat-copy-bias-2-option-bias-2-call-bias+1.5-unmerged"
+    every = Decoding(stop_on_repeat=True, copy_bias=2.0, word_bias=8.0, option_bias=2.0, list_bias=16.0)
+    assert every.folder_suffix() == "-stop-on-repeat-copy-bias-2-word-bias-8-option-bias-2-list-bias-16"
     assert full.folder_suffix("auto") == full.folder_suffix()
     assert full.folder_suffix("required") == "-stop-on-repeat-copy-bias-2-option-bias-2-unmerged"
     assert Decoding(call_bias=-3.0).folder_suffix("required") == ""
@@ -84,10 +88,11 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
 
     from funcall_lib.quality import Decoding
 
-    args = argparse.Namespace(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
-                              list_bias=4.0, unmerged=True, run_dir="runs/q")
+    args = argparse.Namespace(stop_on_repeat=True, copy_bias=2.0, word_bias=0.0, call_bias=-1.0,
+                              option_bias=0.5, list_bias=4.0, unmerged=True, run_dir="runs/q")
     decoding = Decoding.from_args(args)
-    assert decoding == Decoding(True, 2.0, -1.0, 0.5, 4.0, True)
+    assert decoding == Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
+                                list_bias=4.0, unmerged=True)
     with pytest.raises(dataclasses.FrozenInstanceError):
         decoding.copy_bias = 0.0
 

@@ -1,0 +1,117 @@
+"""Word-finish bias: where it acts (inside a word of the user's, against a respelling), what it
+leaves alone, and generate() with it."""
+
+import pytest
+
+from funcall_lib import infer
+from funcall_lib.copy_bias import token_pieces
+from funcall_lib.nudges import Nudges
+from funcall_lib.word_bias import WordFinishBias, letters_at_end, respells, tokens_by_first_char
+
+CALL = '<tool_call>\n{"name": "fetch_habitat_range", "arguments": {'
+TURTLE = "Using the hawksbill turtle, get the habitat range of an animal, please."
+
+
+@pytest.mark.parametrize("value, n", [("hawk", 4), ("New Yo", 2), ("B678", 0), ("", 0),
+                                      ("Liverpool F", 1), ("Montré", 6), ("snake_case", 4)])
+def test_letters_at_end(value, n):
+    assert letters_at_end(value) == n
+
+
+@pytest.mark.parametrize("piece, ok", [
+    ("bill", True),             # "hawk" + "bill": letters the user did not write
+    ("s", False),               # "hawk" + "s": the user's own next letter
+    ("sbill", False),
+    ('"', False),               # ending the value: the model's choice ("price" for "prices")
+    (" turtle", False),         # so is ending the word
+    ("-", False),
+    ('bill"', True),
+])
+def test_respells(piece, ok):
+    assert respells(piece, ["sbill turtle, get the habitat"]) is ok
+
+
+def _after(tokenizer, user, generated, best, rival, bonus=32.0, lead=21.5):
+    """Feed `generated` through a WordFinishBias token by token, then score one step where
+    `best` leads `rival` by `lead` logits (about as far as "bill" leads "s" after "hawk" in our
+    tuned model);
+    return the processed scores of the two and the processor."""
+    import torch
+
+    pieces = token_pieces(tokenizer, len(tokenizer))
+    bias = WordFinishBias([user], pieces, bonus=bonus,
+                          by_first_char=tokens_by_first_char(tokenizer, len(pieces)))
+    ids = tokenizer(generated, add_special_tokens=False)["input_ids"]
+    for step in range(len(ids) + 1):
+        scores = torch.zeros(1, len(pieces))
+        scores[0, best], scores[0, rival] = lead, 0.0
+        out = bias(torch.tensor([ids[:step] or [0]]), scores)
+    return out[0, best].item(), out[0, rival].item(), bias
+
+
+def test_a_respelling_inside_the_users_word_is_turned_back(embedded_tokenizer):
+    tok = embedded_tokenizer
+    bill, s = (tok.convert_tokens_to_ids(t) for t in ("bill", "s"))
+    best, rival, bias = _after(tok, TURTLE, CALL + '"animal": "hawk', bill, s)
+    assert (best, rival) == (21.5, 32.0) and bias.biased_steps == 1
+    # every token that goes on copying gets it, found in the whole vocabulary, not only the top
+    sb = tok.convert_tokens_to_ids("sb")
+    _, rival_sb, _ = _after(tok, TURTLE, CALL + '"animal": "hawk', bill, sb)
+    assert rival_sb == 32.0
+
+
+@pytest.mark.parametrize("user, generated", [
+    (TURTLE, CALL + '"animal": "haw'),                        # three letters: too few to tell
+    ("Is a hawk a hawksbill?", CALL + '"animal": "hawk'),     # the user's "hawk" ends here
+    ("Where do hawks nest?", CALL + '"animal": "Ospr'),       # not the user's word at all
+    (TURTLE, '<tool_call>\n{"name": "hawk'),                  # not an argument value
+    (TURTLE, CALL + '"animal": "a hawk'),                     # the value does not copy from its start
+])
+def test_the_bias_stays_out_where_the_value_is_not_inside_a_users_word(embedded_tokenizer, user,
+                                                                       generated):
+    tok = embedded_tokenizer
+    bill, s = (tok.convert_tokens_to_ids(t) for t in ("bill", "s"))
+    best, rival, bias = _after(tok, user, generated, bill, s)
+    assert (best, rival) == (21.5, 0.0) and bias.biased_steps == 0
+
+
+def test_ending_the_word_stays_the_models_choice(embedded_tokenizer):
+    tok = embedded_tokenizer
+    quote, s = tok.convert_tokens_to_ids('"'), tok.convert_tokens_to_ids("s")
+    user = "Get the prices and volumes for Apple."
+    assert _after(tok, user, CALL + '"fields": ["price', quote, s)[:2] == (21.5, 0.0)
+    assert _after(tok, TURTLE, CALL + '"animal": "hawk', s, tok.convert_tokens_to_ids("bill"),
+                  bonus=0.0)[:2] == (21.5, 0.0)
+
+
+def test_numbers_are_left_to_the_copy_bias(embedded_tokenizer):
+    tok = embedded_tokenizer
+    dot, three = tok.convert_tokens_to_ids("."), tok.convert_tokens_to_ids("3")
+    user = "It weighs 4394 grams."
+    assert _after(tok, user, CALL + '"kg": 4', dot, three)[:2] == (21.5, 0.0)
+
+
+CITY = {"name": "city_info", "description": "Facts about a city.",
+        "parameters": {"type": "object",
+                       "properties": {"city": {"type": "string", "pattern": "^Tallahass(ee|ly)$"}},
+                       "required": ["city"]}}
+
+
+def test_generate_with_the_word_bias_finishes_the_users_word_within_the_grammar(tiny_model, spy):
+    """The schema makes every value start "Tallahass" and end "ee" or "ly". Unbiased, the random
+    model writes the same ending for both users; a large bias makes each the user's own, inside
+    the grammar (no token can span from the fourth letter past the ninth, so the value is long
+    enough for the bias wherever the model parts from the user's word)."""
+    from funcall_lib import word_bias
+
+    made = spy(word_bias, "WordFinishBias")
+    model, tok = tiny_model
+    users = ["What is there to do in Tallahassee?", "Where is the Tallahassly festival held?"]
+    records = [{"id": str(i), "tools": [CITY], "messages": [{"role": "user", "content": text}]}
+               for i, text in enumerate(users)]
+    kwargs = dict(tool_choice="required", max_new_tokens=80, max_calls=1, batch_size=2)
+    plain = [g.calls[0]["arguments"]["city"] for g in infer.generate(model, tok, records, **kwargs)]
+    assert plain[0] == plain[1] and not made
+    gens = infer.generate(model, tok, records, nudges=Nudges(word_bias=1e4), **kwargs)
+    assert [g.calls[0]["arguments"]["city"] for g in gens] == ["Tallahassee", "Tallahassly"]
+    assert len(made) == 1 and made[0].biased_steps >= 1
