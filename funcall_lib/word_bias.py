@@ -3,13 +3,13 @@ user's and the model would go on with other letters, favour the tokens that fini
 the user wrote it.
 
 Why: our fine-tuned 135M model starts copying a word it has rarely seen and then spells the
-rest its own way: "hawksbill turtle" becomes "hawk" + "bill turtle" (in all seven unseen-tools
-records that name it), "Liverpool" becomes "Liver" + "ly", "tomatoes" becomes "tomat" + "os",
-"governing law" becomes "govern" + "ance". The copy bias (`copy_bias`) cannot fix these: it looks
-only at the 64 likeliest tokens and adds 2 (its best on our dev split), and after "hawk" the
-model puts "bill" 21.6 logits above "s", far outside them. A larger copy bias would also overrule
-the conversions a request needs ("4394 grams" for a parameter in kilograms), which happen at a
-value's start and in numbers, not inside a word.
+rest its own way: "hawksbill turtle" becomes "hawk" + "bill turtle" (in six of the seven
+unseen-tools records that name it), "Liverpool" becomes "Liver" + "ly", "tomatoes" becomes
+"tomat" + "os", "governing law" becomes "govern" + "ance". The copy bias (`copy_bias`) cannot
+fix these: it looks only at the 64 likeliest tokens and adds 2 (its best on our dev split), and
+after "hawk" the model puts "bill" 21.6 logits above "s", far outside them. A larger copy bias
+would also overrule the conversions a request needs ("4394 grams" for a parameter in
+kilograms), which happen at a value's start and in numbers, not inside a word.
 
 What it does, per row and per step: the copy bias's scanner and matching. Where the decoder is
 inside a string argument value that so far copies the user's text from the start of a word
@@ -87,7 +87,8 @@ class WordFinishBias(CopyBias):
         self.advance(input_ids)
         if self.bonus == 0:
             return scores
-        inside = {row: rests for row in range(len(self.scanners)) if (rests := self._inside_a_word(row))}
+        inside = {row: rests for row in range(len(self.scanners))
+                  if (rests := self._inside_a_word(row))}
         if not inside:
             return scores
         likeliest = scores[list(inside)].argmax(dim=-1).tolist()

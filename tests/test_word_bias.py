@@ -65,7 +65,7 @@ def test_a_respelling_inside_the_users_word_is_turned_back(embedded_tokenizer):
     ("Is a hawk a hawksbill?", CALL + '"animal": "hawk'),     # the user's "hawk" ends here
     ("Where do hawks nest?", CALL + '"animal": "Ospr'),       # not the user's word at all
     (TURTLE, '<tool_call>\n{"name": "hawk'),                  # not an argument value
-    (TURTLE, CALL + '"animal": "a hawk'),                     # the value does not copy from its start
+    (TURTLE, CALL + '"animal": "a hawk'),                     # not a copy from the value's start
 ])
 def test_the_bias_stays_out_where_the_value_is_not_inside_a_users_word(embedded_tokenizer, user,
                                                                        generated):
