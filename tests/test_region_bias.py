@@ -8,8 +8,8 @@ import pytest
 from funcall_lib import infer
 from funcall_lib.copy_bias import token_pieces
 from funcall_lib.nudges import Nudges
-from funcall_lib.region_bias import (RegionBias, ends_string, region_parameters, region_turns, wants_region,
-                                     writes_comma)
+from funcall_lib.region_bias import (RegionBias, ends_string, region_parameters, region_turns, starts_region,
+                                     wants_region, writes_comma)
 from tests.processor_steps import scores_after
 
 
@@ -17,9 +17,10 @@ from tests.processor_steps import scores_after
     ("The city and state, e.g. San Francisco, CA", True),
     ("In the format City, State.", True),
     ("The starting location. Specify the location in the format of City, State.", True),
-    ("Name of the city, state, or country.", True),
     ("The city and country, e.g. Paris, France", True),
-    ("City/Country of the office", True),
+    ("The city and its province", True),
+    ("Name of the city, state, or country.", False),     # one of them, not a format
+    ("Specify whether the area is city/state/country.", False),
     ("The city where the exhibition is held, e.g., New York, NY.", True),
     ("The reference location e.g. Central Park, NY", True),
     ("The location of the Safeway store, e.g. Palo Alto, CA.", True),
@@ -79,11 +80,31 @@ def test_ending_a_city_whose_parameter_wants_the_state_turns_to_a_comma(embedded
     quote, comma = pieces.index('"'), pieces.index(",")
     out, bias = _after(tok, CALL + '"location": "New York', quote)
     assert out[quote] == 5.0 and out[comma] == 8.0 and bias.biased_steps == 1
-    assert region_turns(pieces).quote_turned_to == [comma]      # SmolLM2 has no ", " token
+    assert region_turns(pieces).comma.quote_turned_to == [comma]      # SmolLM2 has no ", " token
     # ending the value and going on ('",') or closing ('"}') is ending it too
     for end in ('",', '"}'):
         out, bias = _after(tok, CALL + '"location": "New York', pieces.index(end))
         assert out[comma] == 8.0 and bias.biased_steps == 1
+
+
+@pytest.mark.parametrize("value", ["Chicago,", "Chicago, "])
+def test_right_after_the_comma_ending_the_value_turns_to_a_regions_first_letters(embedded_tokenizer, value):
+    tok = embedded_tokenizer
+    pieces = token_pieces(tok, len(tok))
+    quote, comma, il, il_space = (pieces.index(p) for p in ('"', ",", "IL", " IL"))
+    out, bias = _after(tok, CALL + '"location": "' + value, quote)
+    assert out[quote] == 5.0 and out[il] == 8.0 and out[il_space] == 8.0 and out[comma] == 0.0
+    assert bias.biased_steps == 1 and bias.missing(0) == "region"
+    # once the region has begun, or after a second comma, the value's end is the model's again
+    for more in (", IL", ", IL,"):
+        out, bias = _after(tok, CALL + '"location": "Chicago' + more, quote)
+        assert out[il] == 0.0 and bias.biased_steps == 0
+
+
+@pytest.mark.parametrize("piece, ok", [(" IL", True), ("IL", True), ("Illinois", True), ("  IL", False),
+                                       (' IL"', False), (" 60601", False), (",", False), ('"', False)])
+def test_starts_region(piece, ok):
+    assert starts_region(piece) is ok
 
 
 @pytest.mark.parametrize("generated, best", [
