@@ -73,8 +73,9 @@ def _regions_by_tool(tools: list[dict]) -> dict[str, frozenset[str]]:
 
 
 def ends_string(piece: str) -> bool:
-    """A token that ends the string value: '"', '",', '"}}', ...."""
-    return piece.startswith('"')
+    """A token that ends the string value, after spaces or not: '"', '",', '"}}', ' ",' (which
+    SmolLM2 takes after "Chicago," to write "Chicago, " and end it)."""
+    return piece.lstrip(" ").startswith('"')
 
 
 def writes_comma(piece: str) -> bool:

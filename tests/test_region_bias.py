@@ -53,7 +53,7 @@ def test_region_parameters_are_string_parameters_whose_description_asks():
 
 
 @pytest.mark.parametrize("piece, ends, comma", [
-    ('"', True, False), ('",', True, False), ('"}}', True, False),
+    ('"', True, False), ('",', True, False), ('"}}', True, False), (' ",', True, False), (' "', True, False),
     (",", False, True), (", ", False, True), (",,", False, False),
     (", TX", False, False), (",\"", False, False), (" ,", False, False), ("x", False, False),
 ])
@@ -95,6 +95,8 @@ def test_right_after_the_comma_ending_the_value_turns_to_a_regions_first_letters
     out, bias = _after(tok, CALL + '"location": "' + value, quote)
     assert out[quote] == 5.0 and out[il] == 8.0 and out[il_space] == 8.0 and out[comma] == 0.0
     assert bias.biased_steps == 1 and bias.missing(0) == "region"
+    out, bias = _after(tok, CALL + '"location": "' + value, pieces.index(' ",'))    # a space, then the end
+    assert out[il] == 8.0 and bias.biased_steps == 1
     # once the region has begun, or after a second comma, the value's end is the model's again
     for more in (", IL", ", IL,"):
         out, bias = _after(tok, CALL + '"location": "Chicago' + more, quote)
