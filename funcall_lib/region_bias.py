@@ -6,7 +6,7 @@ location (it is the description of the first function-calling example most peopl
 BFCL's answers then want "Chicago, IL", not "Chicago". Our fine-tuned 135M model ends the value
 after the city: "New York" where the description reads "The city and state, e.g. New York,
 NY" (BFCL simple_python 35, 158, 387), "Chicago" under "In the format City, State", even
-"Boston" where the user wrote "Boston, MA" (simple_python 85): 8 of 400 simple_python records
+"Boston" where the user wrote "Boston, MA" (simple_python 85): 7 of 400 simple_python records
 failed so with run 23's rules. Data did not fix it at this size: more wordings of such
 descriptions in training made the dropped state more common, not less (docs/benchmarks.md,
 runs 16-17), and the copy bias cannot help, as the state is often not in the request.
@@ -16,16 +16,17 @@ tool, the key whose value is being written and whether the decoder is inside a s
 in the arguments object. `region_parameters` says which of each offered tool's string
 parameters want a region: the description names the city and the state, country, province or
 region ("The city and state", "in the format City, State", "City and country"), or gives an
-example of the form "e.g. Austin, TX". There, when the value so far is not empty and holds no
-comma, and the row's likeliest token (after the grammar and the biases before this one) ends
-the string (a token that starts with '"'), `bonus` is added to the logits of the tokens that
+example of the form "e.g. Austin, TX"; "the city, state, or country" offers a choice of one and
+does not count. There, when the value so far is not empty and holds no comma, and the row's
+likeliest token (after the grammar and the biases before this one) ends the string (a token
+that starts with '"', after spaces or not), `bonus` is added to the logits of the tokens that
 write a comma inside the string (",", ", "). Which region follows is the model's: the state it
 knows, or the one the user wrote, which the copy bias favours. But not nothing: right after
 that comma (or its space), if the likeliest token still ends the string, the bonus goes to the
-tokens that begin a word (" IL", "Illinois"), as "Chicago, " is no value at all (quality run
-25 wrote it once at B = 32 before this step was added). A value that already names a
-region ("Boston, MA") is left alone, and so is every parameter whose description says nothing
-of one: a plain `city` stays plain. `bonus=0` turns it off.
+tokens that begin a word (" IL", "Illinois"), as "Chicago, " is no value at all (at B = 32,
+before this step, the model wrote it for "In the format City, State"). A value that already
+names a region ("Boston, MA") is left alone, and so is every parameter whose description says
+nothing of one: a plain `city` stays plain. `bonus=0` turns it off.
 
 Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is still -inf), so
 an `enum` or `pattern` that forbids the comma still wins.
@@ -44,8 +45,8 @@ from funcall_lib.option_bias import CallScanner, TurnTokens, _properties
 # "The city and state", "City, State", "city and its country": the description names the city and
 # a region together. Not "city, state, or country" nor "city/state/country": those offer a choice
 # of one (BFCL parallel_8 wants "Alaska" there, and "city" for the kind of area).
-_CITY_AND_REGION = re.compile(
-    r"\bcity\s*(?:,|and|&|with)\s*(?:its\s+|the\s+)?(?:state|country|province|region)\b(?!\s*,?\s*or\b)", re.I)
+_CITY_AND_REGION = re.compile(r"\bcity\s*(?:,|and|&|with)\s*(?:its\s+|the\s+)?"
+                              r"(?:state|country|province|region)\b(?!\s*,?\s*or\b)", re.I)
 # An example value of the form "e.g. Austin, TX" or "e.g., New York City, NY": capitalised
 # words, a comma, a two-letter capital code (case-sensitive: "e.g. Lyon, la ville" is not one).
 _EXAMPLE_WITH_CODE = re.compile(r"\b(?:[Ee]\.g\.|[Ff]or example|such as)[,:]?\s+(?:[A-Z][\w.'-]*\s+)*"
