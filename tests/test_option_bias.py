@@ -9,8 +9,9 @@ import pytest
 
 from funcall_lib import infer, option_bias
 from funcall_lib.nudges import VALUE_BIASES, Nudges
-from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, option_turns,
-                                     continues_object, mentioned_options, name_words, words_match)
+from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, continues_object,
+                                     KEY_BONUS, mentioned_options, name_words, option_turns, words_match,
+                                     writes_key)
 from tests.processor_steps import scores_after
 
 
@@ -402,3 +403,76 @@ def test_quality_scores_with_the_option_bias_in_side_jobs_and_merges_their_parts
     assert merged["n"] == 4 and merged["parts"] == 2 and merged["option_bias"] == 1.5
     assert "| test | 1.000 (n=4" in (tmp_path / "q" / "quality-option-bias-1.5.md").read_text()
     assert not (tmp_path / "q" / "eval").exists()
+
+
+# ---------------------------------------------------------------- after the comma: which key
+
+@pytest.mark.parametrize("text, key", [
+    ('{"name": "f", "arguments": {"a', "a"),
+    ('{"name": "f", "arguments": {"a": 1, "', ""),
+    ('{"name": "f", "arguments": {"a": 1', None),                 # between keys
+    ('{"name": "f", "arguments": {"a": "x', None),                # in a value
+    ('{"name": "f", "arguments": {"o": {"k', None),               # a nested object's key
+    ('{"na', None),                                               # a call's own key
+])
+def test_scanner_knows_the_key_being_written(text, key):
+    assert CallScanner.after(text).key_so_far == key
+
+
+RECIPES = _tool({"ingredients": {"type": "array", "items": STR}, "max_minutes": {"type": "integer"},
+                 "diet": {"type": "string", "enum": ["vegetarian", "vegan", "none"]}},
+                required=["ingredients"], name="search_recipes")
+KEY_CALL = '<tool_call>\n{"name": "search_recipes", "arguments": {"ingredients": ["mushrooms"], "'
+
+
+def _key_step(tok, generated, best, text="Search vegan recipes using mushrooms"):
+    """The scores of a step whose likeliest token is `best`, after `generated` (at the steps
+    before, the likeliest token is id 0, which spells no key: there is no grammar here)."""
+    from funcall_lib.copy_bias import token_pieces
+
+    pieces = token_pieces(tok, len(tok))
+    bias = OptionBias([text], [[RECIPES]], pieces, bonus=2.0)
+    ids = tok(generated, add_special_tokens=False)["input_ids"]
+    return scores_after(bias, ids, pieces.index(best), len(pieces)), bias, pieces
+
+
+def test_in_a_key_an_unmentioned_option_turns_to_the_mentioned_one(embedded_tokenizer):
+    """Test unseen tools 53: "vegan" mentions `diet`, but the model wrote `max_minutes`, the
+    optional key the schema puts first, and made up its value."""
+    out, bias, pieces = _key_step(embedded_tokenizer, KEY_CALL, "max")
+    assert bias.pending_options(0) == ["diet"] and bias.scanners[0].key_so_far == ""
+    assert out[pieces.index("max")] == 5.0
+    # at least KEY_BONUS, though the comma's bonus is 2; SmolLM2 has no "diet" token
+    assert [out[pieces.index(p)] for p in ("d", "di", "die")] == [KEY_BONUS] * 3 == [32.0] * 3
+    assert out[pieces.index("died")] == 0.0 and out[pieces.index("dict")] == 0.0    # they spell other keys
+    assert writes_key('diet"', "", "diet") and not writes_key('die"', "", "diet")
+    assert writes_key("et", "di", "diet") and not writes_key("", "", "diet")
+
+
+@pytest.mark.parametrize("generated, best, text", [
+    (KEY_CALL, "d", "Search vegan recipes using mushrooms"),            # spells it already
+    (KEY_CALL, "max", "Search recipes using mushrooms"),                # nothing mentioned
+    (KEY_CALL + 'diet": "vegan", "', "max", "Search vegan recipes"),    # written; none left
+    (KEY_CALL[:-2] + "}", "}", "Search vegan recipes using mushrooms"), # not in a key
+])
+def test_in_a_key_the_model_keeps_its_choice_otherwise(embedded_tokenizer, generated, best, text):
+    out, bias, pieces = _key_step(embedded_tokenizer, generated, best, text)
+    assert out[pieces.index("die")] == 0.0 and out[pieces.index(best)] == 5.0
+
+
+def test_generate_writes_the_mentioned_key_where_the_model_would_write_another(tiny_model, spy):
+    """Unbiased, the tiny random model follows its first value with `limit` (unmentioned, and
+    first in the schema) and a made-up number; with the option bias, the key is `diet`, which
+    "vegan" mentions, and the grammar picks its value from the enum."""
+    made = spy(option_bias, "OptionBias")
+    model, tok = tiny_model
+    tool = _tool({"ingredients": STR, "limit": {"type": "integer"},
+                  "diet": {"type": "string", "enum": ["vegan", "none"]}}, required=["ingredients"],
+                 name="search_recipes")
+    record = {"id": "r", "tools": [tool], "messages": [{"role": "user", "content": "Search vegan recipes using rice"}]}
+    kwargs = dict(tool_choice="required", max_new_tokens=80, max_calls=1)
+    plain = infer.generate(model, tok, [record], **kwargs)[0]
+    biased = infer.generate(model, tok, [record], nudges=Nudges(option_bias=2.0), **kwargs)[0]
+    assert list(plain.calls[0]["arguments"]) == ["ingredients", "limit"], plain.text
+    assert list(biased.calls[0]["arguments"]) == ["ingredients", "diet"], biased.text
+    assert made[0].biased_steps >= 1
