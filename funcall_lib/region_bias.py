@@ -23,10 +23,10 @@ that starts with '"', after spaces or not), `bonus` is added to the logits of th
 write a comma inside the string (",", ", "). Which region follows is the model's: the state it
 knows, or the one the user wrote, which the copy bias favours. But not nothing: right after
 that comma (or its space), if the likeliest token still ends the string, the bonus goes to the
-tokens that begin a word (" IL", "Illinois"), as "Chicago, " is no value at all (at B = 32,
-before this step, the model wrote it for "In the format City, State"). A value that already
-names a region ("Boston, MA") is left alone, and so is every parameter whose description says
-nothing of one: a plain `city` stays plain. `bonus=0` turns it off.
+tokens that begin a capitalised word (" IL", "Illinois"), as "Chicago, " is no value at all (at
+B = 32, before this step, the model wrote it for "In the format City, State"). A value that
+already names a region ("Boston, MA") is left alone, and so is every parameter whose
+description says nothing of one: a plain `city` stays plain. `bonus=0` turns it off.
 
 Runs after the grammar mask (a masked token stays masked: -inf plus a bonus is still -inf), so
 an `enum` or `pattern` that forbids the comma still wins.
@@ -86,10 +86,12 @@ def writes_comma(piece: str) -> bool:
 
 
 def starts_region(piece: str) -> bool:
-    """A token that begins a region's name after the comma: a letter, after at most one space
-    (" IL", "Illinois", " New"), with no quote or backslash in it."""
+    """A token that begins a region's name after the comma: a capital letter, after at most one
+    space (" IL", "Illinois", " New"), with no quote or backslash in it. Not a lowercase word:
+    after "Chicago," the copy bias favours the user's next words (" with ticket availability"),
+    which name no region."""
     word = piece[1:] if piece.startswith(" ") else piece
-    return word[:1].isalpha() and '"' not in piece and "\\" not in piece
+    return word[:1].isupper() and '"' not in piece and "\\" not in piece
 
 
 @dataclass(frozen=True)

@@ -103,8 +103,9 @@ def test_right_after_the_comma_ending_the_value_turns_to_a_regions_first_letters
         assert out[il] == 0.0 and bias.biased_steps == 0
 
 
-@pytest.mark.parametrize("piece, ok", [(" IL", True), ("IL", True), ("Illinois", True), ("  IL", False),
-                                       (' IL"', False), (" 60601", False), (",", False), ('"', False)])
+@pytest.mark.parametrize("piece, ok", [(" IL", True), ("IL", True), ("Illinois", True), (" Île", True),
+                                       ("  IL", False), (' IL"', False), (" 60601", False), (",", False),
+                                       ('"', False), (" with", False), ("il", False)])
 def test_starts_region(piece, ok):
     assert starts_region(piece) is ok
 
