@@ -273,9 +273,5 @@ def bonus_value(text: str) -> float:
     return value
 
 
-def add_argument(parser, also: str = "") -> None:
-    """The --copy-bias flag, one definition for every command that generates; `also` adds what
-    that command does with it."""
-    parser.add_argument("--copy-bias", type=bonus_value, default=0.0, metavar="B",
-                        help="add B to the logits of tokens that copy the user's words into an "
-                             f"argument value (0: off; see funcall_lib.copy_bias){also}")
+# What the --copy-bias flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = "add B to the logits of tokens that copy the user's words into an argument value"

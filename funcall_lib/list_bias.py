@@ -33,7 +33,7 @@ import weakref
 from dataclasses import dataclass
 
 from funcall_lib.copy_bias import (_THOUSANDS, ScanningBias, ValueScanner, _ends_here, _word_starts,
-                                   bonus_value, per_tokenizer, token_pieces)
+                                   per_tokenizer, token_pieces)
 from funcall_lib.option_bias import (TurnTokens, _at_arguments_object, continues_object,
                                      ends_string_and_continues)
 
@@ -154,10 +154,6 @@ class ListEndBias(ScanningBias):
         return scores
 
 
-def add_argument(parser, also: str = "") -> None:
-    """The --list-bias flag, one definition for every command that generates; `also` adds what
-    that command does with it."""
-    parser.add_argument("--list-bias", type=bonus_value, default=0.0, metavar="B",
-                        help="when the model would go on with a list argument after an item where "
-                             "the user's own list ends, add B to the logits of the tokens that "
-                             f"close the list (0: off; see funcall_lib.list_bias){also}")
+# What the --list-bias flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = ("when the model would go on with a list argument after an item where the user's own "
+             "list ends, add B to the logits of the tokens that close the list")

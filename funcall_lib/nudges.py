@@ -101,17 +101,22 @@ NUDGE_FIELDS = tuple(f.name for f in fields(Nudges))
 def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str, str] | None = None) -> None:
     """The command-line flags of the nudges in `names` (each named as its field, `--copy-bias`
     for copy_bias), one definition for every command that generates; `also` adds to a flag's
-    help what that command does with it, by field name."""
-    from funcall_lib import call_bias, copy_bias, list_bias, option_bias, region_bias, word_bias
+    help what that command does with it, by field name. A value bias's flag takes a bonus B
+    (0 or more) and its help is its module's `FLAG_HELP`; the module is named as the field."""
+    import importlib
+
+    from funcall_lib import call_bias
+    from funcall_lib.copy_bias import bonus_value
 
     also = also or {}
-    adders = {"copy_bias": copy_bias.add_argument, "word_bias": word_bias.add_argument,
-              "region_bias": region_bias.add_argument, "option_bias": option_bias.add_argument,
-              "list_bias": list_bias.add_argument, "call_bias": call_bias.add_argument}
     for name in names:
+        flag, more = "--" + name.replace("_", "-"), also.get(name, "")
         if name == "stop_on_repeat":
-            parser.add_argument("--stop-on-repeat", action="store_true",
-                                help="end a turn at its first exact repeat of a call (small models "
-                                     "loop)" + also.get(name, ""))
+            parser.add_argument(flag, action="store_true",
+                                help="end a turn at its first exact repeat of a call (small models loop)" + more)
+        elif name == "call_bias":
+            call_bias.add_argument(parser, also=more)
         else:
-            adders[name](parser, also=also.get(name, ""))
+            module = importlib.import_module(f"funcall_lib.{name}")
+            parser.add_argument(flag, type=bonus_value, default=0.0, metavar="B",
+                                help=f"{module.FLAG_HELP} (0: off; see funcall_lib.{name}){more}")

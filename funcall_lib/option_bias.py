@@ -45,8 +45,7 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from funcall_lib.copy_bias import (ARGUMENT_KEYS, ScanningBias, ValueScanner, bonus_value, per_tokenizer,
-                                   token_pieces)
+from funcall_lib.copy_bias import ARGUMENT_KEYS, ScanningBias, ValueScanner, per_tokenizer, token_pieces
 
 # Words of a parameter name that say nothing about what the user asked for.
 GENERIC_WORDS = frozenset(
@@ -385,12 +384,8 @@ class OptionBias(ScanningBias):
         return scores
 
 
-def add_argument(parser, also: str = "") -> None:
-    """The --option-bias flag, one definition for every command that generates; `also` adds
-    what that command does with it."""
-    parser.add_argument("--option-bias", type=bonus_value, default=0.0, metavar="B",
-                        help="when the model would close a call's arguments while an optional "
-                             "parameter the user's words mention is unwritten, add B to the logits "
-                             "of the comma tokens; in a key, where the model would spell another "
-                             "optional key, add B (at least 32) to the tokens that spell the "
-                             f"mentioned one (0: off; see funcall_lib.option_bias){also}")
+# What the --option-bias flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = ("when the model would close a call's arguments while an optional parameter the user's "
+             "words mention is unwritten, add B to the logits of the comma tokens; in a key, where "
+             "the model would spell another optional key, add B (at least 32) to the tokens that "
+             "spell the mentioned one")

@@ -39,7 +39,7 @@ import weakref
 
 from dataclasses import dataclass
 
-from funcall_lib.copy_bias import ScanningBias, bonus_value, per_tokenizer, token_pieces
+from funcall_lib.copy_bias import ScanningBias, per_tokenizer, token_pieces
 from funcall_lib.option_bias import CallScanner, TurnTokens, _properties
 
 # "The city and state", "City, State", "city and its country": the description names the city and
@@ -160,10 +160,6 @@ class RegionBias(ScanningBias):
         return scores
 
 
-def add_argument(parser, also: str = "") -> None:
-    """The --region-bias flag, one definition for every command that generates; `also` adds
-    what that command does with it."""
-    parser.add_argument("--region-bias", type=bonus_value, default=0.0, metavar="B",
-                        help="when the model would end a value whose parameter asks for the city "
-                             "and state (or country) and the value has no comma yet, add B to the "
-                             f"logits of the comma tokens (0: off; see funcall_lib.region_bias){also}")
+# What the --region-bias flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = ("when the model would end a value whose parameter asks for the city and state (or "
+             "country) and the value has no comma yet, add B to the logits of the comma tokens")

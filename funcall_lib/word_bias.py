@@ -33,7 +33,7 @@ from __future__ import annotations
 import re
 import weakref
 
-from funcall_lib.copy_bias import CopyBias, bonus_value, continues, per_tokenizer, token_pieces
+from funcall_lib.copy_bias import CopyBias, continues, per_tokenizer, token_pieces
 
 MIN_LETTERS = 4
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
@@ -104,11 +104,7 @@ class WordFinishBias(CopyBias):
         return scores
 
 
-def add_argument(parser, also: str = "") -> None:
-    """The --word-bias flag, one definition for every command that generates; `also` adds what
-    that command does with it."""
-    parser.add_argument("--word-bias", type=bonus_value, default=0.0, metavar="B",
-                        help=f"when a string value has copied {MIN_LETTERS} or more letters of a "
-                             "word of the user's and the model would go on with other letters, add "
-                             "B to the logits of the tokens that finish the word as the user wrote "
-                             f"it (0: off; see funcall_lib.word_bias){also}")
+# What the --word-bias flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = (f"when a string value has copied {MIN_LETTERS} or more letters of a word of the user's and "
+             "the model would go on with other letters, add B to the logits of the tokens that "
+             "finish the word as the user wrote it")
