@@ -253,6 +253,26 @@ def token_pieces(tokenizer, size: int) -> list[str]:
     return per_tokenizer(_PIECES, tokenizer, size, _decode_each)
 
 
+def index_by_first_char(pieces: list[str]) -> dict[str, list[int]]:
+    """Token ids grouped by the first character of their text (`pieces`, as `token_pieces`)."""
+    index: dict[str, list[int]] = {}
+    for token, piece in enumerate(pieces):
+        if piece:
+            index.setdefault(piece[0], []).append(token)
+    return index
+
+
+_BY_FIRST_CHAR: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def tokens_by_first_char(tokenizer, size: int) -> dict[str, list[int]]:
+    """`index_by_first_char` of a tokenizer's vocabulary, computed once per tokenizer and size:
+    a bias that must find every token going on with some text (the word-finish bias; the option
+    bias's key step) searches the whole vocabulary this way, not only the likeliest tokens."""
+    return per_tokenizer(_BY_FIRST_CHAR, tokenizer, size,
+                         lambda tok, n: index_by_first_char(token_pieces(tok, n)))
+
+
 def user_text(record: dict) -> str:
     """The user's words in a record: every user message's text, one per line."""
     return "\n".join(m["content"] for m in record.get("messages", [])

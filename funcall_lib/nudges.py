@@ -69,11 +69,11 @@ class Nudges:
         token, which is what they look at; the region bias, which looks at a value's end, comes
         after the copy biases for the same reason, and before the option bias, which would
         otherwise turn that end into the comma after the string."""
-        from funcall_lib.copy_bias import CopyBias, token_pieces, user_text
+        from funcall_lib.copy_bias import CopyBias, token_pieces, tokens_by_first_char, user_text
         from funcall_lib.list_bias import ListEndBias, list_tokens
         from funcall_lib.option_bias import OptionBias, option_tokens
         from funcall_lib.region_bias import RegionBias, region_tokens
-        from funcall_lib.word_bias import WordFinishBias, tokens_by_first_char
+        from funcall_lib.word_bias import WordFinishBias
 
         texts = [user_text(r) for r in records]
         biases = []
@@ -88,7 +88,8 @@ class Nudges:
         if self.option_bias:
             biases.append(OptionBias(texts, [r.get("tools") or [] for r in records],
                                      token_pieces(tokenizer, vocab), bonus=self.option_bias,
-                                     tokens=option_tokens(tokenizer, vocab)))
+                                     tokens=option_tokens(tokenizer, vocab),
+                                     by_first_char=tokens_by_first_char(tokenizer, vocab)))
         if self.list_bias:
             biases.append(ListEndBias(texts, token_pieces(tokenizer, vocab), bonus=self.list_bias,
                                       tokens=list_tokens(tokenizer, vocab)))

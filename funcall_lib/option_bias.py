@@ -45,7 +45,8 @@ import re
 import weakref
 from dataclasses import dataclass, field
 
-from funcall_lib.copy_bias import ARGUMENT_KEYS, ScanningBias, ValueScanner, per_tokenizer, token_pieces
+from funcall_lib.copy_bias import (ARGUMENT_KEYS, ScanningBias, ValueScanner, index_by_first_char, per_tokenizer,
+                                   token_pieces)
 
 # Words of a parameter name that say nothing about what the user asked for.
 GENERIC_WORDS = frozenset(
@@ -323,15 +324,17 @@ class OptionBias(ScanningBias):
 
     `sources[i]`: the user's text of row i; `tools[i]`: the tools row i offers (plain or
     OpenAI-style). `pieces`: each token id's text, decoded alone (`copy_bias.token_pieces`);
-    `tokens`: its `option_turns` when already known (`option_tokens`), else found from `pieces`.
+    `tokens`: its `option_turns` when already known (`option_tokens`), else found from `pieces`;
+    `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer when already known, else
+    built from `pieces` at the first key the bias steers.
     """
 
     def __init__(self, sources: list[str], tools: list[list[dict]], pieces: list[str], bonus: float,
-                 tokens: TurnTokens | None = None):
+                 tokens: TurnTokens | None = None, by_first_char: dict[str, list[int]] | None = None):
         super().__init__([CallScanner() for _ in sources], pieces, bonus)
         self.tokens = tokens or option_turns(pieces)
         self.options = [_options_by_tool(row_tools, text) for text, row_tools in zip(sources, tools)]
-        self.first_chars: dict[str, list[int]] | None = None
+        self.by_first_char = by_first_char
 
     def pending_options(self, row: int) -> list[str]:
         """The mentioned options row `row` could still write here (empty unless the decoder is
@@ -343,15 +346,6 @@ class OptionBias(ScanningBias):
             return []
         return options.pending(scanner.written)
 
-    def _by_first_char(self) -> dict[str, list[int]]:
-        """Token ids by their first character (built once, at the first key this bias steers)."""
-        if self.first_chars is None:
-            self.first_chars = {}
-            for i, piece in enumerate(self.pieces):
-                if piece:
-                    self.first_chars.setdefault(piece[0], []).append(i)
-        return self.first_chars
-
     def steer_key(self, scores, row: int, written: str, best: int) -> bool:
         """In a key: if the likeliest token spells another optional key than the mentioned ones
         that may still come, add the bonus to the tokens that go on spelling one of those.
@@ -362,7 +356,9 @@ class OptionBias(ScanningBias):
         piece = self.pieces[best]
         if not names or any(writes_key(piece, written, name) for name in (*names, *options.required)):
             return False
-        ids = {i for name in names for i in self._by_first_char().get(name[len(written)], [])
+        if self.by_first_char is None:
+            self.by_first_char = index_by_first_char(self.pieces)
+        ids = {i for name in names for i in self.by_first_char.get(name[len(written)], [])
                if writes_key(self.pieces[i], written, name)}
         scores[row, sorted(ids)] += max(self.bonus, KEY_BONUS)
         return bool(ids)

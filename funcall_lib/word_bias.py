@@ -31,33 +31,17 @@ token stays masked (-inf plus a bonus is still -inf).
 from __future__ import annotations
 
 import re
-import weakref
 
-from funcall_lib.copy_bias import CopyBias, continues, per_tokenizer, token_pieces
+from funcall_lib.copy_bias import CopyBias, continues
 
 MIN_LETTERS = 4
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
-_BY_FIRST_CHAR: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def letters_at_end(value: str) -> int:
     """How many letters `value` ends with ("New Yo" -> 2, "hawk" -> 4, "B678" -> 0)."""
     found = _LAST_LETTERS.search(value)
     return len(found.group(0)) if found else 0
-
-
-def _index_by_first_char(tokenizer, size: int) -> dict[str, list[int]]:
-    index: dict[str, list[int]] = {}
-    for token, piece in enumerate(token_pieces(tokenizer, size)):
-        if piece:
-            index.setdefault(piece[0], []).append(token)
-    return index
-
-
-def tokens_by_first_char(tokenizer, size: int) -> dict[str, list[int]]:
-    """Token ids grouped by the first character of their text, computed once per tokenizer and
-    size: where the bias acts, it searches the whole vocabulary, not only the likeliest tokens."""
-    return per_tokenizer(_BY_FIRST_CHAR, tokenizer, size, _index_by_first_char)
 
 
 def respells(piece: str, rests: list[str]) -> bool:
@@ -67,7 +51,7 @@ def respells(piece: str, rests: list[str]) -> bool:
 
 class WordFinishBias(CopyBias):
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
-    `by_first_char`: `tokens_by_first_char` of the tokenizer whose `pieces` these are."""
+    `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer whose `pieces` these are."""
 
     def __init__(self, sources: list[str], pieces: list[str], bonus: float,
                  by_first_char: dict[str, list[int]]):

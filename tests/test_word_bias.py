@@ -4,9 +4,9 @@ leaves alone, and generate() with it."""
 import pytest
 
 from funcall_lib import infer
-from funcall_lib.copy_bias import token_pieces
+from funcall_lib.copy_bias import token_pieces, tokens_by_first_char
 from funcall_lib.nudges import Nudges
-from funcall_lib.word_bias import WordFinishBias, letters_at_end, respells, tokens_by_first_char
+from funcall_lib.word_bias import WordFinishBias, letters_at_end, respells
 
 CALL = '<tool_call>\n{"name": "fetch_habitat_range", "arguments": {'
 TURTLE = "Using the hawksbill turtle, get the habitat range of an animal, please."
