@@ -262,6 +262,15 @@ def index_by_first_char(pieces: list[str]) -> dict[str, list[int]]:
     return index
 
 
+def tokens_going_on(by_first_char: dict[str, list[int]], pieces: list[str], rests: list[str],
+                    goes_on) -> list[int]:
+    """The ids of every token of the vocabulary that goes on with one of `rests` (texts still to
+    write), as `goes_on(piece, rest)` decides, found through `by_first_char` (an
+    `index_by_first_char` of `pieces`), not only among the likeliest tokens."""
+    candidates = {t for rest in rests if rest for t in by_first_char.get(rest[0], [])}
+    return sorted(t for t in candidates if any(goes_on(pieces[t], rest) for rest in rests))
+
+
 _BY_FIRST_CHAR: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 

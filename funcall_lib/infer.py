@@ -330,10 +330,9 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     `option_bias` > 0 favours a comma over closing a call's arguments while an optional
     parameter the user mentioned is unwritten (`option_bias.OptionBias`); `list_bias` > 0
     favours closing a list argument over going on after an item where the user's own list ends
-    (`list_bias.ListEndBias`). With
-    `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at the
-    first step (negative: text answers more often; `call_bias.CallBias`), and each Generation
-    records its `call_margin`.
+    (`list_bias.ListEndBias`). With `tool_choice="auto"`, `call_bias` is added to the logits of
+    the call-opening tokens at the first step (negative: text answers more often;
+    `call_bias.CallBias`), and each Generation records its `call_margin`.
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")

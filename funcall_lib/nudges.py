@@ -3,9 +3,10 @@
 A 135M model makes mistakes that a rule at decoding time can catch: it repeats a call word for
 word, spells a value anew instead of copying the user's, closes a call before an optional
 argument the user asked for, ends a word of the user's its own way, runs a list on past the
-user's last item, ends a city without the state its parameter asks for, or calls a tool where it should answer (or the other way round). Each rule lives
-in its own module (`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `region_bias`, `option_bias`,
-`list_bias`, `call_bias`); all are off by default.
+user's last item, ends a city without the state its parameter asks for, or calls a tool where it
+should answer (or the other way round). Each rule lives in its own module
+(`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `region_bias`, `option_bias`, `list_bias`,
+`call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -63,8 +64,8 @@ class Nudges:
     def value_biases(self, tokenizer, vocab: int, records: list[dict]) -> list:
         """The logits processors that steer argument values toward the user's words, one row per
         record: the copy bias, the word-finish bias, the region bias, the option bias, then the
-        list-end bias (those at 0 are left out). They go after the grammar, which they never overrule: they only
-        reorder the tokens it allows. The option and list-end biases come after the copy biases,
+        list-end bias (those at 0 are left out). They go after the grammar, which they never
+        overrule: they only reorder the tokens it allows. The option and list-end biases come after the copy biases,
         as their bonus may end a value where the user's ends and so make the comma the likeliest
         token, which is what they look at; the region bias, which looks at a value's end, comes
         after the copy biases for the same reason, and before the option bias, which would

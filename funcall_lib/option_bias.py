@@ -46,7 +46,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from funcall_lib.copy_bias import (ARGUMENT_KEYS, ScanningBias, ValueScanner, index_by_first_char, per_tokenizer,
-                                   token_pieces)
+                                   token_pieces, tokens_going_on)
 
 # Words of a parameter name that say nothing about what the user asked for.
 GENERIC_WORDS = frozenset(
@@ -346,33 +346,34 @@ class OptionBias(ScanningBias):
             return []
         return options.pending(scanner.written)
 
-    def steer_key(self, scores, row: int, written: str, best: int) -> bool:
+    def steer_key(self, scores, row: int, pending: list[str], best: int) -> bool:
         """In a key: if the likeliest token spells another optional key than the mentioned ones
-        that may still come, add the bonus to the tokens that go on spelling one of those.
-        Returns whether it did. A required key is the model's to write (the grammar wants it)."""
-        options = self.options[row][self.scanners[row].tool_name]
-        names = [name for name in options.pending(self.scanners[row].written)
-                 if name.startswith(written) and name != written]
-        piece = self.pieces[best]
-        if not names or any(writes_key(piece, written, name) for name in (*names, *options.required)):
+        that may still come (`pending`), add the bonus to the tokens that go on spelling one of
+        those. Returns whether it did. A required key is the model's to write (the grammar wants
+        it)."""
+        scanner = self.scanners[row]
+        written = scanner.key_so_far
+        names = [name for name in pending if name.startswith(written) and name != written]
+        required = self.options[row][scanner.tool_name].required
+        if not names or any(writes_key(self.pieces[best], written, name) for name in (*names, *required)):
             return False
         if self.by_first_char is None:
             self.by_first_char = index_by_first_char(self.pieces)
-        ids = {i for name in names for i in self.by_first_char.get(name[len(written)], [])
-               if writes_key(self.pieces[i], written, name)}
-        scores[row, sorted(ids)] += max(self.bonus, KEY_BONUS)
+        ids = tokens_going_on(self.by_first_char, self.pieces, [name[len(written):] for name in names],
+                              lambda piece, rest: writes_key(piece, "", rest))
+        scores[row, ids] += max(self.bonus, KEY_BONUS)
         return bool(ids)
 
     def __call__(self, input_ids, scores):
         self.advance(input_ids)
         if not self.bonus or not self.tokens.turned_to:
             return scores
-        rows = [r for r in range(len(self.scanners)) if self.pending_options(r)]
+        pending = {r: names for r in range(len(self.scanners)) if (names := self.pending_options(r))}
+        rows = list(pending)
         in_key = [r for r in rows if self.scanners[r].key_so_far is not None]
         if in_key:
             best = scores[in_key].argmax(dim=-1).tolist()
-            self.biased_steps += sum(self.steer_key(scores, r, self.scanners[r].key_so_far, b)
-                                     for r, b in zip(in_key, best))
+            self.biased_steps += sum(self.steer_key(scores, r, pending[r], b) for r, b in zip(in_key, best))
         rows = [r for r in rows if self.scanners[r].key_so_far is None]
         if rows:
             quoted = [self.scanners[r].in_argument_string for r in rows]

@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import re
 import weakref
-
 from dataclasses import dataclass
 
 from funcall_lib.copy_bias import ScanningBias, per_tokenizer, token_pieces
@@ -105,11 +104,11 @@ class RegionTokens:
 
 def region_turns(pieces: list[str]) -> RegionTokens:
     """Ending a string value turned to a comma inside it, or after one to a region's first
-    letters (every row it acts on is in a string, so only the `quote_` pairs are used)."""
-    def turn(test):
-        return TurnTokens.from_pieces(pieces, lambda p: False, lambda p: False, ends_string, test)
-
-    return RegionTokens(turn(writes_comma), turn(starts_region))
+    letters (every row it acts on is in a string, so only the `quote_` pairs are filled)."""
+    ends = frozenset(i for i, p in enumerate(pieces) if ends_string(p))
+    commas = [i for i, p in enumerate(pieces) if writes_comma(p)]
+    regions = [i for i, p in enumerate(pieces) if starts_region(p)]
+    return RegionTokens(TurnTokens(frozenset(), [], ends, commas), TurnTokens(frozenset(), [], ends, regions))
 
 
 _TOKENS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()

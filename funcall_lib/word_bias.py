@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import re
 
-from funcall_lib.copy_bias import CopyBias, continues
+from funcall_lib.copy_bias import CopyBias, continues, tokens_going_on
 
 MIN_LETTERS = 4
 _LAST_LETTERS = re.compile(r"[^\W\d_]+$")
@@ -79,9 +79,8 @@ class WordFinishBias(CopyBias):
         for (row, rests), best in zip(inside.items(), likeliest):
             if best >= len(self.pieces) or not respells(self.pieces[best], rests):
                 continue
-            candidates = {t for rest in rests for t in self.by_first_char.get(rest[0], [])}
-            picked = sorted(t for t in candidates if any(continues(self.pieces[t], rest, "string")
-                                                          for rest in rests))
+            picked = tokens_going_on(self.by_first_char, self.pieces, rests,
+                                     lambda piece, rest: continues(piece, rest, "string"))
             if picked:
                 scores[row, picked] += self.bonus
                 self.biased_steps += 1
