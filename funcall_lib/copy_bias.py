@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 ARGUMENT_KEYS = ("arguments", "parameters")   # the key that holds a call's arguments, per family
 NUMBER_CHARS = frozenset("0123456789.-+eE")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
-_WINDOW = 48     # characters of the user's text looked at after a matched prefix
+WINDOW = 48     # characters of the user's text looked at after a matched prefix
 
 
 @dataclass
@@ -207,7 +207,7 @@ class CopyBias(ScanningBias):
         scanner = self.scanners[row]
         number = scanner.kind == "number"
         source = self.numbers[row] if number else self.text[row]
-        return [source[end:end + _WINDOW] for end in _word_starts(source, scanner.value, number)]
+        return [source[end:end + WINDOW] for end in _word_starts(source, scanner.value, number)]
 
     def __call__(self, input_ids, scores):
         self.advance(input_ids)

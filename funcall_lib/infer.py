@@ -325,7 +325,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     for small models: `stop_on_repeat` ends a row at the first exact repeat of a call
     (`RepeatedCallStop`); `copy_bias` > 0 nudges argument values toward the user's own words
     (`copy_bias.CopyBias`); `word_bias` > 0 finishes a word of the user's that a string value
-    has begun copying (`word_bias.WordFinishBias`); `region_bias` > 0 favours a comma over
+    has begun copying (`word_bias.WordFinishBias`); `name_bias` > 0 spells the user's name where
+    a value has begun it and the model would write another (`name_bias.NameBias`); `region_bias` > 0 favours a comma over
     ending a city whose parameter asks for the state too (`region_bias.RegionBias`);
     `option_bias` > 0 favours a comma over closing a call's arguments while an optional
     parameter the user mentioned is unwritten (`option_bias.OptionBias`); `list_bias` > 0

@@ -2,11 +2,11 @@
 
 A 135M model makes mistakes that a rule at decoding time can catch: it repeats a call word for
 word, spells a value anew instead of copying the user's, closes a call before an optional
-argument the user asked for, ends a word of the user's its own way, runs a list on past the
-user's last item, ends a city without the state its parameter asks for, or calls a tool where it
-should answer (or the other way round). Each rule lives in its own module
-(`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `region_bias`, `option_bias`, `list_bias`,
-`call_bias`); all are off by default.
+argument the user asked for, ends a word of the user's its own way, writes another name after
+the first letter of the user's, runs a list on past the user's last item, ends a city without
+the state its parameter asks for, or calls a tool where it should answer (or the other way
+round). Each rule lives in its own module (`infer.RepeatedCallStop`, `copy_bias`, `word_bias`,
+`name_bias`, `region_bias`, `option_bias`, `list_bias`, `call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -22,7 +22,7 @@ import math
 from dataclasses import asdict, dataclass, fields
 
 # The nudges that add a bonus to argument-value tokens; each must be 0 (off) or more.
-VALUE_BIASES = ("copy_bias", "word_bias", "region_bias", "option_bias", "list_bias")
+VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bias", "list_bias")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +32,7 @@ class Nudges:
     stop_on_repeat: bool = False  # end a turn at its first exact repeat of a call
     copy_bias: float = 0.0        # nudge argument values toward the user's words
     word_bias: float = 0.0        # finish a word of the user's that a value has begun copying
+    name_bias: float = 0.0        # spell the user's name when a value begins with its first letters
     region_bias: float = 0.0      # go on past a city where its parameter asks for the state too
     call_bias: float = 0.0        # shift the first token between calling and answering
     option_bias: float = 0.0      # favour writing an optional argument the user mentioned
@@ -63,8 +64,8 @@ class Nudges:
 
     def value_biases(self, tokenizer, vocab: int, records: list[dict]) -> list:
         """The logits processors that steer argument values toward the user's words, one row per
-        record: the copy bias, the word-finish bias, the region bias, the option bias, then the
-        list-end bias (those at 0 are left out). They go after the grammar, which they never
+        record: the copy bias, the word-finish bias, the name bias, the region bias, the option
+        bias, then the list-end bias (those at 0 are left out). They go after the grammar, which they never
         overrule: they only reorder the tokens it allows. The option and list-end biases come after the copy biases,
         as their bonus may end a value where the user's ends and so make the comma the likeliest
         token, which is what they look at; the region bias, which looks at a value's end, comes
@@ -72,6 +73,7 @@ class Nudges:
         otherwise turn that end into the comma after the string."""
         from funcall_lib.copy_bias import CopyBias, token_pieces, tokens_by_first_char, user_text
         from funcall_lib.list_bias import ListEndBias, list_tokens
+        from funcall_lib.name_bias import NameBias
         from funcall_lib.option_bias import OptionBias, option_tokens
         from funcall_lib.region_bias import RegionBias, region_tokens
         from funcall_lib.word_bias import WordFinishBias
@@ -83,6 +85,9 @@ class Nudges:
         if self.word_bias:
             biases.append(WordFinishBias(texts, token_pieces(tokenizer, vocab), bonus=self.word_bias,
                                          by_first_char=tokens_by_first_char(tokenizer, vocab)))
+        if self.name_bias:
+            biases.append(NameBias(texts, token_pieces(tokenizer, vocab), bonus=self.name_bias,
+                                   by_first_char=tokens_by_first_char(tokenizer, vocab)))
         if self.region_bias:
             biases.append(RegionBias([r.get("tools") or [] for r in records], token_pieces(tokenizer, vocab),
                                      bonus=self.region_bias, tokens=region_tokens(tokenizer, vocab)))

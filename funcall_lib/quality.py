@@ -172,6 +172,7 @@ class Decoding(Nudges):
         parts = ((used.stop_on_repeat, "-stop-on-repeat"),
                  (used.copy_bias, f"-copy-bias-{used.copy_bias:g}"),
                  (used.word_bias, f"-word-bias-{used.word_bias:g}"),
+                 (used.name_bias, f"-name-bias-{used.name_bias:g}"),
                  (used.region_bias, f"-region-bias-{used.region_bias:g}"),
                  (used.option_bias, f"-option-bias-{used.option_bias:g}"),
                  (used.list_bias, f"-list-bias-{used.list_bias:g}"),

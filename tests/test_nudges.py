@@ -7,9 +7,9 @@ import pytest
 from funcall_lib import infer
 from funcall_lib.nudges import NUDGE_FIELDS, VALUE_BIASES, Nudges
 
-FLAGS = ["--stop-on-repeat", "--copy-bias", "2", "--word-bias", "6", "--region-bias", "3",
+FLAGS = ["--stop-on-repeat", "--copy-bias", "2", "--word-bias", "6", "--name-bias", "5", "--region-bias", "3",
          "--call-bias=-1.5", "--option-bias", "0.5", "--list-bias", "8"]
-ASKED = Nudges(stop_on_repeat=True, copy_bias=2.0, word_bias=6.0, region_bias=3.0, call_bias=-1.5,
+ASKED = Nudges(stop_on_repeat=True, copy_bias=2.0, word_bias=6.0, name_bias=5.0, region_bias=3.0, call_bias=-1.5,
                option_bias=0.5, list_bias=8.0)
 
 
@@ -35,7 +35,7 @@ def test_the_quality_recipe_reads_every_nudge_and_its_own_setting():
     assert decoding.nudges() == ASKED and decoding.unmerged
     assert decoding.report() == ASKED.report()            # not a decoding setting of the outputs
     assert decoding.nudges_for("required") == Nudges(stop_on_repeat=True, copy_bias=2.0, word_bias=6.0,
-                                                     region_bias=3.0, option_bias=0.5,
+                                                     name_bias=5.0, region_bias=3.0, option_bias=0.5,
                                                      list_bias=8.0)   # no call choice there
 
 
@@ -53,7 +53,7 @@ def test_bench_decode_takes_the_value_biases_only():
     from funcall_lib.cli import build_parser
 
     args = build_parser().parse_args(["bench", "decode", "--copy-bias", "2", "--list-bias", "8"])
-    assert [getattr(args, name) for name in VALUE_BIASES] == [2.0, 0.0, 0.0, 0.0, 8.0]
+    assert [getattr(args, name) for name in VALUE_BIASES] == [2.0, 0.0, 0.0, 0.0, 0.0, 8.0]
     with pytest.raises(SystemExit):
         build_parser().parse_args(["bench", "decode", "--stop-on-repeat"])
 
@@ -87,6 +87,7 @@ def test_every_nudge_is_reported_and_parts_that_differ_in_one_do_not_merge():
 def test_value_biases_are_built_in_order_and_only_when_on(tool_tokenizer):
     from funcall_lib.copy_bias import CopyBias
     from funcall_lib.list_bias import ListEndBias
+    from funcall_lib.name_bias import NameBias
     from funcall_lib.option_bias import OptionBias
     from funcall_lib.region_bias import RegionBias
     from funcall_lib.word_bias import WordFinishBias
@@ -96,10 +97,10 @@ def test_value_biases_are_built_in_order_and_only_when_on(tool_tokenizer):
     assert Nudges(stop_on_repeat=True, call_bias=1.0).value_biases(tool_tokenizer, vocab, records) == []
     built = Nudges(list_bias=1.0, copy_bias=1.0).value_biases(tool_tokenizer, vocab, records)
     assert [type(b) for b in built] == [CopyBias, ListEndBias]
-    built = Nudges(list_bias=1.0, option_bias=2.0, region_bias=2.5, word_bias=3.0, copy_bias=4.0).value_biases(
-        tool_tokenizer, vocab, records)
-    assert [type(b) for b in built] == [CopyBias, WordFinishBias, RegionBias, OptionBias, ListEndBias]
-    assert [b.bonus for b in built] == [4.0, 3.0, 2.5, 2.0, 1.0]
+    built = Nudges(list_bias=1.0, option_bias=2.0, region_bias=2.5, name_bias=2.75, word_bias=3.0,
+                   copy_bias=4.0).value_biases(tool_tokenizer, vocab, records)
+    assert [type(b) for b in built] == [CopyBias, WordFinishBias, NameBias, RegionBias, OptionBias, ListEndBias]
+    assert [b.bonus for b in built] == [4.0, 3.0, 2.75, 2.5, 2.0, 1.0]
 
 
 def test_nudges_are_named_never_positional():

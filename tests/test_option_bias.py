@@ -328,7 +328,7 @@ def test_generating_commands_refuse_a_bad_bias_before_any_work(command, value, f
     assert stop.value.code == 2 and "expected 0 (off) or more" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("key", ["word_bias", "region_bias", "option_bias", "list_bias"])
+@pytest.mark.parametrize("key", ["word_bias", "name_bias", "region_bias", "option_bias", "list_bias"])
 def test_evaluate_model_passes_the_bias_and_reports_it(key, monkeypatch, tool_tokenizer):
     from funcall_lib import evaluate
     from funcall_lib.models import Loaded
