@@ -10,8 +10,8 @@ import pytest
 from funcall_lib import infer, option_bias
 from funcall_lib.nudges import VALUE_BIASES, Nudges
 from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, continues_object,
-                                     KEY_BONUS, mentioned_options, name_words, option_turns, words_match,
-                                     writes_key)
+                                     KEY_BONUS, mentioned_options, name_words, option_mentions, option_turns,
+                                     words_match, writes_key)
 from tests.processor_steps import scores_after
 
 
@@ -110,6 +110,18 @@ def test_a_tool_without_usable_parameters_has_no_options():
     assert mentioned_options({"name": "f", "parameters": {"properties": []}}, "anything") == set()
 
 
+def test_option_mentions_are_counted():
+    """Each mention can ask for the option in one call: "rounded to the nearest dollar, ...
+    rounded to the nearest cent" asks twice, "at 536 dpi" once."""
+    tool = _tool({"price": NUM, "dpi": NUM, "round_to": {"type": "string", "enum": ["cent", "dollar"]},
+                  "timing": {"type": "string", "enum": ["end", "begin"]}}, required=["price"])
+    text = "A price of $45 rounded to the nearest dollar, then $12 rounded to the nearest cent, at 536 dpi."
+    assert option_mentions(tool, text) == {"round_to": 2, "dpi": 1}
+    assert option_mentions(tool, "Price it to the nearest cent and the nearest dollar") == {"round_to": 2}
+    assert option_mentions(tool, "with payments at the end of each year") == {"timing": 1}
+    assert option_mentions(tool, "nothing here") == {}
+
+
 # ---------------------------------------------------------------- the scanner
 
 CALL = '{"name": "f", "arguments": {"a": 1, "b": "x"}}'
@@ -143,6 +155,11 @@ def test_scanner_starts_over_for_each_call():
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", set(), True)
     scanner.feed('"c": [1, 2]')
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", {"c"}, True)
+    assert scanner.earlier == {"f": {"a": 1, "b": 1}}
+    scanner.feed("}}\n</tool_call>\n<tool_call>\n" + CALL)
+    assert scanner.earlier == {"f": {"a": 1, "b": 1}, "g": {"c": 1}}
+    scanner.feed("\n</tool_call>\n<tool_call>\n{")
+    assert scanner.earlier == {"f": {"a": 2, "b": 2}, "g": {"c": 1}} and scanner.tool_name is None
     # calls in a list, each with an id after its arguments (mistral)
     scanner = CallScanner.after('[{"name": "f", "arguments": {"a": 1}, "id": "abc123XYZ"}, {"name": "g", "arguments": {')
     assert (scanner.tool_name, scanner.written, scanner.at_arguments_level) == ("g", set(), True)
@@ -230,6 +247,20 @@ def test_an_option_before_a_written_key_in_schema_order_is_no_longer_pending():
     out, bias = _after(['{"name": "f", "arguments": {', '"a": 1', ",", ' "to_unit": "km/h"'], "}}",
                        text=text)
     assert bias.pending_options(0) == [] and out[COMMAS[0]] == 0.0
+
+
+@pytest.mark.parametrize("text, pending", [("Speed in km/h please", []),
+                                           ("Speed in km/h please, and again in km/h", ["to_unit"])])
+def test_an_option_mentioned_once_is_written_once_in_a_turn(text, pending):
+    """A later call of the tool is not pushed to write an option that earlier calls have written
+    as many times as the request mentions it (quality run 26: at a bonus of 8, "at 536 dpi" for
+    the first of three photos gave all three a `dpi`)."""
+    first = ['{"name": "f", "arguments": {', '"a": 1', ",", ' "to_unit": "km/h"', "}}"]
+    out, bias = _after([*first, '{"name": "f", "arguments": {', '"a": 1'], "}}", text=text)
+    assert bias.pending_options(0) == pending
+    assert [out[i] for i in COMMAS] == [2.0 if pending else 0.0] * 4
+    _, bias = _after([*first, '{"name": "h", "arguments": {', '"s": "', "x", '"'], "}}", text=text)
+    assert bias.pending_options(0) == ["to_unit"]     # another tool's calls do not count
 
 
 def test_a_masked_comma_stays_masked():
