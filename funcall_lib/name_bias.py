@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import re
 
-from funcall_lib.copy_bias import WINDOW, CopyBias, continues, tokens_going_on
-from funcall_lib.word_bias import MIN_LETTERS
+from funcall_lib.copy_bias import WINDOW, continues
+from funcall_lib.word_bias import MIN_LETTERS, WordFinishBias
 
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_ENDS = ".!?\n"
@@ -58,17 +58,19 @@ def user_names(text: str) -> list[tuple[int, str]]:
     return names
 
 
-class NameBias(CopyBias):
+class NameBias(WordFinishBias):
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
-    `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer whose `pieces` these are."""
+    `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer whose `pieces` these are.
+    The word-finish bias's processor with its two rules changed: where it acts (the first
+    letters of a name) and what counts as leaving the user's text (a lowercase letter no word of
+    the user's goes on with)."""
 
     def __init__(self, sources: list[str], pieces: list[str], bonus: float,
                  by_first_char: dict[str, list[int]]):
-        super().__init__(sources, pieces, bonus=bonus)
-        self.by_first_char = by_first_char
+        super().__init__(sources, pieces, bonus=bonus, by_first_char=by_first_char)
         self.names = [user_names(text) for text in sources]
 
-    def name_rests(self, row: int) -> list[str]:
+    def acting_rests(self, row: int) -> list[str]:
         """The user's text after the row's value in each name that the value begins, if the value
         is a string of one to `MIN_LETTERS` - 1 letters starting with a capital ([]: not)."""
         scanner = self.scanners[row]
@@ -80,27 +82,10 @@ class NameBias(CopyBias):
         return [text[start + len(value):start + len(value) + WINDOW] for start, name in self.names[row]
                 if name.startswith(value) and len(name) > len(value)]
 
-    def respells(self, row: int, piece: str) -> bool:
-        """Does `piece` go on with a lowercase letter that copies none of the user's words?"""
+    def turns_away(self, row: int, piece: str, rests: list[str]) -> bool:
+        """Does `piece` go on with a lowercase letter that copies none of the user's words (any
+        place the value matches, case-blind, not only the names)?"""
         return piece[:1].islower() and not any(continues(piece, rest, "string") for rest in self._rests(row))
-
-    def __call__(self, input_ids, scores):
-        self.advance(input_ids)
-        if self.bonus == 0:
-            return scores
-        named = {row: rests for row in range(len(self.scanners)) if (rests := self.name_rests(row))}
-        if not named:
-            return scores
-        likeliest = scores[list(named)].argmax(dim=-1).tolist()
-        for (row, rests), best in zip(named.items(), likeliest):
-            if best >= len(self.pieces) or not self.respells(row, self.pieces[best]):
-                continue
-            picked = tokens_going_on(self.by_first_char, self.pieces, rests,
-                                     lambda piece, rest: continues(piece, rest, "string"))
-            if picked:
-                scores[row, picked] += self.bonus
-                self.biased_steps += 1
-        return scores
 
 
 # What the --name-bias flag does, in its help (`nudges.add_arguments` defines the flag).

@@ -51,14 +51,16 @@ def respells(piece: str, rests: list[str]) -> bool:
 
 class WordFinishBias(CopyBias):
     """A logits processor (see the module docstring); one per `generate` call, rows in order.
-    `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer whose `pieces` these are."""
+    `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer whose `pieces` these are.
+    Where it acts (`acting_rests`) and what counts as leaving the user's text (`turns_away`)
+    are its two rules; the name bias (`name_bias.NameBias`) keeps the rest and changes those."""
 
     def __init__(self, sources: list[str], pieces: list[str], bonus: float,
                  by_first_char: dict[str, list[int]]):
         super().__init__(sources, pieces, bonus=bonus)
         self.by_first_char = by_first_char
 
-    def _inside_a_word(self, row: int) -> list[str]:
+    def acting_rests(self, row: int) -> list[str]:
         """The user's text after each match of the row's value, if the value is a string that
         stops inside the user's word at every match, MIN_LETTERS or more letters in ([]: not)."""
         scanner = self.scanners[row]
@@ -67,17 +69,20 @@ class WordFinishBias(CopyBias):
         rests = self._rests(row)
         return rests if all(rest[:1].isalpha() for rest in rests) else []
 
+    def turns_away(self, row: int, piece: str, rests: list[str]) -> bool:
+        """Does the likeliest token `piece` leave the user's text (`rests`, from `acting_rests`)?"""
+        return respells(piece, rests)
+
     def __call__(self, input_ids, scores):
         self.advance(input_ids)
         if self.bonus == 0:
             return scores
-        inside = {row: rests for row in range(len(self.scanners))
-                  if (rests := self._inside_a_word(row))}
-        if not inside:
+        acting = {row: rests for row in range(len(self.scanners)) if (rests := self.acting_rests(row))}
+        if not acting:
             return scores
-        likeliest = scores[list(inside)].argmax(dim=-1).tolist()
-        for (row, rests), best in zip(inside.items(), likeliest):
-            if best >= len(self.pieces) or not respells(self.pieces[best], rests):
+        likeliest = scores[list(acting)].argmax(dim=-1).tolist()
+        for (row, rests), best in zip(acting.items(), likeliest):
+            if best >= len(self.pieces) or not self.turns_away(row, self.pieces[best], rests):
                 continue
             picked = tokens_going_on(self.by_first_char, self.pieces, rests,
                                      lambda piece, rest: continues(piece, rest, "string"))

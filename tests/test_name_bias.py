@@ -3,10 +3,9 @@ another name), what it leaves alone, and generate() with it."""
 
 import pytest
 
-from funcall_lib import infer
-from funcall_lib.copy_bias import token_pieces, tokens_by_first_char
 from funcall_lib.name_bias import NameBias, opens_sentence, user_names
 from funcall_lib.nudges import Nudges
+from tests.processor_steps import city_per_user, rival_after
 
 CALL = '<tool_call>\n{"name": "get_air_quality", "arguments": {'
 ORDER = "Could you order apple pie from Nonna's to 125 Main Street, Singapore?"
@@ -34,18 +33,9 @@ def test_opens_sentence(text, start, opens):
 
 
 def _after(tokenizer, user, generated, best, rival, bonus=32.0, lead=21.5):
-    """Feed `generated` through a NameBias token by token, then score one step where `best` leads
-    `rival` by `lead` logits; return the processed scores of the two and the processor."""
-    import torch
-
-    pieces = token_pieces(tokenizer, len(tokenizer))
-    bias = NameBias([user], pieces, bonus=bonus, by_first_char=tokens_by_first_char(tokenizer, len(pieces)))
-    ids = tokenizer(generated, add_special_tokens=False)["input_ids"]
-    for step in range(len(ids) + 1):
-        scores = torch.zeros(1, len(pieces))
-        scores[0, best], scores[0, rival] = lead, 0.0
-        out = bias(torch.tensor([ids[:step] or [0]]), scores)
-    return out[0, best].item(), out[0, rival].item(), bias
+    """The scores of `best` and `rival` after `generated`, `best` leading by `lead` logits, and
+    the processor."""
+    return rival_after(NameBias, tokenizer, user, generated, best, rival, bonus, lead)
 
 
 def _ids(tokenizer, *tokens):
@@ -88,12 +78,6 @@ def test_a_bonus_of_zero_is_off(embedded_tokenizer):
     assert _after(tok, ORDER, CALL + '"city": "S', yd, ing, bonus=0.0)[:2] == (21.5, 0.0)
 
 
-CITY = {"name": "city_info", "description": "Facts about a city.",
-        "parameters": {"type": "object",
-                       "properties": {"city": {"type": "string", "pattern": "^S(ingapore|ydney)$"}},
-                       "required": ["city"]}}
-
-
 def test_generate_with_the_name_bias_spells_the_users_name_within_the_grammar(tiny_model, spy):
     """The schema allows "Singapore" and "Sydney" alone. Unbiased, the random model writes the
     same city for both users; a large bias makes each the user's own, inside the grammar."""
@@ -102,11 +86,7 @@ def test_generate_with_the_name_bias_spells_the_users_name_within_the_grammar(ti
     made = spy(name_bias, "NameBias")
     model, tok = tiny_model
     users = ["What is there to do in Singapore?", "What is there to do in Sydney?"]
-    records = [{"id": str(i), "tools": [CITY], "messages": [{"role": "user", "content": text}]}
-               for i, text in enumerate(users)]
-    kwargs = dict(tool_choice="required", max_new_tokens=80, max_calls=1, batch_size=2)
-    plain = [g.calls[0]["arguments"]["city"] for g in infer.generate(model, tok, records, **kwargs)]
+    plain = city_per_user(model, tok, "^S(ingapore|ydney)$", users)
     assert plain[0] == plain[1] and not made
-    gens = infer.generate(model, tok, records, nudges=Nudges(name_bias=1e4), **kwargs)
-    assert [g.calls[0]["arguments"]["city"] for g in gens] == ["Singapore", "Sydney"]
+    assert city_per_user(model, tok, "^S(ingapore|ydney)$", users, Nudges(name_bias=1e4)) == ["Singapore", "Sydney"]
     assert len(made) == 1 and made[0].biased_steps >= 1

@@ -3,10 +3,9 @@ leaves alone, and generate() with it."""
 
 import pytest
 
-from funcall_lib import infer
-from funcall_lib.copy_bias import token_pieces, tokens_by_first_char
 from funcall_lib.nudges import Nudges
 from funcall_lib.word_bias import WordFinishBias, letters_at_end, respells
+from tests.processor_steps import city_per_user, rival_after
 
 CALL = '<tool_call>\n{"name": "fetch_habitat_range", "arguments": {'
 TURTLE = "Using the hawksbill turtle, get the habitat range of an animal, please."
@@ -32,21 +31,9 @@ def test_respells(piece, ok):
 
 
 def _after(tokenizer, user, generated, best, rival, bonus=32.0, lead=21.5):
-    """Feed `generated` through a WordFinishBias token by token, then score one step where
-    `best` leads `rival` by `lead` logits (about as far as "bill" leads "s" after "hawk" in our
-    tuned model);
-    return the processed scores of the two and the processor."""
-    import torch
-
-    pieces = token_pieces(tokenizer, len(tokenizer))
-    bias = WordFinishBias([user], pieces, bonus=bonus,
-                          by_first_char=tokens_by_first_char(tokenizer, len(pieces)))
-    ids = tokenizer(generated, add_special_tokens=False)["input_ids"]
-    for step in range(len(ids) + 1):
-        scores = torch.zeros(1, len(pieces))
-        scores[0, best], scores[0, rival] = lead, 0.0
-        out = bias(torch.tensor([ids[:step] or [0]]), scores)
-    return out[0, best].item(), out[0, rival].item(), bias
+    """The scores of `best` and `rival` after `generated`, `best` leading by `lead` logits (about
+    as far as "bill" leads "s" after "hawk" in our tuned model), and the processor."""
+    return rival_after(WordFinishBias, tokenizer, user, generated, best, rival, bonus, lead)
 
 
 def test_a_respelling_inside_the_users_word_is_turned_back(embedded_tokenizer):
@@ -91,12 +78,6 @@ def test_numbers_are_left_to_the_copy_bias(embedded_tokenizer):
     assert _after(tok, user, CALL + '"kg": 4', dot, three)[:2] == (21.5, 0.0)
 
 
-CITY = {"name": "city_info", "description": "Facts about a city.",
-        "parameters": {"type": "object",
-                       "properties": {"city": {"type": "string", "pattern": "^Tallahass(ee|ly)$"}},
-                       "required": ["city"]}}
-
-
 def test_generate_with_the_word_bias_finishes_the_users_word_within_the_grammar(tiny_model, spy):
     """The schema makes every value start "Tallahass" and end "ee" or "ly". Unbiased, the random
     model writes the same ending for both users; a large bias makes each the user's own, inside
@@ -107,11 +88,8 @@ def test_generate_with_the_word_bias_finishes_the_users_word_within_the_grammar(
     made = spy(word_bias, "WordFinishBias")
     model, tok = tiny_model
     users = ["What is there to do in Tallahassee?", "Where is the Tallahassly festival held?"]
-    records = [{"id": str(i), "tools": [CITY], "messages": [{"role": "user", "content": text}]}
-               for i, text in enumerate(users)]
-    kwargs = dict(tool_choice="required", max_new_tokens=80, max_calls=1, batch_size=2)
-    plain = [g.calls[0]["arguments"]["city"] for g in infer.generate(model, tok, records, **kwargs)]
+    plain = city_per_user(model, tok, "^Tallahass(ee|ly)$", users)
     assert plain[0] == plain[1] and not made
-    gens = infer.generate(model, tok, records, nudges=Nudges(word_bias=1e4), **kwargs)
-    assert [g.calls[0]["arguments"]["city"] for g in gens] == ["Tallahassee", "Tallahassly"]
+    biased = city_per_user(model, tok, "^Tallahass(ee|ly)$", users, Nudges(word_bias=1e4))
+    assert biased == ["Tallahassee", "Tallahassly"]
     assert len(made) == 1 and made[0].biased_steps >= 1
