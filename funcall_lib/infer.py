@@ -326,12 +326,12 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     (`RepeatedCallStop`); `copy_bias` > 0 nudges argument values toward the user's own words
     (`copy_bias.CopyBias`); `word_bias` > 0 finishes a word of the user's that a string value
     has begun copying (`word_bias.WordFinishBias`); `name_bias` > 0 spells the user's name where
-    a value has begun it and the model would write another (`name_bias.NameBias`); `region_bias` > 0 favours a comma over
-    ending a city whose parameter asks for the state too (`region_bias.RegionBias`);
-    `option_bias` > 0 favours a comma over closing a call's arguments while an optional
-    parameter the user mentioned is unwritten (`option_bias.OptionBias`); `list_bias` > 0
-    favours closing a list argument over going on after an item where the user's own list ends
-    (`list_bias.ListEndBias`). With `tool_choice="auto"`, `call_bias` is added to the logits of
+    a value has begun it and the model would write another (`name_bias.NameBias`);
+    `region_bias` > 0 favours a comma over ending a city whose parameter asks for the state too
+    (`region_bias.RegionBias`); `option_bias` > 0 favours a comma over closing a call's
+    arguments while an optional parameter the user mentioned is unwritten
+    (`option_bias.OptionBias`); `list_bias` > 0 favours closing a list argument over going on
+    after an item where the user's own list ends (`list_bias.ListEndBias`). With `tool_choice="auto"`, `call_bias` is added to the logits of
     the call-opening tokens at the first step (negative: text answers more often;
     `call_bias.CallBias`), and each Generation records its `call_margin`.
     """

@@ -65,12 +65,13 @@ class Nudges:
     def value_biases(self, tokenizer, vocab: int, records: list[dict]) -> list:
         """The logits processors that steer argument values toward the user's words, one row per
         record: the copy bias, the word-finish bias, the name bias, the region bias, the option
-        bias, then the list-end bias (those at 0 are left out). They go after the grammar, which they never
-        overrule: they only reorder the tokens it allows. The option and list-end biases come after the copy biases,
-        as their bonus may end a value where the user's ends and so make the comma the likeliest
-        token, which is what they look at; the region bias, which looks at a value's end, comes
-        after the copy biases for the same reason, and before the option bias, which would
-        otherwise turn that end into the comma after the string."""
+        bias, then the list-end bias (those at 0 are left out). They go after the grammar, which
+        they never overrule: they only reorder the tokens it allows. The option and list-end
+        biases come after the copy biases (copy, word-finish, name), as their bonus may end a
+        value where the user's ends and so make the comma the likeliest token, which is what
+        they look at; the region bias, which looks at a value's end, comes after the copy biases
+        for the same reason, and before the option bias, which would otherwise turn that end
+        into the comma after the string."""
         from funcall_lib.copy_bias import CopyBias, token_pieces, tokens_by_first_char, user_text
         from funcall_lib.list_bias import ListEndBias, list_tokens
         from funcall_lib.name_bias import NameBias

@@ -127,12 +127,12 @@ def optional_parameters(tool: dict) -> list[str]:
 
 
 def option_mentions(tool: dict, text: str) -> dict[str, int]:
-    """{name: how many times the user's `text` mentions it} for the tool's optional parameters
-    that it mentions: every content word of the name occurs in the text (`name_words`,
-    `words_match`), or one of its enum values (`enum`, or `items.enum` for an array), as
-    lowercase words of 3 characters or more, occurs as a whole-word phrase. Parameters whose
-    value is an object, or a list of objects, are left out (`said_in_words`). `tool` is a plain
-    tool schema {"name", "description", "parameters"}."""
+    """{name: how many times the user's `text` mentions it}, in schema order, for the tool's
+    optional parameters that it mentions: every content word of the name occurs in the text
+    (`name_words`, `words_match`), or one of its enum values (`enum`, or `items.enum` for an
+    array), as lowercase words of 3 characters or more, occurs as a whole-word phrase.
+    Parameters whose value is an object, or a list of objects, are left out (`said_in_words`).
+    `tool` is a plain tool schema {"name", "description", "parameters"}."""
     words = text_words(text)
     phrase_text = f" {' '.join(words)} "
     props = _properties(tool)
@@ -316,27 +316,24 @@ def option_tokens(tokenizer, size: int) -> TurnTokens:
 @dataclass(frozen=True)
 class _ToolOptions:
     order: dict[str, int]       # each property's place in the schema
-    mentioned: tuple[str, ...]  # the mentioned optional ones, in schema order
+    mentioned: dict[str, int]   # the mentioned optional ones, in schema order: how often each
     required: frozenset[str] = frozenset()
-    times: tuple[int, ...] = ()  # how many times the request mentions each (1 each if not given)
 
     def pending(self, written: set[str], earlier: dict[str, int] | None = None) -> list[str]:
         """Mentioned options that can still be written: after every written key in schema order,
         and not yet written by as many earlier calls of the tool (`earlier`) as the request
         mentions them."""
         last = max((self.order[k] for k in written if k in self.order), default=-1)
-        earlier, times = earlier or {}, self.times or (1,) * len(self.mentioned)
-        return [name for name, n in zip(self.mentioned, times)
-                if self.order[name] > last and earlier.get(name, 0) < n]
+        earlier = earlier or {}
+        return [name for name, times in self.mentioned.items()
+                if self.order[name] > last and earlier.get(name, 0) < times]
 
 
 def _tool_options(tool: dict, text: str) -> _ToolOptions:
     """What the processor needs of a plain tool: its properties' order and mentioned options."""
     order = {name: i for i, name in enumerate(_properties(tool))}
-    mentions = option_mentions(tool, text)
     required = frozenset(order) - set(optional_parameters(tool))
-    mentioned = tuple(name for name in order if name in mentions)
-    return _ToolOptions(order, mentioned, required, tuple(mentions[name] for name in mentioned))
+    return _ToolOptions(order, option_mentions(tool, text), required)
 
 
 def _options_by_tool(tools: list[dict], text: str) -> dict[str, _ToolOptions]:

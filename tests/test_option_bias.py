@@ -302,7 +302,7 @@ def test_generate_runs_with_the_option_bias(tiny_model, spy, constrained):
     assert not made
     gens = infer.generate(model, tok, records, nudges=Nudges(option_bias=1.0), **kwargs)
     assert len(made) == 1 and len(gens) == 2
-    mentioned = sorted(tuple(o.mentioned for o in row.values()) for row in made[0].options)
+    mentioned = sorted(tuple(tuple(o.mentioned) for o in row.values()) for row in made[0].options)
     assert mentioned == [(), (("to_unit", "detailed"),)]      # rows go shortest prompt first
     assert [g.constrained for g in gens] == [constrained] * 2
     if constrained:
