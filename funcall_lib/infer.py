@@ -12,7 +12,8 @@ decoding for that record, with a warning that says why (`Generation.fallback`). 
 rules for small models come as one `funcall_lib.nudges.Nudges`: end a turn at its first
 repeated call, nudge argument values toward the user's own words, write an optional argument
 the user mentioned rather than close the call, close a list where the user's own list ends,
-and shift the choice between calling and answering.
+hold a date to the layout its description states, and shift the choice between calling and
+answering.
 
 Also here: `run_tool_loop` (call a local tool, feed the result back, let the model answer) and
 the `funcall infer` command. Model text is only ever parsed with `json.loads`, never evaluated.
@@ -272,11 +273,17 @@ def _stop_ids(tokenizer) -> list[int]:
     return ids
 
 
-def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls):
-    """(compiled grammar or None, fallback reason or None) for one record."""
+def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls, hold_layouts=False):
+    """(compiled grammar or None, fallback reason or None) for one record; `hold_layouts`: each
+    string parameter is held to the date or time layout its description states
+    (`stated_layouts`)."""
+    tools = record.get("tools") or []
+    if hold_layouts:
+        from funcall_lib.stated_layouts import with_stated_layouts
+
+        tools = with_stated_layouts(tools)
     try:
-        return compile_tools(tokenizer, vocab, record.get("tools") or [], family, tool_choice,
-                             max_calls), None
+        return compile_tools(tokenizer, vocab, tools, family, tool_choice, max_calls), None
     except RuntimeError as exc:
         reason = f"xgrammar rejected the tool schemas ({str(exc).strip().splitlines()[-1]})"
         log.warning("record %s: %s; decoding it unconstrained", record.get("id"), reason)
@@ -331,7 +338,9 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     (`region_bias.RegionBias`); `option_bias` > 0 favours a comma over closing a call's
     arguments while an optional parameter the user mentioned is unwritten
     (`option_bias.OptionBias`); `list_bias` > 0 favours closing a list argument over going on
-    after an item where the user's own list ends (`list_bias.ListEndBias`). With `tool_choice="auto"`, `call_bias` is added to the logits of
+    after an item where the user's own list ends (`list_bias.ListEndBias`); `stated_layouts` holds
+    a string to the date or time layout its description states, where decoding is constrained
+    (`stated_layouts.with_stated_layouts`). With `tool_choice="auto"`, `call_bias` is added to the logits of
     the call-opening tokens at the first step (negative: text answers more often;
     `call_bias.CallBias`), and each Generation records its `call_margin`.
     """
@@ -379,7 +388,8 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     vocab = logits_size(model)
     grammars, reasons = [None] * len(records), [None] * len(records)
     if constrained:
-        pairs = [_grammar_for(r, tokenizer, vocab, family, tool_choice, max_calls) for r in records]
+        pairs = [_grammar_for(r, tokenizer, vocab, family, tool_choice, max_calls, nudges.stated_layouts)
+                 for r in records]
         grammars, reasons = [p[0] for p in pairs], [p[1] for p in pairs]
     enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
     enc = {k: v.to(model.device) for k, v in enc.items()}

@@ -4,9 +4,10 @@ A 135M model makes mistakes that a rule at decoding time can catch: it repeats a
 word, spells a value anew instead of copying the user's, closes a call before an optional
 argument the user asked for, ends a word of the user's its own way, writes another name after
 the first letter of the user's, runs a list on past the user's last item, ends a city without
-the state its parameter asks for, or calls a tool where it should answer (or the other way
-round). Each rule lives in its own module (`infer.RepeatedCallStop`, `copy_bias`, `word_bias`,
-`name_bias`, `region_bias`, `option_bias`, `list_bias`, `call_bias`); all are off by default.
+the state its parameter asks for, writes a date in another layout than the one its parameter's
+description states, or calls a tool where it should answer (or the other way round). Each rule
+lives in its own module (`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `name_bias`,
+`region_bias`, `option_bias`, `list_bias`, `stated_layouts`, `call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -37,6 +38,7 @@ class Nudges:
     call_bias: float = 0.0        # shift the first token between calling and answering
     option_bias: float = 0.0      # favour writing an optional argument the user mentioned
     list_bias: float = 0.0        # favour closing a list where the user's own list ends
+    stated_layouts: bool = False  # hold a date or time to the layout its description states
 
     def __post_init__(self) -> None:
         from funcall_lib.copy_bias import is_bonus
@@ -122,6 +124,10 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
         if name == "stop_on_repeat":
             parser.add_argument(flag, action="store_true",
                                 help="end a turn at its first exact repeat of a call (small models loop)" + more)
+        elif name == "stated_layouts":
+            parser.add_argument(flag, action="store_true",
+                                help="constrained decoding holds a string to the date or time layout its "
+                                     "description states, e.g. YYYY-MM-DD (see funcall_lib.stated_layouts)" + more)
         elif name == "call_bias":
             call_bias.add_argument(parser, also=more)
         else:

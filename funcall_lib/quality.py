@@ -176,6 +176,7 @@ class Decoding(Nudges):
                  (used.region_bias, f"-region-bias-{used.region_bias:g}"),
                  (used.option_bias, f"-option-bias-{used.option_bias:g}"),
                  (used.list_bias, f"-list-bias-{used.list_bias:g}"),
+                 (used.stated_layouts, "-stated-layouts"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
                  (used.unmerged, "-unmerged"))
         return "".join(text for setting, text in parts if setting)
@@ -293,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
                              "tool_choice=required, BFCL call categories only)")
     add_nudge_arguments(parser, also={
         "stop_on_repeat": "; reports in eval-stop-on-repeat/",
+        "stated_layouts": "; reports in eval-stated-layouts/",
         **{name: f"; reports in eval-{name.replace('_', '-')}-B/" for name in VALUE_BIASES},
         "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",
