@@ -279,9 +279,10 @@ def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls, hold_
     (`stated_layouts`)."""
     tools = record.get("tools") or []
     if hold_layouts:
+        from funcall_lib.copy_bias import user_text
         from funcall_lib.stated_layouts import with_stated_layouts
 
-        tools = with_stated_layouts(tools)
+        tools = with_stated_layouts(tools, said=user_text(record))
     try:
         return compile_tools(tokenizer, vocab, tools, family, tool_choice, max_calls), None
     except RuntimeError as exc:
@@ -339,8 +340,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     arguments while an optional parameter the user mentioned is unwritten
     (`option_bias.OptionBias`); `list_bias` > 0 favours closing a list argument over going on
     after an item where the user's own list ends (`list_bias.ListEndBias`); `stated_layouts` holds
-    a string to the date or time layout its description states, where decoding is constrained
-    (`stated_layouts.with_stated_layouts`). With `tool_choice="auto"`, `call_bias` is added to the logits of
+    a string to the date or time layout its description states, where decoding is constrained,
+    and writes an ISO date the model chose instead in that layout (`stated_layouts`). With `tool_choice="auto"`, `call_bias` is added to the logits of
     the call-opening tokens at the first step (negative: text answers more often;
     `call_bias.CallBias`), and each Generation records its `call_margin`.
     """
@@ -425,10 +426,29 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         if repeated:
             text = chat.drop_repeats(text, family)[0] + chat.end_of_turn(tokenizer)
         parsed = chat.parse_tool_calls(text, family)
+        if nudges.stated_layouts and grammar is not None:
+            text, parsed = _restate_dates(text, parsed, rec.get("tools") or [], family, tokenizer)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
                                repeated, call.margins[k] if call and rec.get("tools") else None))
     return gens
+
+
+def _restate_dates(text, parsed, tools, family, tokenizer):
+    """A finished constrained turn with each ISO date that the grammar let through (beside the
+    stated layout) written in its parameter's stated layout (`stated_layouts.restate_calls`); the
+    calls are written anew by `chat.format_calls`, as the grammar writes them. A turn that is
+    unchanged, holds no call, or ran out of tokens stays as it is."""
+    from funcall_lib.stated_layouts import restate_calls
+
+    end = chat.end_of_turn(tokenizer)
+    if not parsed.calls or not text.endswith(end):
+        return text, parsed
+    calls = restate_calls(parsed.calls, tools)
+    if calls == parsed.calls:
+        return text, parsed
+    text = chat.format_calls(calls, family) + end
+    return text, chat.parse_tool_calls(text, family)
 
 
 # ---------------------------------------------------------------- tool-execution loop

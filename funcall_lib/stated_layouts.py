@@ -3,13 +3,22 @@ time ("YYYY-MM-DD", "MM-DD-YYYY", "mm-yyyy", "HH:MM"), constrained decoding hold
 
 Why: a tool's author writes the layout into the description far more often than into a JSON
 Schema `pattern` or `format`, and a small model reads descriptions loosely. Our fine-tuned 135M
-model wrote "28-1-2021" under "The date of the game, formatted as YYYY-MM-DD" (BFCL
-simple_python 307), "2022-04-20" under "Date of the concert in 'mm-yyyy' format" (286), and
-"2021-01-01" where "in MM-DD-YYYY format" asks for the month first. The layout is plain text,
-so the grammar cannot use it until it is turned into the `pattern` the author would have written:
-`with_stated_layouts(tools)` does that on a copy of the tools, and `infer.generate` compiles the
-copy when `Nudges.stated_layouts` is on. The model still sees the tools as given; only what it
-may write changes, and only in constrained decoding (free decoding has no grammar to hold it).
+model wrote "2022-04-20" under "Date of the concert in 'mm-yyyy' format" (BFCL simple_python
+286), "2023-06-01" under "in the format mm-dd-yyyy" (multiple 64), and an ISO date wherever a
+tool of our own unseen-tools split asks for MM-DD-YYYY. The layout is plain text, so the grammar
+cannot use it until it is turned into the `pattern` the author would have written:
+`with_stated_layouts(tools, said)` does that on a copy of the tools, and `infer.generate`
+compiles the copy when `Nudges.stated_layouts` is on. The model still sees the tools as given;
+only what it may write changes, and only in constrained decoding.
+
+Where the stated layout is a date other than ISO, the pattern also allows an ISO date, and
+`restate_calls` writes each ISO date of a finished turn in the stated layout ("2022-07-10" ->
+"07-10-2022"). Why: held to the stated layout alone, the model must begin with the month or the
+day while it has learnt to begin with the year, and it wrote the year's first digits in their
+place: "20-12-2023" for 15 October 2023 under DD-MM-YYYY, "02-20-2022" for 20 July. Let it write
+the date the way it knows, and the rewriting is exact. But not where the user's words already
+hold a date in the stated layout ("with a birthday 01-01-1980" under MM-DD-YYYY): that one is
+copied as it is, and with ISO allowed the model began "2019-01-01" instead.
 
 What counts as a layout: two or more of the tokens YYYY, YY, MM, DD, HH, SS (any case) joined by
 "-", "/", ":" or ".", optionally a date part and a time part joined by one space ("YYYY-MM-DD
@@ -43,6 +52,7 @@ _MINUTES = "[0-5][0-9]"
 _SPLIT = re.compile(r"([-/:. ])")
 _SEPARATORS = {"-": "-", "/": "/", ":": ":", ".": r"\.", " ": " "}
 _CLOSED = ("enum", "const", "pattern", "format")
+ISO_DATE = "YYYY-MM-DD"
 
 
 def layout_regex(layout: str) -> str:
@@ -70,44 +80,115 @@ def stated_layouts(description: str) -> list[str]:
     return found
 
 
-def layout_pattern(description: str, optional: bool = False) -> str | None:
+def _fields(layout: str) -> list[str]:
+    return [piece.upper() for piece in _SPLIT.split(layout) if piece not in _SEPARATORS]
+
+
+def restatable(layout: str) -> bool:
+    """Whether an ISO date can be written in this layout: a date of a year, a month and maybe a
+    day, each once, and no time ("MM-DD-YYYY", "mm-yyyy"; not "YYYY-YYYY" nor "HH:MM")."""
+    fields = _fields(layout)
+    return (set(fields) <= {"YYYY", "YY", "MM", "DD"} and "MM" in fields
+            and bool({"YYYY", "YY"} & set(fields)) and len(set(fields)) == len(fields))
+
+
+def written_in(text: str, layout: str) -> bool:
+    """Whether `text` holds a value written in `layout` with no digit just before or after it
+    ("born 01-01-1980" for MM-DD-YYYY; not "on 2022-01-01", whose "22-01-01" runs on)."""
+    return re.search(rf"(?<![0-9]){layout_regex(layout)}(?![0-9])", text or "") is not None
+
+
+def layout_pattern(description: str, optional: bool = False, said: str = "") -> str | None:
     """The `pattern` for a string parameter with this description, or None where it states no
-    layout. `optional`: the empty string is allowed too."""
+    layout: the stated layouts, and an ISO date where one of them is a date `restate` can write
+    it in and the user's words (`said`) hold no value already written in a stated layout (that
+    one is to be copied as it is). `optional`: the empty string is allowed too."""
     layouts = stated_layouts(description)
     if not layouts:
         return None
-    body = "|".join(dict.fromkeys(layout_regex(layout) for layout in layouts))
+    regexes = [layout_regex(layout) for layout in layouts]
+    if any(restatable(layout) for layout in layouts) and not any(written_in(said, layout) for layout in layouts):
+        regexes.append(layout_regex(ISO_DATE))
+    body = "|".join(dict.fromkeys(regexes))
     return f"^(?:{body})?$" if optional else f"^(?:{body})$"
 
 
-def _hold_properties(schema: dict) -> None:
+def restate(value: str, description: str) -> str:
+    """`value` in the first date layout the description states, where the model wrote an ISO date
+    that no stated layout allows: "2022-07-10" -> "07-10-2022" under "MM-DD-YYYY", "2022-04-20"
+    -> "04-2022" under "mm-yyyy" (a field the layout lacks is dropped). Anything else is
+    returned as it is."""
+    layouts = stated_layouts(description)
+    target = next((layout for layout in layouts if restatable(layout)), None)
+    if (target is None or not isinstance(value, str) or not re.fullmatch(layout_regex(ISO_DATE), value)
+            or any(re.fullmatch(layout_regex(layout), value) for layout in layouts)):
+        return value
+    year, month, day = value.split("-")
+    written = {"YYYY": year, "YY": year[2:], "MM": month, "DD": day}
+    return "".join(written.get(piece.upper(), piece) for piece in _SPLIT.split(target))
+
+
+def _stated(schema: dict, name: str) -> str | None:
+    """The description of a string parameter that states a layout the rule may hold it to, else
+    None: not a parameter whose value is a layout itself, not a closed schema."""
+    if (schema.get("type") != "string" or name.lower().endswith("format")
+            or any(key in schema for key in _CLOSED)):
+        return None
+    description = schema.get("description", "")
+    return description if stated_layouts(description) else None
+
+
+def _hold_properties(schema: dict, said: str) -> None:
     """Give each string property of an object schema (and of the objects and arrays under it) the
     pattern of the layout its description states, in place."""
     required = set(schema.get("required") or [])
     for name, prop in (schema.get("properties") or {}).items():
-        if not isinstance(prop, dict):
-            continue
-        _hold(prop, name, optional=name not in required)
+        if isinstance(prop, dict):
+            _hold(prop, name, name not in required, said)
 
 
-def _hold(schema: dict, name: str, optional: bool) -> None:
+def _hold(schema: dict, name: str, optional: bool, said: str) -> None:
     if schema.get("type") == "object":
-        _hold_properties(schema)
+        _hold_properties(schema, said)
     elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
-        _hold(schema["items"], name, optional=False)  # an item, once written, is a value
-    elif (schema.get("type") == "string" and not name.lower().endswith("format")
-          and not any(key in schema for key in _CLOSED)):
-        pattern = layout_pattern(schema.get("description", ""), optional)
-        if pattern:
-            schema["pattern"] = pattern
+        _hold(schema["items"], name, False, said)  # an item, once written, is a value
+    elif _stated(schema, name):
+        schema["pattern"] = layout_pattern(schema["description"], optional, said)
 
 
-def with_stated_layouts(tools: list[dict]) -> list[dict]:
+def _parameters(tool: dict) -> dict:
+    function = tool.get("function", tool) if tool.get("type") == "function" else tool
+    params = function.get("parameters")
+    return params if isinstance(params, dict) else {}
+
+
+def with_stated_layouts(tools: list[dict], said: str = "") -> list[dict]:
     """A copy of `tools` (plain or OpenAI-style) in which every string parameter whose description
-    states a date or time layout has the `pattern` of that layout; the tools given are untouched."""
+    states a date or time layout has the `pattern` of that layout (`layout_pattern`; `said`: the
+    user's words); the tools given are untouched."""
     held = copy.deepcopy(tools)
     for tool in held:
-        function = tool.get("function", tool) if tool.get("type") == "function" else tool
-        if isinstance(function.get("parameters"), dict):
-            _hold_properties(function["parameters"])
+        _hold_properties(_parameters(tool), said)
     return held
+
+
+def _restated(schema: dict, name: str, value):
+    if schema.get("type") == "object" and isinstance(value, dict):
+        props = schema.get("properties") or {}
+        return {key: _restated(props.get(key) or {}, key, item) for key, item in value.items()}
+    if schema.get("type") == "array" and isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_restated(schema["items"], name, item) for item in value]
+    description = _stated(schema, name)
+    return restate(value, description) if description else value
+
+
+def restate_calls(calls: list[dict], tools: list[dict]) -> list[dict]:
+    """The calls with every ISO date written in the layout its parameter's description states
+    (`restate`); calls of tools not offered, and every other value, as they are."""
+    by_name = {}
+    for tool in tools:
+        function = tool.get("function", tool) if tool.get("type") == "function" else tool
+        by_name[function.get("name")] = _parameters(tool)
+    return [{**call, "arguments": _restated(by_name[call["name"]], "", call["arguments"])}
+            if call.get("name") in by_name and isinstance(call.get("arguments"), dict) else call
+            for call in calls]
