@@ -40,6 +40,8 @@ from __future__ import annotations
 import copy
 import re
 
+from funcall_lib.infer import plain_tool
+
 # One layout token: the text a description uses, then the regex of the digits it stands for.
 _TOKEN = r"(?:YYYY|YY|MM|DD|HH|SS)"
 _PART = rf"{_TOKEN}(?:[-/:.]{_TOKEN})*"
@@ -156,26 +158,26 @@ def _hold(schema: dict, name: str, optional: bool, said: str) -> None:
         schema["pattern"] = layout_pattern(schema["description"], optional, said)
 
 
-def _parameters(tool: dict) -> dict:
-    function = tool.get("function", tool) if tool.get("type") == "function" else tool
-    params = function.get("parameters")
-    return params if isinstance(params, dict) else {}
-
-
 def with_stated_layouts(tools: list[dict], said: str = "") -> list[dict]:
     """A copy of `tools` (plain or OpenAI-style) in which every string parameter whose description
     states a date or time layout has the `pattern` of that layout (`layout_pattern`; `said`: the
     user's words); the tools given are untouched."""
     held = copy.deepcopy(tools)
     for tool in held:
-        _hold_properties(_parameters(tool), said)
+        _hold_properties(plain_tool(tool)["parameters"], said)  # the copy's own parameters, in place
     return held
+
+
+def _restated_properties(schema: dict, arguments: dict) -> dict:
+    """`arguments` of an object schema with each ISO date restated, as `_hold_properties` walks
+    the schema (the tool's own parameters count as an object, "type" or not)."""
+    props = schema.get("properties") or {}
+    return {key: _restated(props.get(key) or {}, key, value) for key, value in arguments.items()}
 
 
 def _restated(schema: dict, name: str, value):
     if schema.get("type") == "object" and isinstance(value, dict):
-        props = schema.get("properties") or {}
-        return {key: _restated(props.get(key) or {}, key, item) for key, item in value.items()}
+        return _restated_properties(schema, value)
     if schema.get("type") == "array" and isinstance(value, list) and isinstance(schema.get("items"), dict):
         return [_restated(schema["items"], name, item) for item in value]
     description = _stated(schema, name)
@@ -185,10 +187,7 @@ def _restated(schema: dict, name: str, value):
 def restate_calls(calls: list[dict], tools: list[dict]) -> list[dict]:
     """The calls with every ISO date written in the layout its parameter's description states
     (`restate`); calls of tools not offered, and every other value, as they are."""
-    by_name = {}
-    for tool in tools:
-        function = tool.get("function", tool) if tool.get("type") == "function" else tool
-        by_name[function.get("name")] = _parameters(tool)
-    return [{**call, "arguments": _restated(by_name[call["name"]], "", call["arguments"])}
+    by_name = {plain_tool(tool)["name"]: plain_tool(tool)["parameters"] for tool in tools}
+    return [{**call, "arguments": _restated_properties(by_name[call["name"]], call["arguments"])}
             if call.get("name") in by_name and isinstance(call.get("arguments"), dict) else call
             for call in calls]

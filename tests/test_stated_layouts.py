@@ -157,6 +157,8 @@ def test_calls_are_restated_by_their_tools_parameters():
     assert restated[0]["arguments"] == {"check_in": "2021-01-28", "guests": [{"born": "28/01/1990"}],
                                         "format": "2021-01-01"}
     assert restated[1] == calls[1]                                    # a tool not offered: as it is
+    untyped = {"name": "other", "parameters": {"properties": {"check_in": {"type": "string", "description": "MM/DD/YYYY"}}}}
+    assert restate_calls(calls[1:], [untyped])[0]["arguments"] == {"check_in": "01/28/2021"}  # held there too
     assert calls[0]["arguments"]["guests"][0]["born"] == "1990-01-28"  # the calls given are untouched
 
 
