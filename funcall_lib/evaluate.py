@@ -354,7 +354,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     call whose recorded `call_margin` it outweighs into a text answer, as generating with it
     would have (greedy: the turn's first token decides), and counts them; a positive one cannot
     be replayed (the text that was not written is unknown), nor can the value biases, which act
-    on every token of a call while it is written, nor the stated layouts, which hold the grammar.
+    on every token of a call while it is written, nor the stated layouts, which hold the grammar,
+    nor the stated percents, which act on a constrained turn as decoding ends.
     """
     check_replayable(nudges)
     stop_on_repeat, call_bias = nudges.stop_on_repeat, nudges.call_bias
@@ -381,9 +382,9 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 
 
 def check_replayable(nudges: Nudges) -> None:
-    """Refuse the nudges that act while a call is written (the value biases, the stated layouts):
-    they cannot be replayed on outputs."""
-    for name in (*VALUE_BIASES, "stated_layouts"):
+    """Refuse the nudges that act while a call is written (the value biases, the stated layouts)
+    or on a turn as decoding ends (the stated percents): they are not replayed on outputs."""
+    for name in (*VALUE_BIASES, "stated_layouts", "stated_percents"):
         if getattr(nudges, name):
             raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "
                              "--predictions are already written")

@@ -341,7 +341,9 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     (`option_bias.OptionBias`); `list_bias` > 0 favours closing a list argument over going on
     after an item where the user's own list ends (`list_bias.ListEndBias`); `stated_layouts` holds
     a string to the date or time layout its description states, where decoding is constrained,
-    and writes an ISO date the model chose instead in that layout (`stated_layouts`). With `tool_choice="auto"`, `call_bias` is added to the logits of
+    and writes an ISO date the model chose instead in that layout (`stated_layouts`);
+    `stated_percents` writes a percentage the user said as the fraction or the percent its
+    description asks for (`stated_percents`), also where decoding is constrained. With `tool_choice="auto"`, `call_bias` is added to the logits of
     the call-opening tokens at the first step (negative: text answers more often;
     `call_bias.CallBias`), and each Generation records its `call_margin`.
     """
@@ -426,25 +428,33 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         if repeated:
             text = chat.drop_repeats(text, family)[0] + chat.end_of_turn(tokenizer)
         parsed = chat.parse_tool_calls(text, family)
-        if nudges.stated_layouts and grammar is not None:
-            text, parsed = _restate_dates(text, parsed, rec.get("tools") or [], family, tokenizer)
+        if (nudges.stated_layouts or nudges.stated_percents) and grammar is not None:
+            text, parsed = _restate(text, parsed, rec, family, tokenizer, nudges)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
                                repeated, call.margins[k] if call and rec.get("tools") else None))
     return gens
 
 
-def _restate_dates(text, parsed, tools, family, tokenizer):
-    """A finished constrained turn with each ISO date that the grammar let through (beside the
-    stated layout) written in its parameter's stated layout (`stated_layouts.restate_calls`); the
-    calls are written anew by `chat.format_calls`, as the grammar writes them. A turn that is
-    unchanged, holds no call, or ran out of tokens stays as it is."""
+def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
+    """A finished constrained turn with its values written in the form their descriptions state:
+    each ISO date that the grammar let through beside a stated layout, in that layout
+    (`stated_layouts`), and each percentage the user wrote, as the fraction or the percent the
+    description asks for (`stated_percents`). The calls are written anew by `chat.format_calls`,
+    as the grammar writes them. A turn that is unchanged, holds no call, or ran out of tokens
+    stays as it is."""
+    from funcall_lib.copy_bias import user_text
     from funcall_lib.stated_layouts import restate_calls
+    from funcall_lib.stated_percents import restate_percents
 
     end = chat.end_of_turn(tokenizer)
     if not parsed.calls or not text.endswith(end):
         return text, parsed
-    calls = restate_calls(parsed.calls, tools)
+    calls, tools = parsed.calls, record.get("tools") or []
+    if nudges.stated_layouts:
+        calls = restate_calls(calls, tools)
+    if nudges.stated_percents:
+        calls = restate_percents(calls, tools, user_text(record))
     if calls == parsed.calls:
         return text, parsed
     text = chat.format_calls(calls, family) + end

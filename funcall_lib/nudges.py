@@ -5,9 +5,10 @@ word, spells a value anew instead of copying the user's, closes a call before an
 argument the user asked for, ends a word of the user's its own way, writes another name after
 the first letter of the user's, runs a list on past the user's last item, ends a city without
 the state its parameter asks for, writes a date in another layout than the one its parameter's
-description states, or calls a tool where it should answer (or the other way round). Each rule
-lives in its own module (`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `name_bias`,
-`region_bias`, `option_bias`, `list_bias`, `stated_layouts`, `call_bias`); all are off by default.
+description states, writes "5%" as 5 where the description asks for 0.05, or calls a tool where
+it should answer (or the other way round). Each rule lives in its own module
+(`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
+`list_bias`, `stated_layouts`, `stated_percents`, `call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -39,6 +40,7 @@ class Nudges:
     option_bias: float = 0.0      # favour writing an optional argument the user mentioned
     list_bias: float = 0.0        # favour closing a list where the user's own list ends
     stated_layouts: bool = False  # hold a date or time to the layout its description states
+    stated_percents: bool = False  # write "5%" as 0.05 or 5, as the description states
 
     def __post_init__(self) -> None:
         from funcall_lib.copy_bias import is_bonus
@@ -128,6 +130,11 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
             parser.add_argument(flag, action="store_true",
                                 help="constrained decoding holds a string to the date or time layout its "
                                      "description states, e.g. YYYY-MM-DD (see funcall_lib.stated_layouts)" + more)
+        elif name == "stated_percents":
+            parser.add_argument(flag, action="store_true",
+                                help="constrained decoding writes a percentage the user said as the fraction or "
+                                     "the percent its description asks for, e.g. 0.05 under 'in decimal form' "
+                                     "(see funcall_lib.stated_percents)" + more)
         elif name == "call_bias":
             call_bias.add_argument(parser, also=more)
         else:

@@ -177,6 +177,7 @@ class Decoding(Nudges):
                  (used.option_bias, f"-option-bias-{used.option_bias:g}"),
                  (used.list_bias, f"-list-bias-{used.list_bias:g}"),
                  (used.stated_layouts, "-stated-layouts"),
+                 (used.stated_percents, "-stated-percents"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
                  (used.unmerged, "-unmerged"))
         return "".join(text for setting, text in parts if setting)
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     add_nudge_arguments(parser, also={
         "stop_on_repeat": "; reports in eval-stop-on-repeat/",
         "stated_layouts": "; reports in eval-stated-layouts/",
+        "stated_percents": "; reports in eval-stated-percents/",
         **{name: f"; reports in eval-{name.replace('_', '-')}-B/" for name in VALUE_BIASES},
         "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",

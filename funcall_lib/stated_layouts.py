@@ -168,18 +168,31 @@ def with_stated_layouts(tools: list[dict], said: str = "") -> list[dict]:
     return held
 
 
-def _restated_properties(schema: dict, arguments: dict) -> dict:
-    """`arguments` of an object schema with each ISO date restated, as `_hold_properties` walks
-    the schema (the tool's own parameters count as an object, "type" or not)."""
+def _mapped_properties(schema: dict, arguments: dict, visit) -> dict:
     props = schema.get("properties") or {}
-    return {key: _restated(props.get(key) or {}, key, value) for key, value in arguments.items()}
+    return {key: _mapped(props.get(key) or {}, key, value, visit) for key, value in arguments.items()}
+
+
+def _mapped(schema: dict, name: str, value, visit):
+    if schema.get("type") == "object" and isinstance(value, dict):
+        return _mapped_properties(schema, value, visit)
+    if schema.get("type") == "array" and isinstance(value, list) and isinstance(schema.get("items"), dict):
+        return [_mapped(schema["items"], name, item, visit) for item in value]
+    return visit(schema, name, value)
+
+
+def map_values(calls: list[dict], tools: list[dict], visit) -> list[dict]:
+    """The calls with each value that is no object or array under its schema replaced by
+    `visit(schema, name, value)`, walking the schema as `with_stated_layouts` does (a tool's
+    own parameters count as an object, "type" or not); calls of tools not offered stay as they
+    are, and so do the calls given."""
+    by_name = {plain_tool(tool)["name"]: plain_tool(tool)["parameters"] for tool in tools}
+    return [{**call, "arguments": _mapped_properties(by_name[call["name"]], call["arguments"], visit)}
+            if call.get("name") in by_name and isinstance(call.get("arguments"), dict) else call
+            for call in calls]
 
 
 def _restated(schema: dict, name: str, value):
-    if schema.get("type") == "object" and isinstance(value, dict):
-        return _restated_properties(schema, value)
-    if schema.get("type") == "array" and isinstance(value, list) and isinstance(schema.get("items"), dict):
-        return [_restated(schema["items"], name, item) for item in value]
     description = _stated(schema, name)
     return restate(value, description) if description else value
 
@@ -187,7 +200,4 @@ def _restated(schema: dict, name: str, value):
 def restate_calls(calls: list[dict], tools: list[dict]) -> list[dict]:
     """The calls with every ISO date written in the layout its parameter's description states
     (`restate`); calls of tools not offered, and every other value, as they are."""
-    by_name = {plain_tool(tool)["name"]: plain_tool(tool)["parameters"] for tool in tools}
-    return [{**call, "arguments": _restated_properties(by_name[call["name"]], call["arguments"])}
-            if call.get("name") in by_name and isinstance(call.get("arguments"), dict) else call
-            for call in calls]
+    return map_values(calls, tools, _restated)

@@ -8,9 +8,10 @@ from funcall_lib import infer
 from funcall_lib.nudges import NUDGE_FIELDS, VALUE_BIASES, Nudges
 
 FLAGS = ["--stop-on-repeat", "--copy-bias", "2", "--word-bias", "6", "--name-bias", "5", "--region-bias", "3",
-         "--call-bias=-1.5", "--option-bias", "0.5", "--list-bias", "8", "--stated-layouts"]
+         "--call-bias=-1.5", "--option-bias", "0.5", "--list-bias", "8", "--stated-layouts",
+         "--stated-percents"]
 ASKED = Nudges(stop_on_repeat=True, copy_bias=2.0, word_bias=6.0, name_bias=5.0, region_bias=3.0, call_bias=-1.5,
-               option_bias=0.5, list_bias=8.0, stated_layouts=True)
+               option_bias=0.5, list_bias=8.0, stated_layouts=True, stated_percents=True)
 
 
 @pytest.mark.parametrize("command", [
@@ -36,7 +37,8 @@ def test_the_quality_recipe_reads_every_nudge_and_its_own_setting():
     assert decoding.report() == ASKED.report()            # not a decoding setting of the outputs
     assert decoding.nudges_for("required") == Nudges(stop_on_repeat=True, copy_bias=2.0, word_bias=6.0,
                                                      name_bias=5.0, region_bias=3.0, option_bias=0.5,
-                                                     list_bias=8.0, stated_layouts=True)  # no call choice there
+                                                     list_bias=8.0, stated_layouts=True,
+                                                     stated_percents=True)  # no call choice there
 
 
 def test_the_quality_recipe_has_a_flag_for_every_nudge(capsys):

@@ -191,17 +191,19 @@ US_DATED = {"name": "get_winner", "description": "Who won a game.", "parameters"
 
 
 def test_a_finished_turn_with_an_iso_date_is_written_anew_in_the_stated_layout(tool_tokenizer):
-    end = chat.end_of_turn(tool_tokenizer)
+    end, held = chat.end_of_turn(tool_tokenizer), Nudges(stated_layouts=True)
+    record = {"id": "r", "tools": [US_DATED], "messages": [{"role": "user", "content": "Who won on Jan 28, 2021?"}]}
     text = chat.format_calls([{"name": "get_winner", "arguments": {"date": "2021-01-28"}}], "hermes") + end
     parsed = chat.parse_tool_calls(text, "hermes")
-    new_text, new_parsed = infer._restate_dates(text, parsed, [US_DATED], "hermes", tool_tokenizer)
+    new_text, new_parsed = infer._restate(text, parsed, record, "hermes", tool_tokenizer, held)
     assert new_text == chat.format_calls([{"name": "get_winner", "arguments": {"date": "01-28-2021"}}],
                                          "hermes") + end
     assert new_parsed.calls == [{"name": "get_winner", "arguments": {"date": "01-28-2021"}}]
     cut = text[: -len(end)]                                                   # ran out of tokens: left alone
-    assert infer._restate_dates(cut, chat.parse_tool_calls(cut, "hermes"), [US_DATED], "hermes",
-                                tool_tokenizer)[0] == cut
-    assert infer._restate_dates(text, parsed, [DATED], "hermes", tool_tokenizer) == (text, parsed)
+    assert infer._restate(cut, chat.parse_tool_calls(cut, "hermes"), record, "hermes", tool_tokenizer,
+                          held)[0] == cut
+    iso_stated = {**record, "tools": [DATED]}
+    assert infer._restate(text, parsed, iso_stated, "hermes", tool_tokenizer, held) == (text, parsed)
 
 
 def test_generate_leaves_every_date_in_the_stated_layout(tiny_model):

@@ -1,0 +1,79 @@
+"""Stated percents: "5%" written as the fraction or the percent the parameter's description asks for."""
+
+from __future__ import annotations
+
+import pytest
+
+from funcall_lib import chat, infer
+from funcall_lib.nudges import Nudges
+from funcall_lib.stated_percents import percent_form, restate_percent, restate_percents, said_percents
+
+
+@pytest.mark.parametrize("description, form", [
+    ("The annual interest rate in decimal form. Example, 5% is 0.05.", "fraction"),
+    ("Discount as a decimal, e.g. 0.2 for 20%", "fraction"),
+    ("Growth rate, a fraction between 0 and 1 (not a percentage)", "fraction"),
+    ("Dividend yield as a decimal fraction (0.05 for 5%)", "fraction"),
+    ("The yearly yield of the mutual fund as a percentage.", "percent"),
+    ("Rate in %", "percent"),
+    ("Interest rate percent", "percent"),
+    ("The annual interest rate of the investment.", None),
+    ("", None),
+])
+def test_which_form_a_description_states(description, form):
+    assert percent_form(description) == form
+
+
+def test_the_percentages_the_user_wrote():
+    assert said_percents("at 5% for 2 years, then 2.5 % and 7 percent; 3.1415 alone") == [5.0, 2.5, 7.0]
+    assert said_percents("no percentage here") == []
+
+
+@pytest.mark.parametrize("value, form, percents, written", [
+    (5, "fraction", [5.0], 0.05),
+    (2.5, "fraction", [2.5], 0.025),
+    (7, "fraction", [7.0], 0.07),
+    (0.05, "percent", [5.0], 5.0),
+    (0.05, "fraction", [5.0], 0.05),          # already the stated form
+    (5, "percent", [5.0], 5),
+    (5, None, [5.0], 5),                      # the description states no form
+    (6, "fraction", [5.0], 6),                # not the user's percentage
+    (0.5, "fraction", [50.0, 0.5], 0.5),      # the user's 50% as a fraction and 0.5% as written: left alone
+    (True, "fraction", [1.0], True),
+])
+def test_a_value_is_written_in_the_stated_form_only_where_it_is_the_users_percentage(value, form, percents, written):
+    assert restate_percent(value, form, percents) == written
+
+
+RATE = {"name": "future_value", "description": "Future value of an investment.", "parameters": {
+    "type": "object",
+    "properties": {
+        "rate": {"type": "number", "description": "The annual interest rate in decimal form."},
+        "fee": {"type": "number", "description": "Fee as a percentage."},
+        "years": {"type": "integer", "description": "Years, e.g. 5 for 5% growth"},
+        "plain_rate": {"type": "number", "description": "The annual interest rate."},
+    },
+    "required": ["rate"]}}
+
+
+def test_calls_are_restated_by_their_parameters_descriptions():
+    calls = [{"name": "future_value", "arguments": {"rate": 5, "fee": 0.02, "years": 5, "plain_rate": 5}}]
+    restated = restate_percents(calls, [RATE], "5% a year, a 2% fee, for 5 years")
+    assert restated == [{"name": "future_value", "arguments": {"rate": 0.05, "fee": 2.0, "years": 5, "plain_rate": 5}}]
+    assert calls[0]["arguments"]["rate"] == 5                                  # the calls given are untouched
+    assert restate_percents(calls, [RATE], "five percent") is calls           # no percentage said
+
+
+def test_generate_writes_the_stated_form_in_constrained_turns(tiny_model, monkeypatch):
+    model, tok = tiny_model
+    end = chat.end_of_turn(tok)
+    written = chat.format_calls([{"name": "future_value", "arguments": {"rate": 5}}], "hermes") + end
+    record = {"id": "r", "tools": [RATE], "messages": [{"role": "user", "content": "What is 1000 at 5% worth?"}]}
+    parsed = chat.parse_tool_calls(written, "hermes")
+    text, again = infer._restate(written, parsed, record, "hermes", tok, Nudges(stated_percents=True))
+    assert again.calls == [{"name": "future_value", "arguments": {"rate": 0.05}}]
+    assert text == chat.format_calls(again.calls, "hermes") + end
+    assert infer._restate(written, parsed, record, "hermes", tok, Nudges(stated_layouts=True)) == (written, parsed)
+    gens = infer.generate(model, tok, [record], tool_choice="required", max_new_tokens=60, max_calls=1,
+                          nudges=Nudges(stated_percents=True))
+    assert gens[0].constrained and gens[0].calls                                # runs end to end
