@@ -29,7 +29,9 @@ from funcall_lib.stated_layouts import map_values
 # "a fraction between 0 and 1 (not a percentage)" names both.
 _FRACTION = re.compile(r"\bdecimal\b|\bfraction\b|between 0 and 1|"
                        r"\d\s?% (?:is|=|as) 0?\.\d|0?\.\d+ (?:for|is|=) \d+(?:\.\d+)?\s?%", re.IGNORECASE)
-_PERCENT = re.compile(r"\bper ?cent(?:age)?\b|%", re.IGNORECASE)
+# A percent is stated by name, or by a unit "in %" / "(%)"; a bare "%" is not ("default value is
+# 10%" gives a value, not a form).
+_PERCENT = re.compile(r"\bper ?cent(?:age)?\b|\bin %|\(%\)", re.IGNORECASE)
 _SAID = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s?(?:%|per ?cent\b)", re.IGNORECASE)
 
 

@@ -17,6 +17,8 @@ from funcall_lib.stated_percents import percent_form, restate_percent, restate_p
     ("The yearly yield of the mutual fund as a percentage.", "percent"),
     ("Rate in %", "percent"),
     ("Interest rate percent", "percent"),
+    ("Power in watts (%)", "percent"),
+    ("The conversion efficiency, default value is 10%.", None),       # a value, not a form
     ("The annual interest rate of the investment.", None),
     ("", None),
 ])
