@@ -33,7 +33,7 @@ from pathlib import Path
 
 from funcall_lib import matching
 from funcall_lib.chat import parse_tool_calls
-from funcall_lib.nudges import NUDGE_FIELDS, VALUE_BIASES, Nudges
+from funcall_lib.nudges import NUDGE_FIELDS, REPLAYABLE, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -383,9 +383,9 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 
 def check_replayable(nudges: Nudges) -> None:
     """Refuse the nudges that act while a call is written (the value biases, the stated layouts)
-    or on a turn as decoding ends (the stated percents): they are not replayed on outputs."""
-    for name in (*VALUE_BIASES, "stated_layouts", "stated_percents"):
-        if getattr(nudges, name):
+    or on a turn as decoding ends (the stated percents): only `REPLAYABLE` ones are replayed."""
+    for name in NUDGE_FIELDS:
+        if name not in REPLAYABLE and getattr(nudges, name):
             raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "
                              "--predictions are already written")
 

@@ -25,6 +25,10 @@ from dataclasses import asdict, dataclass, fields
 
 # The nudges that add a bonus to argument-value tokens; each must be 0 (off) or more.
 VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bias", "list_bias")
+# The switches that hold or rewrite a constrained turn's values to the form their descriptions state.
+RESTATING = ("stated_layouts", "stated_percents")
+# The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
+REPLAYABLE = ("stop_on_repeat", "call_bias")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,7 +118,8 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
     """The command-line flags of the nudges in `names` (each named as its field, `--copy-bias`
     for copy_bias), one definition for every command that generates; `also` adds to a flag's
     help what that command does with it, by field name. A value bias's flag takes a bonus B
-    (0 or more) and its help is its module's `FLAG_HELP`; the module is named as the field."""
+    (0 or more), a restating rule's is a switch; the help of either is its module's `FLAG_HELP`
+    (the module is named as the field)."""
     import importlib
 
     from funcall_lib import call_bias
@@ -126,15 +131,9 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
         if name == "stop_on_repeat":
             parser.add_argument(flag, action="store_true",
                                 help="end a turn at its first exact repeat of a call (small models loop)" + more)
-        elif name == "stated_layouts":
-            parser.add_argument(flag, action="store_true",
-                                help="constrained decoding holds a string to the date or time layout its "
-                                     "description states, e.g. YYYY-MM-DD (see funcall_lib.stated_layouts)" + more)
-        elif name == "stated_percents":
-            parser.add_argument(flag, action="store_true",
-                                help="constrained decoding writes a percentage the user said as the fraction or "
-                                     "the percent its description asks for, e.g. 0.05 under 'in decimal form' "
-                                     "(see funcall_lib.stated_percents)" + more)
+        elif name in RESTATING:
+            module = importlib.import_module(f"funcall_lib.{name}")
+            parser.add_argument(flag, action="store_true", help=f"{module.FLAG_HELP} (see funcall_lib.{name}){more}")
         elif name == "call_bias":
             call_bias.add_argument(parser, also=more)
         else:

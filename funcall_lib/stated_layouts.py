@@ -106,8 +106,10 @@ def layout_pattern(description: str, optional: bool = False, said: str = "") -> 
     it in and the user's words (`said`) hold no value already written in a stated layout (that
     one is to be copied as it is). `optional`: the empty string is allowed too."""
     layouts = stated_layouts(description)
-    if not layouts:
-        return None
+    return _pattern(layouts, optional, said) if layouts else None
+
+
+def _pattern(layouts: list[str], optional: bool, said: str) -> str:
     regexes = [layout_regex(layout) for layout in layouts]
     if any(restatable(layout) for layout in layouts) and not any(written_in(said, layout) for layout in layouts):
         regexes.append(layout_regex(ISO_DATE))
@@ -120,7 +122,10 @@ def restate(value: str, description: str) -> str:
     that no stated layout allows: "2022-07-10" -> "07-10-2022" under "MM-DD-YYYY", "2022-04-20"
     -> "04-2022" under "mm-yyyy" (a field the layout lacks is dropped). Anything else is
     returned as it is."""
-    layouts = stated_layouts(description)
+    return _restate(value, stated_layouts(description))
+
+
+def _restate(value: str, layouts: list[str]) -> str:
     target = next((layout for layout in layouts if restatable(layout)), None)
     if (target is None or not isinstance(value, str) or not re.fullmatch(layout_regex(ISO_DATE), value)
             or any(re.fullmatch(layout_regex(layout), value) for layout in layouts)):
@@ -130,14 +135,13 @@ def restate(value: str, description: str) -> str:
     return "".join(written.get(piece.upper(), piece) for piece in _SPLIT.split(target))
 
 
-def _stated(schema: dict, name: str) -> str | None:
-    """The description of a string parameter that states a layout the rule may hold it to, else
-    None: not a parameter whose value is a layout itself, not a closed schema."""
+def _stated(schema: dict, name: str) -> list[str]:
+    """The layouts a string parameter's description states, where the rule may hold it to them
+    ([] else): not a parameter whose value is a layout itself, not a closed schema."""
     if (schema.get("type") != "string" or name.lower().endswith("format")
             or any(key in schema for key in _CLOSED)):
-        return None
-    description = schema.get("description", "")
-    return description if stated_layouts(description) else None
+        return []
+    return stated_layouts(schema.get("description", ""))
 
 
 def _hold_properties(schema: dict, said: str) -> None:
@@ -154,8 +158,8 @@ def _hold(schema: dict, name: str, optional: bool, said: str) -> None:
         _hold_properties(schema, said)
     elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
         _hold(schema["items"], name, False, said)  # an item, once written, is a value
-    elif _stated(schema, name):
-        schema["pattern"] = layout_pattern(schema["description"], optional, said)
+    elif layouts := _stated(schema, name):
+        schema["pattern"] = _pattern(layouts, optional, said)
 
 
 def with_stated_layouts(tools: list[dict], said: str = "") -> list[dict]:
@@ -193,11 +197,15 @@ def map_values(calls: list[dict], tools: list[dict], visit) -> list[dict]:
 
 
 def _restated(schema: dict, name: str, value):
-    description = _stated(schema, name)
-    return restate(value, description) if description else value
+    return _restate(value, _stated(schema, name))
 
 
 def restate_calls(calls: list[dict], tools: list[dict]) -> list[dict]:
     """The calls with every ISO date written in the layout its parameter's description states
     (`restate`); calls of tools not offered, and every other value, as they are."""
     return map_values(calls, tools, _restated)
+
+
+# What the --stated-layouts flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = ("constrained decoding holds a string to the date or time layout its description states, e.g. "
+             "YYYY-MM-DD, and writes an ISO date the model chose instead in that layout")

@@ -77,3 +77,8 @@ def restate_percents(calls: list[dict], tools: list[dict], said: str) -> list[di
         return restate_percent(value, percent_form(schema.get("description", "")), percents)
 
     return map_values(calls, tools, visit)
+
+
+# What the --stated-percents flag does, in its help (`nudges.add_arguments` defines the flag).
+FLAG_HELP = ("constrained decoding writes a percentage the user said as the fraction or the percent its "
+             "description asks for, e.g. 0.05 under 'in decimal form'")
