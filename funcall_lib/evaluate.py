@@ -383,7 +383,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 
 def check_replayable(nudges: Nudges) -> None:
     """Refuse the nudges that act while a call is written (the value biases, the stated layouts)
-    or on a turn as decoding ends (the stated percents): only `REPLAYABLE` ones are replayed."""
+    or on a turn as decoding ends (the stated percents, the said flags): only `REPLAYABLE` ones are
+    replayed."""
     for name in NUDGE_FIELDS:
         if name not in REPLAYABLE and getattr(nudges, name):
             raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 from funcall_lib import chat
 from funcall_lib.call_bias import call_openers
-from funcall_lib.nudges import Nudges
+from funcall_lib.nudges import RESTATING, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -343,7 +343,10 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     a string to the date or time layout its description states, where decoding is constrained,
     and writes an ISO date the model chose instead in that layout (`stated_layouts`);
     `stated_percents` writes a percentage the user said as the fraction or the percent its
-    description asks for (`stated_percents`), also where decoding is constrained. With `tool_choice="auto"`, `call_bias` is added to the logits of
+    description asks for (`stated_percents`), also where decoding is constrained; `said_flags`
+    writes a boolean parameter as the user's words say it, true where they name it, false where
+    they deny it (`said_flags`), also where decoding is constrained. With `tool_choice="auto"`,
+    `call_bias` is added to the logits of
     the call-opening tokens at the first step (negative: text answers more often;
     `call_bias.CallBias`), and each Generation records its `call_margin`.
     """
@@ -428,7 +431,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         if repeated:
             text = chat.drop_repeats(text, family)[0] + chat.end_of_turn(tokenizer)
         parsed = chat.parse_tool_calls(text, family)
-        if (nudges.stated_layouts or nudges.stated_percents) and grammar is not None:
+        if any(getattr(nudges, name) for name in RESTATING) and grammar is not None:
             text, parsed = _restate(text, parsed, rec, family, tokenizer, nudges)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
@@ -437,13 +440,15 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
 
 
 def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
-    """A finished constrained turn with its values written in the form their descriptions state:
-    each ISO date that the grammar let through beside a stated layout, in that layout
-    (`stated_layouts`), and each percentage the user wrote, as the fraction or the percent the
-    description asks for (`stated_percents`). The calls are written anew by `chat.format_calls`,
-    as the grammar writes them. A turn that is unchanged, holds no call, or ran out of tokens
-    stays as it is."""
+    """A finished constrained turn with its values written in the form their descriptions state
+    or the user's words say: each ISO date that the grammar let through beside a stated layout,
+    in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
+    percent the description asks for (`stated_percents`); each boolean parameter the user's
+    words name or deny, as they say it (`said_flags`). The calls are written anew by
+    `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
+    ran out of tokens stays as it is."""
     from funcall_lib.copy_bias import user_text
+    from funcall_lib.said_flags import restate_flags
     from funcall_lib.stated_layouts import restate_calls
     from funcall_lib.stated_percents import restate_percents
 
@@ -455,6 +460,8 @@ def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
         calls = restate_calls(calls, tools)
     if nudges.stated_percents:
         calls = restate_percents(calls, tools, user_text(record))
+    if nudges.said_flags:
+        calls = restate_flags(calls, tools, user_text(record))
     if calls == parsed.calls:
         return text, parsed
     text = chat.format_calls(calls, family) + end

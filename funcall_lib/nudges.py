@@ -5,10 +5,12 @@ word, spells a value anew instead of copying the user's, closes a call before an
 argument the user asked for, ends a word of the user's its own way, writes another name after
 the first letter of the user's, runs a list on past the user's last item, ends a city without
 the state its parameter asks for, writes a date in another layout than the one its parameter's
-description states, writes "5%" as 5 where the description asks for 0.05, or calls a tool where
-it should answer (or the other way round). Each rule lives in its own module
+description states, writes "5%" as 5 where the description asks for 0.05, writes `false` for a
+flag the user asked for ("a direct flight"), or calls a tool where it should answer (or the
+other way round). Each rule lives in its own module
 (`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
-`list_bias`, `stated_layouts`, `stated_percents`, `call_bias`); all are off by default.
+`list_bias`, `stated_layouts`, `stated_percents`, `said_flags`, `call_bias`); all are off by
+default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -25,8 +27,9 @@ from dataclasses import asdict, dataclass, fields
 
 # The nudges that add a bonus to argument-value tokens; each must be 0 (off) or more.
 VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bias", "list_bias")
-# The switches that hold or rewrite a constrained turn's values to the form their descriptions state.
-RESTATING = ("stated_layouts", "stated_percents")
+# The switches that hold or rewrite a constrained turn's values to the form their descriptions
+# state, or to what the user's words say.
+RESTATING = ("stated_layouts", "stated_percents", "said_flags")
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
 REPLAYABLE = ("stop_on_repeat", "call_bias")
 
@@ -45,6 +48,7 @@ class Nudges:
     list_bias: float = 0.0        # favour closing a list where the user's own list ends
     stated_layouts: bool = False  # hold a date or time to the layout its description states
     stated_percents: bool = False  # write "5%" as 0.05 or 5, as the description states
+    said_flags: bool = False      # write a boolean as the user's words say it
 
     def __post_init__(self) -> None:
         from funcall_lib.copy_bias import is_bonus
