@@ -30,10 +30,11 @@ import json
 import logging
 
 from funcall_lib.tool_calls import (FAMILIES, CallFormat, ParseResult, call_id, call_wrapper,
-                                    drop_repeats, first_repeat, format_calls, parse_tool_calls)
+                                    drop_repeats, drop_subsumed, first_repeat, format_calls, parse_tool_calls)
 
 __all__ = ["FAMILIES", "DEFAULT_SYSTEM", "NO_CALL_REPLY", "FALLBACK_TEMPLATE", "CallFormat",
-           "ParseResult", "call_id", "call_wrapper", "drop_repeats", "first_repeat", "format_calls", "parse_tool_calls",
+           "ParseResult", "call_id", "call_wrapper", "drop_repeats", "drop_subsumed", "first_repeat", "format_calls",
+           "parse_tool_calls",
            "template_supports_tools", "detect_family", "ensure_tool_template", "end_of_turn",
            "render", "render_prompt"]
 log = logging.getLogger(__name__)

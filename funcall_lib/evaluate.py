@@ -180,6 +180,7 @@ def merge_parts(parts: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]
     report.update(_aggregate(examples))
     report.update({"examples_per_s": round(len(examples) / seconds, 3) if seconds else None,
                    "stopped_on_repeat": sum(r.get("stopped_on_repeat", 0) for r, _ in parts),
+                   "dropped_subsumed": sum(r.get("dropped_subsumed", 0) for r, _ in parts),
                    "constrained_fallbacks": sum(r.get("constrained_fallbacks", 0) for r, _ in parts),
                    "parts": len(parts)})
     return report, examples
@@ -232,10 +233,12 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     for e, g in zip(examples, gens):
         e["new_tokens"], e["fallback"] = getattr(g, "new_tokens", None), getattr(g, "fallback", None)
         e["stopped_on_repeat"] = getattr(g, "stopped_on_repeat", False)
+        e["dropped_subsumed"] = getattr(g, "dropped_subsumed", 0)
         e["call_margin"] = getattr(g, "call_margin", None)
     report.update(nudges.report())
     report["adapter_merged"] = loaded.adapter_merged
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
+    report["dropped_subsumed"] = sum(e["dropped_subsumed"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
     report["constrained_fallbacks"] = sum(e["fallback"] is not None for e in examples)
     return report, examples
@@ -348,9 +351,11 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
                       source: str | None = None, nudges: Nudges = Nudges()) -> tuple[dict, list[dict]]:
     """Score a predictions mapping; a record with no prediction is scored as an empty output.
 
-    Two of the `nudges` can be replayed on outputs already written. `stop_on_repeat` first ends
+    Three of the `nudges` can be replayed on outputs already written. `stop_on_repeat` first ends
     each output at its first exact repeat of a call, as generating with that rule would have
-    (tool_calls.drop_repeats), and counts how many it cut. A negative `call_bias` turns each
+    (tool_calls.drop_repeats), and counts how many it cut; `drop_subsumed` then drops each call
+    that another call of the turn writes again with more arguments (tool_calls.drop_subsumed),
+    exactly as generating with it does, and counts the calls dropped. A negative `call_bias` turns each
     call whose recorded `call_margin` it outweighs into a text answer, as generating with it
     would have (greedy: the turn's first token decides), and counts them; a positive one cannot
     be replayed (the text that was not written is unknown), nor can the value biases, which act
@@ -358,7 +363,7 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     nor the stated percents, which act on a constrained turn as decoding ends.
     """
     check_replayable(nudges)
-    stop_on_repeat, call_bias = nudges.stop_on_repeat, nudges.call_bias
+    stop_on_repeat, drop_subsumed, call_bias = nudges.stop_on_repeat, nudges.drop_subsumed, nudges.call_bias
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
     if missing:
         log.warning("%d of %d records have no prediction (scored as empty output), e.g. %s",
@@ -372,10 +377,17 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 
         pairs = [drop_repeats(t, o["format"] or family) for t, o in zip(texts, outs)]
         texts, cut = [t for t, _ in pairs], sum(c for _, c in pairs)
+    if drop_subsumed:
+        from funcall_lib.tool_calls import drop_subsumed as drop
+
+        pairs = [drop(t, o["format"] or family) for t, o in zip(texts, outs)]
+        texts, dropped = [t for t, _ in pairs], sum(n for _, n in pairs)
     report, examples = score_outputs(records, texts, family, families=[o["format"] for o in outs],
                                      model=source, constrained=None)
     if stop_on_repeat:
         report["stop_on_repeat"], report["stopped_on_repeat"] = True, cut
+    if drop_subsumed:
+        report["drop_subsumed"], report["dropped_subsumed"] = True, dropped
     if call_bias:
         report["call_bias"], report["declined_by_call_bias"] = call_bias, declined
     return report, examples

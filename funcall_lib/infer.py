@@ -53,6 +53,7 @@ class Generation:
     decode_seconds: float = 0.0        # its share of the batch's time after the prompt's prefill
     stopped_on_repeat: bool = False    # ended at the first exact repeat of a call (stop_on_repeat)
     call_margin: float | None = None   # tool_choice auto: first-token logit margin of calling (call_bias)
+    dropped_subsumed: int = 0          # calls dropped as another call of the turn holds them (drop_subsumed)
 
 
 # ---------------------------------------------------------------- grammar
@@ -331,7 +332,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     Rows of a batch may offer different tools: each row gets its own grammar matcher.
     `nudges` (`funcall_lib.nudges.Nudges`, all off by default) switches on the decoding rules
     for small models: `stop_on_repeat` ends a row at the first exact repeat of a call
-    (`RepeatedCallStop`); `copy_bias` > 0 nudges argument values toward the user's own words
+    (`RepeatedCallStop`), and `drop_subsumed` drops a call that another call of the turn writes
+    again with more arguments (`chat.drop_subsumed`), in either mode; `copy_bias` > 0 nudges argument values toward the user's own words
     (`copy_bias.CopyBias`); `word_bias` > 0 finishes a word of the user's that a string value
     has begun copying (`word_bias.WordFinishBias`); `name_bias` > 0 spells the user's name where
     a value has begun it and the model would write another (`name_bias.NameBias`);
@@ -430,12 +432,15 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         text = tokenizer.decode(row, skip_special_tokens=False)
         if repeated:
             text = chat.drop_repeats(text, family)[0] + chat.end_of_turn(tokenizer)
+        dropped = 0
+        if nudges.drop_subsumed:
+            text, dropped = chat.drop_subsumed(text, family)
         parsed = chat.parse_tool_calls(text, family)
         if any(getattr(nudges, name) for name in RESTATING) and grammar is not None:
             text, parsed = _restate(text, parsed, rec, family, tokenizer, nudges)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
-                               repeated, call.margins[k] if call and rec.get("tools") else None))
+                               repeated, call.margins[k] if call and rec.get("tools") else None, dropped))
     return gens
 
 

@@ -1,14 +1,14 @@
 """Decoding nudges for small models: which are on, as one value passed whole.
 
 A 135M model makes mistakes that a rule at decoding time can catch: it repeats a call word for
-word, spells a value anew instead of copying the user's, closes a call before an optional
+word, or writes it again with the argument it left out, spells a value anew instead of copying the user's, closes a call before an optional
 argument the user asked for, ends a word of the user's its own way, writes another name after
 the first letter of the user's, runs a list on past the user's last item, ends a city without
 the state its parameter asks for, writes a date in another layout than the one its parameter's
 description states, writes "5%" as 5 where the description asks for 0.05, writes `false` for a
 flag the user asked for ("a direct flight"), or calls a tool where it should answer (or the
 other way round). Each rule lives in its own module
-(`infer.RepeatedCallStop`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
+(`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
 `list_bias`, `stated_layouts`, `stated_percents`, `said_flags`, `call_bias`); all are off by
 default.
 
@@ -31,7 +31,7 @@ VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bi
 # state, or to what the user's words say.
 RESTATING = ("stated_layouts", "stated_percents", "said_flags")
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
-REPLAYABLE = ("stop_on_repeat", "call_bias")
+REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,6 +39,7 @@ class Nudges:
     """The decoding nudges of one generation (the defaults: plain greedy decoding). Fields are
     named, never positional: a new nudge may come between two others."""
     stop_on_repeat: bool = False  # end a turn at its first exact repeat of a call
+    drop_subsumed: bool = False   # drop a call the turn writes again with more arguments
     copy_bias: float = 0.0        # nudge argument values toward the user's words
     word_bias: float = 0.0        # finish a word of the user's that a value has begun copying
     name_bias: float = 0.0        # spell the user's name when a value begins with its first letters
@@ -135,6 +136,10 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
         if name == "stop_on_repeat":
             parser.add_argument(flag, action="store_true",
                                 help="end a turn at its first exact repeat of a call (small models loop)" + more)
+        elif name == "drop_subsumed":
+            parser.add_argument(flag, action="store_true",
+                                help="drop a call that the turn writes again with every argument the same and "
+                                     "more (the model added what it left out); see tool_calls.drop_subsumed" + more)
         elif name in RESTATING:
             module = importlib.import_module(f"funcall_lib.{name}")
             parser.add_argument(flag, action="store_true", help=f"{module.FLAG_HELP} (see funcall_lib.{name}){more}")

@@ -170,6 +170,7 @@ class Decoding(Nudges):
         parts is fixed: reports already on disk and in docs/quality/ are found by these names."""
         used = self.for_tool_choice(tool_choice)
         parts = ((used.stop_on_repeat, "-stop-on-repeat"),
+                 (used.drop_subsumed, "-drop-subsumed"),
                  (used.copy_bias, f"-copy-bias-{used.copy_bias:g}"),
                  (used.word_bias, f"-word-bias-{used.word_bias:g}"),
                  (used.name_bias, f"-name-bias-{used.name_bias:g}"),
@@ -296,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
                              "tool_choice=required, BFCL call categories only)")
     add_nudge_arguments(parser, also={
         "stop_on_repeat": "; reports in eval-stop-on-repeat/",
+        "drop_subsumed": "; reports in eval-drop-subsumed/",
         "stated_layouts": "; reports in eval-stated-layouts/",
         "stated_percents": "; reports in eval-stated-percents/",
         "said_flags": "; reports in eval-said-flags/",

@@ -127,6 +127,31 @@ def drop_repeats(text: str, family: str = "hermes") -> tuple[str, bool]:
     return (text, False) if cut is None else (text[:cut] + call_wrapper(family).end, True)
 
 
+def subsumes(fuller: dict, call: dict) -> bool:
+    """Does `fuller` call the same tool as `call` with every argument of `call`, the same, and
+    more?"""
+    args, more = call.get("arguments"), fuller.get("arguments")
+    return (fuller.get("name") == call.get("name") and isinstance(args, dict) and isinstance(more, dict)
+            and len(more) > len(args) and all(k in more and more[k] == v for k, v in args.items()))
+
+
+def drop_subsumed(text: str, family: str = "hermes") -> tuple[str, int]:
+    """(text without each call that another call of the turn subsumes (`subsumes`), how many were
+    dropped). Small models write a call, then write it again with the argument they left out
+    ("Mix yellow and blue ... lightness 60 percent": `mix_paint_color(yellow, blue)`, then the
+    same with `lightness=60`); the fuller call is the one meant. Only calls written whole in the
+    family's format are read (`completed_calls`); the rest of the text stays as it is."""
+    spans = completed_calls(text, family)
+    calls = [json.loads(key) for _, _, key in spans]
+    drop = [i for i, call in enumerate(calls) if any(subsumes(other, call) for other in calls)]
+    if not drop:
+        return text, 0
+    kept = [i for i in range(len(spans)) if i not in drop]
+    separator = call_wrapper(family).separator
+    body = separator.join(text[spans[i][0]:spans[i][1]] for i in kept)
+    return text[:spans[0][0]] + body + text[spans[-1][1]:], len(drop)
+
+
 # ---------------------------------------------------------------- parse
 
 @dataclass

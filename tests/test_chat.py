@@ -390,6 +390,39 @@ def test_first_repeat_cuts_before_the_repeated_call(family):
     assert first_repeat(chat.format_calls([REPEAT_A, other], family) + "<|end|>", family) is None
 
 
+@pytest.mark.parametrize("family", ["hermes", "llama3", "mistral", "json"])
+def test_drop_subsumed_keeps_the_fuller_call_of_a_tool(family):
+    from funcall_lib.tool_calls import drop_subsumed
+
+    mix = {"name": "mix", "arguments": {"color1": "yellow", "color2": "blue"}}
+    lighter = {"name": "mix", "arguments": {"color1": "yellow", "color2": "blue", "lightness": 60}}
+    other = {"name": "mix", "arguments": {"color1": "red", "color2": "blue", "lightness": 60}}
+    def kept(calls):     # the calls left and how many went (Mistral's call ids stay as written)
+        text, dropped = drop_subsumed(chat.format_calls(calls, family) + "<|end|>", family)
+        assert text.endswith(chat.call_wrapper(family).end + "<|end|>")
+        return chat.parse_tool_calls(text, family).calls, dropped
+
+    assert kept([mix, REPEAT_B, lighter, other]) == ([REPEAT_B, lighter, other], 1)
+    assert kept([lighter, mix]) == ([lighter], 1)       # the fuller call first: the other goes all the same
+    # other values, another tool with the same arguments, an exact repeat: none is subsumed
+    for calls in ([mix, {"name": "mix", "arguments": {"color1": "red", "color2": "blue", "lightness": 1}}],
+                  [mix, {"name": "blend", "arguments": {**lighter["arguments"]}}], [mix, mix]):
+        text = chat.format_calls(calls, family) + "<|end|>"
+        assert drop_subsumed(text, family) == (text, 0)
+
+
+def test_drop_subsumed_reads_only_calls_written_whole():
+    from funcall_lib.tool_calls import drop_subsumed
+
+    mix = {"name": "mix", "arguments": {"color1": "yellow"}}
+    fuller = {"name": "mix", "arguments": {"color1": "yellow", "lightness": 60}}
+    unfinished = chat.format_calls([mix, fuller], "hermes")[:-3]
+    assert drop_subsumed(unfinished, "hermes") == (unfinished, 0)
+    said = "Sure. " + chat.format_calls([mix, fuller], "hermes") + "<|im_end|>"
+    assert drop_subsumed(said, "hermes") == ("Sure. " + chat.format_calls([fuller], "hermes") + "<|im_end|>", 1)
+    assert drop_subsumed("no calls { here", "hermes") == ("no calls { here", 0)
+
+
 def test_first_repeat_ignores_text_that_is_not_a_call():
     from funcall_lib.tool_calls import first_repeat
 

@@ -240,3 +240,21 @@ def test_predictions_with_stop_on_repeat(tmp_path):
     ruled, _ = score_predictions([record], looped, nudges=Nudges(stop_on_repeat=True))
     assert plain["task_pass_rate"] == 0.0 and ruled["task_pass_rate"] == 1.0
     assert ruled["stopped_on_repeat"] == 1 and "stop_on_repeat" not in plain
+
+
+def test_predictions_with_drop_subsumed():
+    from funcall_lib.chat import format_calls
+    from funcall_lib.evaluate import score_predictions
+
+    short = {"name": "get_weather", "arguments": {"city": "Oslo"}}
+    full = {"name": "get_weather", "arguments": {"city": "Oslo", "unit": "C"}}
+    record = {"id": "r1", "messages": [{"role": "user", "content": "Weather in Oslo in C?"}],
+              "tools": [{"name": "get_weather", "description": "Weather.", "parameters": {
+                  "type": "object", "properties": {"city": {"type": "string"}, "unit": {"type": "string"}},
+                  "required": ["city"]}}],
+              "answer": {"tool_calls": [full]}}
+    twice = {"r1": {"output": format_calls([short, full]) + "<|im_end|>", "format": None}}
+    plain, _ = score_predictions([record], twice)
+    ruled, _ = score_predictions([record], twice, nudges=Nudges(stop_on_repeat=True, drop_subsumed=True))
+    assert plain["task_pass_rate"] == 0.0 and ruled["task_pass_rate"] == 1.0
+    assert ruled["dropped_subsumed"] == 1 and "drop_subsumed" not in plain

@@ -364,6 +364,29 @@ def test_stop_on_repeat_leaves_other_rows_alone(tiny_model):
             assert b.text == a.text
 
 
+def test_drop_subsumed_rewrites_each_generated_turn(tiny_model, monkeypatch):
+    """Generating with drop_subsumed passes every row's text through `chat.drop_subsumed` (its
+    rule is tested in test_chat) and keeps what it returns, in either mode."""
+    model, tok = tiny_model
+    seen = []
+
+    def spy(text, family):
+        seen.append(text)
+        return "<tool_call>\n" + json.dumps({"name": "get_weather", "arguments": {"city": "Oslo"}}) + \
+            "\n</tool_call><|im_end|>", 2
+
+    monkeypatch.setattr(infer.chat, "drop_subsumed", spy)
+    records = [_record([WEATHER], rid="w"), _record([WEATHER, ADD], "Both please", rid="b")]
+    for constrained in (True, False):
+        seen.clear()
+        plain = infer.generate(model, tok, records, constrained=constrained, max_new_tokens=40, batch_size=2)
+        ruled = infer.generate(model, tok, records, constrained=constrained, max_new_tokens=40, batch_size=2,
+                               nudges=Nudges(drop_subsumed=True))
+        assert seen == [g.text for g in plain] and all(g.dropped_subsumed == 0 for g in plain)
+        assert all(g.calls == [{"name": "get_weather", "arguments": {"city": "Oslo"}}] and g.dropped_subsumed == 2
+                   for g in ruled)
+
+
 def test_stop_on_repeat_cuts_a_forced_loop(tiny_model):
     # One tool without parameters: every second call is necessarily a repeat of the first.
     model, tok = tiny_model

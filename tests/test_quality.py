@@ -90,9 +90,9 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
 
     from funcall_lib.quality import Decoding
 
-    args = argparse.Namespace(stop_on_repeat=True, copy_bias=2.0, word_bias=0.0, name_bias=0.0, region_bias=0.0,
-                              call_bias=-1.0, option_bias=0.5, list_bias=4.0, stated_layouts=True, stated_percents=True,
-                              said_flags=True, unmerged=True, run_dir="runs/q")
+    args = argparse.Namespace(stop_on_repeat=True, drop_subsumed=False, copy_bias=2.0, word_bias=0.0, name_bias=0.0,
+                              region_bias=0.0, call_bias=-1.0, option_bias=0.5, list_bias=4.0, stated_layouts=True,
+                              stated_percents=True, said_flags=True, unmerged=True, run_dir="runs/q")
     decoding = Decoding.from_args(args)
     assert decoding == Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
                                 list_bias=4.0, stated_layouts=True, stated_percents=True, said_flags=True,

@@ -182,7 +182,7 @@ def test_stated_layouts_cannot_be_replayed_on_written_outputs():
 
     with pytest.raises(ValueError, match="stated-layouts"):
         check_replayable(Nudges(stated_layouts=True))
-    check_replayable(Nudges(stop_on_repeat=True))
+    check_replayable(Nudges(stop_on_repeat=True, drop_subsumed=True, call_bias=-1.0))
 
 
 US_DATED = {"name": "get_winner", "description": "Who won a game.", "parameters": {
