@@ -360,7 +360,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     would have (greedy: the turn's first token decides), and counts them; a positive one cannot
     be replayed (the text that was not written is unknown), nor can the value biases, which act
     on every token of a call while it is written, nor the stated layouts, which hold the grammar,
-    nor the stated percents, which act on a constrained turn as decoding ends.
+    nor the rules that rewrite a constrained turn as decoding ends (stated percents, said flags,
+    said magnitudes).
     """
     check_replayable(nudges)
     stop_on_repeat, drop_subsumed, call_bias = nudges.stop_on_repeat, nudges.drop_subsumed, nudges.call_bias
@@ -395,8 +396,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 
 def check_replayable(nudges: Nudges) -> None:
     """Refuse the nudges that act while a call is written (the value biases, the stated layouts)
-    or on a turn as decoding ends (the stated percents, the said flags): only `REPLAYABLE` ones are
-    replayed."""
+    or on a constrained turn as decoding ends (the stated percents, the said flags and magnitudes):
+    only `REPLAYABLE` ones are replayed."""
     for name in NUDGE_FIELDS:
         if name not in REPLAYABLE and getattr(nudges, name):
             raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "

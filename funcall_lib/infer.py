@@ -347,7 +347,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     `stated_percents` writes a percentage the user said as the fraction or the percent its
     description asks for (`stated_percents`), also where decoding is constrained; `said_flags`
     writes a boolean parameter as the user's words say it, true where they name it, false where
-    they deny it (`said_flags`), also where decoding is constrained. With `tool_choice="auto"`,
+    they deny it (`said_flags`), and `said_magnitudes` a number said with a scale word ("50
+    million") with its zeros as said (`said_magnitudes`), also where decoding is constrained. With `tool_choice="auto"`,
     `call_bias` is added to the logits of
     the call-opening tokens at the first step (negative: text answers more often;
     `call_bias.CallBias`), and each Generation records its `call_margin`.
@@ -449,11 +450,13 @@ def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
     or the user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
     percent the description asks for (`stated_percents`); each boolean parameter the user's
-    words name or deny, as they say it (`said_flags`). The calls are written anew by
+    words name or deny, as they say it (`said_flags`); each number the user said with a scale
+    word, with its zeros as said (`said_magnitudes`). The calls are written anew by
     `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
     ran out of tokens stays as it is."""
     from funcall_lib.copy_bias import user_text
     from funcall_lib.said_flags import restate_flags
+    from funcall_lib.said_magnitudes import restate_magnitudes
     from funcall_lib.stated_layouts import restate_calls
     from funcall_lib.stated_percents import restate_percents
 
@@ -467,6 +470,8 @@ def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
         calls = restate_percents(calls, tools, user_text(record))
     if nudges.said_flags:
         calls = restate_flags(calls, tools, user_text(record))
+    if nudges.said_magnitudes:
+        calls = restate_magnitudes(calls, tools, user_text(record))
     if calls == parsed.calls:
         return text, parsed
     text = chat.format_calls(calls, family) + end

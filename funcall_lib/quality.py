@@ -180,6 +180,7 @@ class Decoding(Nudges):
                  (used.stated_layouts, "-stated-layouts"),
                  (used.stated_percents, "-stated-percents"),
                  (used.said_flags, "-said-flags"),
+                 (used.said_magnitudes, "-said-magnitudes"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
                  (used.unmerged, "-unmerged"))
         return "".join(text for setting, text in parts if setting)
@@ -301,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         "stated_layouts": "; reports in eval-stated-layouts/",
         "stated_percents": "; reports in eval-stated-percents/",
         "said_flags": "; reports in eval-said-flags/",
+        "said_magnitudes": "; reports in eval-said-magnitudes/",
         **{name: f"; reports in eval-{name.replace('_', '-')}-B/" for name in VALUE_BIASES},
         "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",
