@@ -33,7 +33,7 @@ from pathlib import Path
 
 from funcall_lib import matching
 from funcall_lib.chat import parse_tool_calls
-from funcall_lib.nudges import NUDGE_FIELDS, REPLAYABLE, Nudges
+from funcall_lib.nudges import AFTER_DECODING, NUDGE_FIELDS, REPLAYABLE, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -326,8 +326,9 @@ def side_by_side(reports) -> str:
 
 
 def load_predictions(path) -> dict[str, dict]:
-    """{id: {"output", "format", "call_margin"}} from a JSONL of {"id", "output"[, "format",
-    "call_margin"]} lines (an examples file that `funcall eval` wrote is one)."""
+    """{id: {"output", "format", "call_margin", "fallback"}} from a JSONL of {"id", "output"[,
+    "format", "call_margin", "fallback"]} lines (an examples file that `funcall eval` wrote is
+    one; "fallback" says why a record was decoded free in a constrained evaluation)."""
     from funcall_lib.call_bias import checked_margin
     from funcall_lib.chat import FAMILIES
     from funcall_lib.io import iter_jsonl
@@ -344,26 +345,31 @@ def load_predictions(path) -> dict[str, dict]:
         preds[str(obj["id"])] = {"output": obj["output"], "format": fmt}
         if "call_margin" in obj:
             preds[str(obj["id"])]["call_margin"] = checked_margin(obj["call_margin"], f"{path}:{lineno}")
+        if obj.get("fallback"):
+            preds[str(obj["id"])]["fallback"] = str(obj["fallback"])
     return preds
 
 
 def score_predictions(records: list[dict], preds: dict[str, dict], family: str = "hermes",
-                      source: str | None = None, nudges: Nudges = Nudges()) -> tuple[dict, list[dict]]:
+                      source: str | None = None, nudges: Nudges = Nudges(),
+                      constrained: bool = True) -> tuple[dict, list[dict]]:
     """Score a predictions mapping; a record with no prediction is scored as an empty output.
 
-    Three of the `nudges` can be replayed on outputs already written. `stop_on_repeat` first ends
-    each output at its first exact repeat of a call, as generating with that rule would have
-    (tool_calls.drop_repeats), and counts how many it cut; `drop_subsumed` then drops each call
-    that another call of the turn writes again with more arguments (tool_calls.drop_subsumed),
-    exactly as generating with it does, and counts the calls dropped. A negative `call_bias` turns each
+    Some of the `nudges` can be replayed on outputs already written (`nudges.REPLAYABLE`).
+    `stop_on_repeat` first ends each output at its first exact repeat of a call, as generating
+    with that rule would have (tool_calls.drop_repeats), and counts how many it cut;
+    `drop_subsumed` then drops each call that another call of the turn writes again with more
+    arguments (tool_calls.drop_subsumed), exactly as generating with it does, and counts the
+    calls dropped. The rules that rewrite a finished constrained turn (`nudges.AFTER_DECODING`:
+    stated percents, said flags, said magnitudes) are applied to each output that ends its turn,
+    as `infer.generate` applies them (`infer.restate_turn`), where the outputs were decoded with
+    the grammar (`constrained`; refused otherwise), and the outputs they changed are counted. A negative `call_bias` turns each
     call whose recorded `call_margin` it outweighs into a text answer, as generating with it
     would have (greedy: the turn's first token decides), and counts them; a positive one cannot
     be replayed (the text that was not written is unknown), nor can the value biases, which act
-    on every token of a call while it is written, nor the stated layouts, which hold the grammar,
-    nor the rules that rewrite a constrained turn as decoding ends (stated percents, said flags,
-    said magnitudes).
+    on every token of a call while it is written, nor the stated layouts, which hold the grammar.
     """
-    check_replayable(nudges)
+    check_replayable(nudges, constrained)
     stop_on_repeat, drop_subsumed, call_bias = nudges.stop_on_repeat, nudges.drop_subsumed, nudges.call_bias
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
     if missing:
@@ -383,25 +389,47 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
 
         pairs = [drop(t, o["format"] or family) for t, o in zip(texts, outs)]
         texts, dropped = [t for t, _ in pairs], sum(n for _, n in pairs)
+    restating = any(getattr(nudges, name) for name in AFTER_DECODING)
+    if restating:
+        before = texts
+        texts = [t if o.get("fallback") else _restated(t, r, o["format"] or family, nudges)
+                 for t, r, o in zip(texts, records, outs)]
+        restated = sum(a != b for a, b in zip(before, texts))
     report, examples = score_outputs(records, texts, family, families=[o["format"] for o in outs],
                                      model=source, constrained=None)
     if stop_on_repeat:
         report["stop_on_repeat"], report["stopped_on_repeat"] = True, cut
     if drop_subsumed:
         report["drop_subsumed"], report["dropped_subsumed"] = True, dropped
+    if restating:
+        report.update({name: True for name in AFTER_DECODING if getattr(nudges, name)}, restated=restated)
     if call_bias:
         report["call_bias"], report["declined_by_call_bias"] = call_bias, declined
     return report, examples
 
 
-def check_replayable(nudges: Nudges) -> None:
-    """Refuse the nudges that act while a call is written (the value biases, the stated layouts)
-    or on a constrained turn as decoding ends (the stated percents, the said flags and magnitudes):
-    only `REPLAYABLE` ones are replayed."""
+def check_replayable(nudges: Nudges, constrained: bool = True) -> None:
+    """Refuse the nudges that act while a call is written (the value biases, the stated layouts):
+    only `REPLAYABLE` ones are replayed; and the ones that rewrite a finished constrained turn
+    where the predictions were decoded free (they never act there)."""
     for name in NUDGE_FIELDS:
         if name not in REPLAYABLE and getattr(nudges, name):
             raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "
                              "--predictions are already written")
+        if name in AFTER_DECODING and getattr(nudges, name) and not constrained:
+            raise ValueError(f"--{name.replace('_', '-')} rewrites turns decoded with the grammar; "
+                             "--free predictions were not")
+
+
+def _restated(text: str, record: dict, family: str, nudges: Nudges) -> str:
+    """A written output as generating with the after-decoding rules on would have left it."""
+    from funcall_lib.infer import restate_turn
+    from funcall_lib.tool_calls import closing_token, parse_tool_calls
+
+    end = closing_token(text)
+    if end is None or not record.get("tools"):
+        return text
+    return restate_turn(text, parse_tool_calls(text, family), record, family, end, nudges)[0]
 
 
 def _replay_call_bias(records: list[dict], outs: list[dict], call_bias: float) -> tuple[list[str], int]:
@@ -440,7 +468,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--benchmark", help="bfcl:CATEGORY (simple_python, multiple, parallel, "
                         "parallel_multiple, irrelevance) in place of --data")
     parser.add_argument("--out", required=True, help="REPORT.json (examples and .md go beside it)")
-    parser.add_argument("--free", action="store_true", help="unconstrained decoding")
+    parser.add_argument("--free", action="store_true",
+                        help="unconstrained decoding (with --predictions: they were decoded so)")
     parser.add_argument("--limit", type=int, help="score only the first N records")
     parser.add_argument("--tool-choice", default="auto", choices=["auto", "required"])
     parser.add_argument("--format", default="hermes", help="family of --predictions lines without one")
@@ -483,12 +512,12 @@ def run_cli(args) -> int:
         raise ValueError("give exactly one of --model ID or --predictions FILE")
     nudges = Nudges.from_args(args)
     if args.predictions:
-        check_replayable(nudges)   # before any record is read
+        check_replayable(nudges, constrained=not args.free)   # before any record is read
     records = _records(args)
     if args.predictions:
         report, examples = score_predictions(records, load_predictions(args.predictions),
                                              args.format, source=Path(args.predictions).name,
-                                             nudges=nudges)
+                                             nudges=nudges, constrained=not args.free)
     else:
         report, examples = evaluate_model(args.model, records, adapter=args.adapter,
                                           constrained=not args.free, tool_choice=args.tool_choice,

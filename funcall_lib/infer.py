@@ -438,14 +438,15 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
             text, dropped = chat.drop_subsumed(text, family)
         parsed = chat.parse_tool_calls(text, family)
         if any(getattr(nudges, name) for name in RESTATING) and grammar is not None:
-            text, parsed = _restate(text, parsed, rec, family, tokenizer, nudges)
+            text, parsed = restate_turn(text, parsed, rec, family, chat.end_of_turn(tokenizer), nudges)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
                                repeated, call.margins[k] if call and rec.get("tools") else None, dropped))
     return gens
 
 
-def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
+def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str, end: str,
+                 nudges: Nudges) -> tuple[str, chat.ParseResult]:
     """A finished constrained turn with its values written in the form their descriptions state
     or the user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
@@ -453,14 +454,14 @@ def _restate(text, parsed, record, family, tokenizer, nudges: Nudges):
     words name or deny, as they say it (`said_flags`); each number the user said with a scale
     word, with its zeros as said (`said_magnitudes`). The calls are written anew by
     `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
-    ran out of tokens stays as it is."""
+    ran out of tokens (does not close with `end`, the template's end of turn) stays as it is.
+    `generate` calls it on each constrained turn; `evaluate.score_predictions` on written ones."""
     from funcall_lib.copy_bias import user_text
     from funcall_lib.said_flags import restate_flags
     from funcall_lib.said_magnitudes import restate_magnitudes
     from funcall_lib.stated_layouts import restate_calls
     from funcall_lib.stated_percents import restate_percents
 
-    end = chat.end_of_turn(tokenizer)
     if not parsed.calls or not text.endswith(end):
         return text, parsed
     calls, tools = parsed.calls, record.get("tools") or []

@@ -30,8 +30,11 @@ VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bi
 # The switches that hold or rewrite a constrained turn's values to the form their descriptions
 # state, or to what the user's words say.
 RESTATING = ("stated_layouts", "stated_percents", "said_flags", "said_magnitudes")
+# The restating rules that act only on a finished constrained turn (not on its grammar), so that
+# applying them to a turn already written is what decoding with them writes.
+AFTER_DECODING = ("stated_percents", "said_flags", "said_magnitudes")
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
-REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias")
+REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias", *AFTER_DECODING)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -174,6 +174,14 @@ class ParseResult:
 
 _END_TOKENS = ("<|im_end|>", "<|eot_id|>", "<|eom_id|>", "</s>", "<|end|>", "<|endoftext|>",
                "<end_of_turn>")
+
+
+def closing_token(text: str) -> str | None:
+    """The end-of-turn token a generated text ends with (`<|im_end|>`, `<|eot_id|>`, ...), or None
+    where it ends otherwise (it ran out of tokens)."""
+    return next((token for token in _END_TOKENS if text.endswith(token)), None)
+
+
 _THINK_RE = re.compile(r"<think>.*?(?:</think>|$)", re.S)
 _FENCE_RE = re.compile(r"```[a-zA-Z]*\s*(.*?)\s*(?:```|$)", re.S)
 _EMBEDDED_RE = re.compile(r"[\[{]\s*\{?\s*\"name\"\s*:")

@@ -258,3 +258,31 @@ def test_predictions_with_drop_subsumed():
     ruled, _ = score_predictions([record], twice, nudges=Nudges(stop_on_repeat=True, drop_subsumed=True))
     assert plain["task_pass_rate"] == 0.0 and ruled["task_pass_rate"] == 1.0
     assert ruled["dropped_subsumed"] == 1 and "drop_subsumed" not in plain
+
+
+def test_predictions_with_the_rules_that_rewrite_a_finished_constrained_turn(tmp_path):
+    from funcall_lib.chat import format_calls
+    from funcall_lib.evaluate import load_predictions, score_predictions
+
+    tool = {"name": "book", "description": "Book a flight.", "parameters": {
+        "type": "object", "properties": {"to": {"type": "string"}, "direct_flight": {"type": "boolean"},
+                                         "budget": {"type": "integer"}}, "required": ["to"]}}
+    wanted = {"name": "book", "arguments": {"to": "Oslo", "direct_flight": True, "budget": 2000000}}
+    record = {"id": "r1", "messages": [{"role": "user", "content": "A direct flight to Oslo, 2 million at most"}],
+              "tools": [tool], "answer": {"tool_calls": [wanted]}}
+    written = format_calls([{"name": "book", "arguments": {"to": "Oslo", "budget": 20000000}}])
+    lines = [{"id": "r1", "output": written + "<|im_end|>"}]
+    path = tmp_path / "preds.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    preds = load_predictions(path)
+    rules = Nudges(said_flags=True, said_magnitudes=True)
+    plain, _ = score_predictions([record], preds)
+    ruled, examples = score_predictions([record], preds, nudges=rules)
+    assert plain["task_pass_rate"] == 0.0 and ruled["task_pass_rate"] == 1.0
+    assert ruled["restated"] == 1 and ruled["said_flags"] and examples[0]["calls"] == [wanted]
+    unfinished = {"r1": {"output": written, "format": None}}               # ran out of tokens: left alone
+    assert score_predictions([record], unfinished, nudges=rules)[0]["restated"] == 0
+    fell_back = {"r1": {**preds["r1"], "fallback": "grammar did not compile"}}   # decoded free
+    assert score_predictions([record], fell_back, nudges=rules)[0]["task_pass_rate"] == 0.0
+    with pytest.raises(ValueError, match="said-flags rewrites turns decoded with the grammar"):
+        score_predictions([record], preds, nudges=rules, constrained=False)

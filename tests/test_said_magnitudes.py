@@ -69,7 +69,7 @@ def test_generate_writes_the_said_magnitude_in_constrained_turns(tiny_model):
     record = {"id": "r", "tools": [DIVIDEND],
               "messages": [{"role": "user", "content": "Payout of 50 million on 7 shares"}]}
     parsed = chat.parse_tool_calls(written, "hermes")
-    text, again = infer._restate(written, parsed, record, "hermes", tok, Nudges(said_magnitudes=True))
+    text, again = infer.restate_turn(written, parsed, record, "hermes", end, Nudges(said_magnitudes=True))
     assert again.calls == [{"name": "dividend", "arguments": {"total_payout": 50000000, "shares": 7}}]
     assert text == chat.format_calls(again.calls, "hermes") + end
-    assert infer._restate(written, parsed, record, "hermes", tok, Nudges(said_flags=True)) == (written, parsed)
+    assert infer.restate_turn(written, parsed, record, "hermes", end, Nudges(said_flags=True)) == (written, parsed)

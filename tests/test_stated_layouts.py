@@ -195,15 +195,14 @@ def test_a_finished_turn_with_an_iso_date_is_written_anew_in_the_stated_layout(t
     record = {"id": "r", "tools": [US_DATED], "messages": [{"role": "user", "content": "Who won on Jan 28, 2021?"}]}
     text = chat.format_calls([{"name": "get_winner", "arguments": {"date": "2021-01-28"}}], "hermes") + end
     parsed = chat.parse_tool_calls(text, "hermes")
-    new_text, new_parsed = infer._restate(text, parsed, record, "hermes", tool_tokenizer, held)
+    new_text, new_parsed = infer.restate_turn(text, parsed, record, "hermes", end, held)
     assert new_text == chat.format_calls([{"name": "get_winner", "arguments": {"date": "01-28-2021"}}],
                                          "hermes") + end
     assert new_parsed.calls == [{"name": "get_winner", "arguments": {"date": "01-28-2021"}}]
     cut = text[: -len(end)]                                                   # ran out of tokens: left alone
-    assert infer._restate(cut, chat.parse_tool_calls(cut, "hermes"), record, "hermes", tool_tokenizer,
-                          held)[0] == cut
+    assert infer.restate_turn(cut, chat.parse_tool_calls(cut, "hermes"), record, "hermes", end, held)[0] == cut
     iso_stated = {**record, "tools": [DATED]}
-    assert infer._restate(text, parsed, iso_stated, "hermes", tool_tokenizer, held) == (text, parsed)
+    assert infer.restate_turn(text, parsed, iso_stated, "hermes", end, held) == (text, parsed)
 
 
 def test_generate_leaves_every_date_in_the_stated_layout(tiny_model):

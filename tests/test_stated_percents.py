@@ -72,10 +72,11 @@ def test_generate_writes_the_stated_form_in_constrained_turns(tiny_model, monkey
     written = chat.format_calls([{"name": "future_value", "arguments": {"rate": 5}}], "hermes") + end
     record = {"id": "r", "tools": [RATE], "messages": [{"role": "user", "content": "What is 1000 at 5% worth?"}]}
     parsed = chat.parse_tool_calls(written, "hermes")
-    text, again = infer._restate(written, parsed, record, "hermes", tok, Nudges(stated_percents=True))
+    text, again = infer.restate_turn(written, parsed, record, "hermes", end, Nudges(stated_percents=True))
     assert again.calls == [{"name": "future_value", "arguments": {"rate": 0.05}}]
     assert text == chat.format_calls(again.calls, "hermes") + end
-    assert infer._restate(written, parsed, record, "hermes", tok, Nudges(stated_layouts=True)) == (written, parsed)
+    assert infer.restate_turn(written, parsed, record, "hermes", end, Nudges(stated_layouts=True)) == (written,
+                                                                                                      parsed)
     gens = infer.generate(model, tok, [record], tool_choice="required", max_new_tokens=60, max_calls=1,
                           nudges=Nudges(stated_percents=True))
     assert gens[0].constrained and gens[0].calls                                # runs end to end
