@@ -33,10 +33,9 @@ from funcall_lib.tool_calls import (FAMILIES, CallFormat, ParseResult, call_id, 
                                     drop_repeats, drop_subsumed, first_repeat, format_calls, parse_tool_calls)
 
 __all__ = ["FAMILIES", "DEFAULT_SYSTEM", "NO_CALL_REPLY", "FALLBACK_TEMPLATE", "CallFormat",
-           "ParseResult", "call_id", "call_wrapper", "drop_repeats", "drop_subsumed", "first_repeat", "format_calls",
-           "parse_tool_calls",
-           "template_supports_tools", "detect_family", "ensure_tool_template", "end_of_turn",
-           "render", "render_prompt"]
+           "ParseResult", "call_id", "call_wrapper", "drop_repeats", "drop_subsumed", "first_repeat",
+           "format_calls", "parse_tool_calls", "template_supports_tools", "detect_family",
+           "ensure_tool_template", "end_of_turn", "render", "render_prompt"]
 log = logging.getLogger(__name__)
 DEFAULT_SYSTEM = "You are a helpful assistant that uses tools."
 NO_CALL_REPLY = "None of the available tools can help with that request."

@@ -363,14 +363,16 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     calls dropped. The rules that rewrite a finished constrained turn (`nudges.AFTER_DECODING`:
     stated percents, said flags, said magnitudes) are applied to each output that ends its turn,
     as `infer.generate` applies them (`infer.restate_turn`), where the outputs were decoded with
-    the grammar (`constrained`; refused otherwise), and the outputs they changed are counted. A negative `call_bias` turns each
-    call whose recorded `call_margin` it outweighs into a text answer, as generating with it
-    would have (greedy: the turn's first token decides), and counts them; a positive one cannot
-    be replayed (the text that was not written is unknown), nor can the value biases, which act
-    on every token of a call while it is written, nor the stated layouts, which hold the grammar.
+    the grammar (`constrained`; refused otherwise), and the outputs they changed are counted. A
+    negative `call_bias` turns each call whose recorded `call_margin` it outweighs into a text
+    answer, as generating with it would have (greedy: the turn's first token decides), and counts
+    them; a positive one cannot be replayed (the text that was not written is unknown), nor can
+    the value biases, which act on every token of a call while it is written, nor the stated
+    layouts, which hold the grammar.
     """
     check_replayable(nudges, constrained)
-    stop_on_repeat, drop_subsumed, call_bias = nudges.stop_on_repeat, nudges.drop_subsumed, nudges.call_bias
+    stop_on_repeat, drop_subsumed = nudges.stop_on_repeat, nudges.drop_subsumed
+    call_bias = nudges.call_bias
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
     if missing:
         log.warning("%d of %d records have no prediction (scored as empty output), e.g. %s",

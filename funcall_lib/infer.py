@@ -53,7 +53,7 @@ class Generation:
     decode_seconds: float = 0.0        # its share of the batch's time after the prompt's prefill
     stopped_on_repeat: bool = False    # ended at the first exact repeat of a call (stop_on_repeat)
     call_margin: float | None = None   # tool_choice auto: first-token logit margin of calling (call_bias)
-    dropped_subsumed: int = 0          # calls dropped as another call of the turn holds them (drop_subsumed)
+    dropped_subsumed: int = 0          # calls dropped: another call of the turn holds them (drop_subsumed)
 
 
 # ---------------------------------------------------------------- grammar
@@ -333,10 +333,11 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     `nudges` (`funcall_lib.nudges.Nudges`, all off by default) switches on the decoding rules
     for small models: `stop_on_repeat` ends a row at the first exact repeat of a call
     (`RepeatedCallStop`), and `drop_subsumed` drops a call that another call of the turn writes
-    again with more arguments (`chat.drop_subsumed`), in either mode; `copy_bias` > 0 nudges argument values toward the user's own words
-    (`copy_bias.CopyBias`); `word_bias` > 0 finishes a word of the user's that a string value
-    has begun copying (`word_bias.WordFinishBias`); `name_bias` > 0 spells the user's name where
-    a value has begun it and the model would write another (`name_bias.NameBias`);
+    again with more arguments (`chat.drop_subsumed`), in either mode; `copy_bias` > 0 nudges
+    argument values toward the user's own words (`copy_bias.CopyBias`); `word_bias` > 0
+    finishes a word of the user's that a string value has begun copying
+    (`word_bias.WordFinishBias`); `name_bias` > 0 spells the user's name where a value has begun
+    it and the model would write another (`name_bias.NameBias`);
     `region_bias` > 0 favours a comma over ending a city whose parameter asks for the state too
     (`region_bias.RegionBias`); `option_bias` > 0 favours a comma over closing a call's
     arguments while an optional parameter the user mentioned is unwritten
@@ -348,10 +349,10 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     description asks for (`stated_percents`), also where decoding is constrained; `said_flags`
     writes a boolean parameter as the user's words say it, true where they name it, false where
     they deny it (`said_flags`), and `said_magnitudes` a number said with a scale word ("50
-    million") with its zeros as said (`said_magnitudes`), also where decoding is constrained. With `tool_choice="auto"`,
-    `call_bias` is added to the logits of
-    the call-opening tokens at the first step (negative: text answers more often;
-    `call_bias.CallBias`), and each Generation records its `call_margin`.
+    million") with its zeros as said (`said_magnitudes`), also where decoding is constrained.
+    With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
+    the first step (negative: text answers more often; `call_bias.CallBias`), and each
+    Generation records its `call_margin`.
     """
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")

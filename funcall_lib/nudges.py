@@ -1,14 +1,15 @@
 """Decoding nudges for small models: which are on, as one value passed whole.
 
 A 135M model makes mistakes that a rule at decoding time can catch: it repeats a call word for
-word, or writes it again with the argument it left out, spells a value anew instead of copying the user's, closes a call before an optional
-argument the user asked for, ends a word of the user's its own way, writes another name after
-the first letter of the user's, runs a list on past the user's last item, ends a city without
-the state its parameter asks for, writes a date in another layout than the one its parameter's
-description states, writes "5%" as 5 where the description asks for 0.05, writes `false` for a
-flag the user asked for ("a direct flight"), writes "50 million" with a zero too many, or calls
-a tool where it should answer (or the other way round). Each rule lives in its own module
-(`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
+word, or writes it again with the argument it left out, spells a value anew instead of copying
+the user's, closes a call before an optional argument the user asked for, ends a word of the
+user's its own way, writes another name after the first letter of the user's, runs a list on
+past the user's last item, ends a city without the state its parameter asks for, writes a date
+in another layout than the one its parameter's description states, writes "5%" as 5 where the
+description asks for 0.05, writes `false` for a flag the user asked for ("a direct flight"),
+writes "50 million" with a zero too many, or calls a tool where it should answer (or the other
+way round). Each rule lives in its own module (`infer.RepeatedCallStop`,
+`tool_calls.drop_subsumed`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
 `list_bias`, `stated_layouts`, `stated_percents`, `said_flags`, `said_magnitudes`, `call_bias`);
 all are off by default.
 
@@ -142,8 +143,9 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
                                 help="end a turn at its first exact repeat of a call (small models loop)" + more)
         elif name == "drop_subsumed":
             parser.add_argument(flag, action="store_true",
-                                help="drop a call that the turn writes again with every argument the same and "
-                                     "more (the model added what it left out); see tool_calls.drop_subsumed" + more)
+                                help="drop a call that the turn writes again with every argument the same "
+                                     "and more (the model added what it left out; see "
+                                     "tool_calls.drop_subsumed)" + more)
         elif name in RESTATING:
             module = importlib.import_module(f"funcall_lib.{name}")
             parser.add_argument(flag, action="store_true", help=f"{module.FLAG_HELP} (see funcall_lib.{name}){more}")

@@ -75,7 +75,8 @@ def _varied(calls: list[dict], tool: str, name: str) -> bool:
 
 def _in_schema_order(arguments: dict, parameters: dict) -> dict:
     order = list(parameters.get("properties") or {})
-    return {key: arguments[key] for key in sorted(arguments, key=lambda k: order.index(k) if k in order else len(order))}
+    place = {key: order.index(key) if key in order else len(order) for key in arguments}
+    return {key: arguments[key] for key in sorted(arguments, key=place.get)}
 
 
 def restate_flags(calls: list[dict], tools: list[dict], said: str) -> list[dict]:
@@ -92,7 +93,8 @@ def restate_flags(calls: list[dict], tools: list[dict], said: str) -> list[dict]
         restated = dict(arguments)
         for name in _flags(by_name[tool]):
             value = flag_said(name, said)
-            if value is not None and isinstance(restated.get(name, False), bool) and not _varied(calls, tool, name):
+            writable = isinstance(restated.get(name, False), bool) and not _varied(calls, tool, name)
+            if value is not None and writable:
                 restated[name] = value
         if restated.keys() != arguments.keys():
             restated = _in_schema_order(restated, by_name[tool])
