@@ -346,10 +346,12 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     a string to the date or time layout its description states, where decoding is constrained,
     and writes an ISO date the model chose instead in that layout (`stated_layouts`);
     `stated_percents` writes a percentage the user said as the fraction or the percent its
-    description asks for (`stated_percents`), also where decoding is constrained; `said_flags`
-    writes a boolean parameter as the user's words say it, true where they name it, false where
-    they deny it (`said_flags`), and `said_magnitudes` a number said with a scale word ("50
-    million") with its zeros as said (`said_magnitudes`), also where decoding is constrained.
+    description asks for (`stated_percents`), and `stated_units` a quantity said in another unit
+    converted to the one its description states (`stated_units`), also where decoding is
+    constrained; `said_flags` writes a boolean parameter as the user's words say it, true where
+    they name it, false where they deny it (`said_flags`), and `said_magnitudes` a number said
+    with a scale word ("50 million") with its zeros as said (`said_magnitudes`), also where
+    decoding is constrained.
     With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
     Generation records its `call_margin`.
@@ -451,9 +453,10 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     """A finished constrained turn with its values written in the form their descriptions state
     or the user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
-    percent the description asks for (`stated_percents`); each boolean parameter the user's
-    words name or deny, as they say it (`said_flags`); each number the user said with a scale
-    word, with its zeros as said (`said_magnitudes`). The calls are written anew by
+    percent the description asks for (`stated_percents`); each quantity the user said in another
+    unit, converted to the one the description states (`stated_units`); each boolean parameter
+    the user's words name or deny, as they say it (`said_flags`); each number the user said with
+    a scale word, with its zeros as said (`said_magnitudes`). The calls are written anew by
     `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
     ran out of tokens (does not close with `end`, the template's end of turn) stays as it is.
     `generate` calls it on each constrained turn; `evaluate.score_predictions` on written ones."""
@@ -462,6 +465,7 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     from funcall_lib.said_magnitudes import restate_magnitudes
     from funcall_lib.stated_layouts import restate_calls
     from funcall_lib.stated_percents import restate_percents
+    from funcall_lib.stated_units import restate_units
 
     if not parsed.calls or not text.endswith(end):
         return text, parsed
@@ -470,6 +474,8 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
         calls = restate_calls(calls, tools)
     if nudges.stated_percents:
         calls = restate_percents(calls, tools, user_text(record))
+    if nudges.stated_units:
+        calls = restate_units(calls, tools, user_text(record))
     if nudges.said_flags:
         calls = restate_flags(calls, tools, user_text(record))
     if nudges.said_magnitudes:
