@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from funcall_lib import chat, infer
-from funcall_lib.nudges import Nudges
 from funcall_lib.said_magnitudes import restate_magnitude, restate_magnitudes, said_magnitudes, said_numbers
 
 
@@ -59,17 +57,3 @@ def test_calls_are_restated_where_their_numbers_are_the_users():
         "total_payout": 50000000, "shares": 100000000.0, "note": "5000000000", "history": [40000000, 45000000]}}]
     assert calls[0]["arguments"]["total_payout"] == 5000000000                    # the calls given are untouched
     assert restate_magnitudes(calls, [DIVIDEND], "payout 50, shares 100") is calls  # no scale word said
-
-
-def test_generate_writes_the_said_magnitude_in_constrained_turns(tiny_model):
-    model, tok = tiny_model
-    end = chat.end_of_turn(tok)
-    written = chat.format_calls([{"name": "dividend", "arguments": {"total_payout": 5000000000, "shares": 7}}],
-                                "hermes") + end
-    record = {"id": "r", "tools": [DIVIDEND],
-              "messages": [{"role": "user", "content": "Payout of 50 million on 7 shares"}]}
-    parsed = chat.parse_tool_calls(written, "hermes")
-    text, again = infer.restate_turn(written, parsed, record, "hermes", end, Nudges(said_magnitudes=True))
-    assert again.calls == [{"name": "dividend", "arguments": {"total_payout": 50000000, "shares": 7}}]
-    assert text == chat.format_calls(again.calls, "hermes") + end
-    assert infer.restate_turn(written, parsed, record, "hermes", end, Nudges(said_flags=True)) == (written, parsed)

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from funcall_lib import chat, infer
-from funcall_lib.nudges import Nudges
 from funcall_lib.stated_units import restate_unit, restate_units, said_quantities, stated_unit
 
 
@@ -73,16 +71,3 @@ def test_calls_are_restated_by_the_units_their_descriptions_state():
         "focal_length": 1420, "eyepiece": 38.0, "barlow": 2, "lengths": [2.5, 4]}}]
     assert calls[0]["arguments"]["focal_length"] == 142                    # the calls given are untouched
     assert restate_units(calls, [SCOPE], "no units said") is calls
-
-
-def test_restate_turn_writes_the_stated_unit(tool_tokenizer):
-    end = chat.end_of_turn(tool_tokenizer)
-    written = chat.format_calls([{"name": "magnification", "arguments": {"focal_length": 142, "eyepiece": 38}}],
-                                "hermes") + end
-    record = {"id": "r", "tools": [SCOPE],
-              "messages": [{"role": "user", "content": "Focal length 142 cm, eyepiece 38 mm"}]}
-    parsed = chat.parse_tool_calls(written, "hermes")
-    text, again = infer.restate_turn(written, parsed, record, "hermes", end, Nudges(stated_units=True))
-    assert again.calls == [{"name": "magnification", "arguments": {"focal_length": 1420, "eyepiece": 38}}]
-    assert text == chat.format_calls(again.calls, "hermes") + end
-    assert infer.restate_turn(written, parsed, record, "hermes", end, Nudges(said_flags=True)) == (written, parsed)

@@ -1,0 +1,39 @@
+"""`infer.restate_turn`: each rule that rewrites a finished constrained turn, alone, as `generate`
+and `funcall eval --predictions` apply it (the rules themselves are tested in their own files)."""
+
+from __future__ import annotations
+
+import pytest
+
+from funcall_lib import chat, infer
+from funcall_lib.nudges import AFTER_DECODING, Nudges
+from tests.test_said_flags import FLIGHT
+from tests.test_said_magnitudes import DIVIDEND
+from tests.test_stated_percents import RATE
+from tests.test_stated_units import SCOPE
+
+CASES = [  # rule, tool, the user's words, the arguments written, the arguments restated
+    ("stated_percents", RATE, "What is 1000 at 5% worth?", {"rate": 5}, {"rate": 0.05}),
+    ("stated_units", SCOPE, "Focal length 142 cm, eyepiece 38 mm", {"focal_length": 142, "eyepiece": 38},
+     {"focal_length": 1420, "eyepiece": 38}),
+    ("said_flags", FLIGHT, "A direct flight to Oslo", {"destination": "Oslo", "direct_flight": False},
+     {"destination": "Oslo", "direct_flight": True}),
+    ("said_magnitudes", DIVIDEND, "Payout of 50 million on 7 shares", {"total_payout": 5000000000, "shares": 7},
+     {"total_payout": 50000000, "shares": 7}),
+]
+
+
+@pytest.mark.parametrize("rule, tool, said, written_arguments, restated_arguments", CASES, ids=[c[0] for c in CASES])
+def test_a_finished_turn_is_written_anew_by_its_rule_alone(tool_tokenizer, rule, tool, said, written_arguments,
+                                                            restated_arguments):
+    end = chat.end_of_turn(tool_tokenizer)
+    written = chat.format_calls([{"name": tool["name"], "arguments": written_arguments}], "hermes") + end
+    record = {"id": "r", "tools": [tool], "messages": [{"role": "user", "content": said}]}
+    parsed = chat.parse_tool_calls(written, "hermes")
+    text, again = infer.restate_turn(written, parsed, record, "hermes", end, Nudges(**{rule: True}))
+    assert again.calls == [{"name": tool["name"], "arguments": restated_arguments}]
+    assert text == chat.format_calls(again.calls, "hermes") + end
+    others = Nudges(**{name: True for name in AFTER_DECODING if name != rule})
+    assert infer.restate_turn(written, parsed, record, "hermes", end, others) == (written, parsed)
+    unfinished = written[: -len(end)]                     # ran out of tokens: left as it is
+    assert infer.restate_turn(unfinished, parsed, record, "hermes", end, Nudges(**{rule: True}))[0] == unfinished
