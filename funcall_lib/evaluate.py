@@ -360,17 +360,17 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     with that rule would have (tool_calls.drop_repeats), and counts how many it cut;
     `drop_subsumed` then drops each call that another call of the turn writes again with more
     arguments (tool_calls.drop_subsumed), exactly as generating with it does, and counts the
-    calls dropped. The rules that rewrite a finished constrained turn (`nudges.AFTER_DECODING`:
-    stated percents and units, said flags and magnitudes) are applied to each output that ends its turn,
-    as `infer.generate` applies them (`infer.restate_turn`), where the outputs were decoded with
-    the grammar (`constrained`; refused otherwise), and the outputs they changed are counted. A
-    negative `call_bias` turns each call whose recorded `call_margin` it outweighs into a text
-    answer, as generating with it would have (greedy: the turn's first token decides), and counts
-    them; a positive one cannot be replayed (the text that was not written is unknown), nor can
+    calls dropped. The rules that rewrite a finished turn (`nudges.AFTER_DECODING`: stated
+    percents and units, said flags and magnitudes) are applied to each output that ends its turn,
+    as `infer.generate` applies them (`infer.restate_turn`; predictions decoded without the
+    grammar, `constrained=False` or a record's `fallback`, as a free turn), and the outputs they
+    changed are counted. A negative `call_bias` turns each call whose recorded `call_margin` it
+    outweighs into a text answer, as generating with it would have (greedy: the turn's first
+    token decides), and counts them; a positive one cannot be replayed (the text that was not written is unknown), nor can
     the value biases, which act on every token of a call while it is written, nor the stated
     layouts, which hold the grammar.
     """
-    check_replayable(nudges, constrained)
+    check_replayable(nudges)
     stop_on_repeat, drop_subsumed = nudges.stop_on_repeat, nudges.drop_subsumed
     call_bias = nudges.call_bias
     missing = [r["id"] for r in records if str(r.get("id")) not in preds]
@@ -394,7 +394,7 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     restating = any(getattr(nudges, name) for name in AFTER_DECODING)
     if restating:
         before = texts
-        texts = [t if o.get("fallback") else _restated(t, r, o["format"] or family, nudges)
+        texts = [_restated(t, r, o["format"] or family, nudges, free=not constrained or "fallback" in o)
                  for t, r, o in zip(texts, records, outs)]
         restated = sum(a != b for a, b in zip(before, texts))
     report, examples = score_outputs(records, texts, family, families=[o["format"] for o in outs],
@@ -410,20 +410,16 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     return report, examples
 
 
-def check_replayable(nudges: Nudges, constrained: bool = True) -> None:
+def check_replayable(nudges: Nudges) -> None:
     """Refuse the nudges that act while a call is written (the value biases, the stated layouts):
-    only `REPLAYABLE` ones are replayed; and the ones that rewrite a finished constrained turn
-    where the predictions were decoded free (they never act there)."""
+    only `REPLAYABLE` ones are replayed."""
     for name in NUDGE_FIELDS:
         if name not in REPLAYABLE and getattr(nudges, name):
             raise ValueError(f"--{name.replace('_', '-')} acts while generating (--model); "
                              "--predictions are already written")
-        if name in AFTER_DECODING and getattr(nudges, name) and not constrained:
-            raise ValueError(f"--{name.replace('_', '-')} rewrites turns decoded with the grammar; "
-                             "--free predictions were not")
 
 
-def _restated(text: str, record: dict, family: str, nudges: Nudges) -> str:
+def _restated(text: str, record: dict, family: str, nudges: Nudges, free: bool) -> str:
     """A written output as generating with the after-decoding rules on would have left it."""
     from funcall_lib.infer import restate_turn
     from funcall_lib.tool_calls import closing_token, parse_tool_calls
@@ -431,7 +427,7 @@ def _restated(text: str, record: dict, family: str, nudges: Nudges) -> str:
     end = closing_token(text)
     if end is None or not record.get("tools"):
         return text
-    return restate_turn(text, parse_tool_calls(text, family), record, family, end, nudges)[0]
+    return restate_turn(text, parse_tool_calls(text, family), record, family, end, nudges, free=free)[0]
 
 
 def _replay_call_bias(records: list[dict], outs: list[dict], call_bias: float) -> tuple[list[str], int]:
@@ -514,7 +510,7 @@ def run_cli(args) -> int:
         raise ValueError("give exactly one of --model ID or --predictions FILE")
     nudges = Nudges.from_args(args)
     if args.predictions:
-        check_replayable(nudges, constrained=not args.free)   # before any record is read
+        check_replayable(nudges)   # before any record is read
     records = _records(args)
     if args.predictions:
         report, examples = score_predictions(records, load_predictions(args.predictions),

@@ -346,12 +346,12 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     a string to the date or time layout its description states, where decoding is constrained,
     and writes an ISO date the model chose instead in that layout (`stated_layouts`);
     `stated_percents` writes a percentage the user said as the fraction or the percent its
-    description asks for (`stated_percents`), and `stated_units` a quantity said in another unit
-    converted to the one its description states (`stated_units`), also where decoding is
-    constrained; `said_flags` writes a boolean parameter as the user's words say it, true where
-    they name it, false where they deny it (`said_flags`), and `said_magnitudes` a number said
-    with a scale word ("50 million") with its zeros as said (`said_magnitudes`), also where
-    decoding is constrained.
+    description asks for (`stated_percents`), `stated_units` a quantity said in another unit
+    converted to the one its description states (`stated_units`), `said_flags` a boolean
+    parameter as the user's words say it, true where they name it, false where they deny it
+    (`said_flags`), and `said_magnitudes` a number said with a scale word ("50 million") with its
+    zeros as said (`said_magnitudes`): these four act on every finished turn, a free one where it
+    is exactly its calls (`restate_turn`).
     With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
     Generation records its `call_margin`.
@@ -440,8 +440,9 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
         if nudges.drop_subsumed:
             text, dropped = chat.drop_subsumed(text, family)
         parsed = chat.parse_tool_calls(text, family)
-        if any(getattr(nudges, name) for name in RESTATING) and grammar is not None:
-            text, parsed = restate_turn(text, parsed, rec, family, chat.end_of_turn(tokenizer), nudges)
+        if any(getattr(nudges, name) for name in RESTATING):
+            text, parsed = restate_turn(text, parsed, rec, family, chat.end_of_turn(tokenizer), nudges,
+                                        free=grammar is None)
         gens.append(Generation(rec.get("id"), text, parsed, parsed.calls, len(row), seconds,
                                constrained and grammar is not None, reason, decode_seconds,
                                repeated, call.margins[k] if call and rec.get("tools") else None, dropped))
@@ -449,7 +450,7 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
 
 
 def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str, end: str,
-                 nudges: Nudges) -> tuple[str, chat.ParseResult]:
+                 nudges: Nudges, *, free: bool = False) -> tuple[str, chat.ParseResult]:
     """A finished constrained turn with its values written in the form their descriptions state
     or the user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
@@ -459,7 +460,11 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     a scale word, with its zeros as said (`said_magnitudes`). The calls are written anew by
     `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
     ran out of tokens (does not close with `end`, the template's end of turn) stays as it is.
-    `generate` calls it on each constrained turn; `evaluate.score_predictions` on written ones."""
+    A `free` turn (decoded without the grammar) is rewritten only where it is exactly its calls
+    as `chat.format_calls` writes them (nothing else in it would be lost, no repair made strict),
+    and only by the rules that need no grammar (`nudges.AFTER_DECODING`: not the stated layouts,
+    whose ISO alternative the grammar offers). `generate` calls it on each turn;
+    `evaluate.score_predictions` on written ones."""
     from funcall_lib.copy_bias import user_text
     from funcall_lib.said_flags import restate_flags
     from funcall_lib.said_magnitudes import restate_magnitudes
@@ -469,8 +474,10 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
 
     if not parsed.calls or not text.endswith(end):
         return text, parsed
+    if free and text != chat.format_calls(parsed.calls, family) + end:
+        return text, parsed
     calls, tools = parsed.calls, record.get("tools") or []
-    if nudges.stated_layouts:
+    if nudges.stated_layouts and not free:
         calls = restate_calls(calls, tools)
     if nudges.stated_percents:
         calls = restate_percents(calls, tools, user_text(record))

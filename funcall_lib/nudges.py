@@ -29,11 +29,11 @@ from dataclasses import asdict, dataclass, fields
 
 # The nudges that add a bonus to argument-value tokens; each must be 0 (off) or more.
 VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bias", "list_bias")
-# The switches that hold or rewrite a constrained turn's values to the form their descriptions
-# state, or to what the user's words say.
+# The switches that hold or rewrite a turn's values to the form their descriptions state, or to
+# what the user's words say.
 RESTATING = ("stated_layouts", "stated_percents", "stated_units", "said_flags", "said_magnitudes")
-# The restating rules that act only on a finished constrained turn (not on its grammar), so that
-# applying them to a turn already written is what decoding with them writes.
+# The restating rules that act only on a finished turn, constrained or free (never on a grammar),
+# so that applying them to a turn already written is what decoding with them writes.
 AFTER_DECODING = ("stated_percents", "stated_units", "said_flags", "said_magnitudes")
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
 REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias", *AFTER_DECODING)

@@ -9,7 +9,8 @@ boolean value had `false` where the answer is `true`. Under the grammar the valu
 the model's prior for `false` wins, and nothing later in the turn depends on it; the user's
 words settle it.
 
-What it does, on a finished constrained turn (`infer.generate` with `Nudges.said_flags`), for
+What it does, on a finished turn (`infer.generate` with `Nudges.said_flags`; a free turn only where
+it is exactly its calls, `infer.restate_turn`), for
 each boolean parameter directly in a called tool's arguments: where the request says the flag
 (`flag_said`), its value is written so, in place of the model's or added where the call left it
 out (in the schema's order, as the grammar writes keys). Said means: the parameter's name, read
@@ -103,5 +104,5 @@ def restate_flags(calls: list[dict], tools: list[dict], said: str) -> list[dict]
 
 
 # What the --said-flags flag does, in its help (`nudges.add_arguments` defines the flag).
-FLAG_HELP = ("constrained decoding writes a boolean parameter true where the request names it ('a direct "
+FLAG_HELP = ("a finished turn gets a boolean parameter true where the request names it ('a direct "
              "flight': direct_flight) and false where it denies it ('don't return full text')")

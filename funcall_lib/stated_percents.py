@@ -9,7 +9,8 @@ annual interest rate of 5%" under "The annual interest rate in decimal form. Exa
 fraction, and 0.05 under "The yearly yield of the mutual fund as a percentage" (simple_python
 139). Both numbers are the user's; only their form is wrong, and the description settles it.
 
-What it does, on a finished constrained turn (`infer.generate` with `Nudges.stated_percents`):
+What it does, on a finished turn (`infer.generate` with `Nudges.stated_percents`; a free turn only where
+it is exactly its calls, `infer.restate_turn`):
 for each number-typed argument (not an integer: a fraction cannot be one) whose description
 states a form (`percent_form`), if the value is a percentage the user wrote ("5%", "5 percent")
 in the other form, it is written in the stated one: 5 -> 0.05 for a fraction, 0.05 -> 5 for a
@@ -80,5 +81,5 @@ def restate_percents(calls: list[dict], tools: list[dict], said: str) -> list[di
 
 
 # What the --stated-percents flag does, in its help (`nudges.add_arguments` defines the flag).
-FLAG_HELP = ("constrained decoding writes a percentage the user said as the fraction or the percent its "
+FLAG_HELP = ("a finished turn gets a percentage the user said as the fraction or the percent its "
              "description asks for, e.g. 0.05 under 'in decimal form'")

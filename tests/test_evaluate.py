@@ -282,7 +282,11 @@ def test_predictions_with_the_rules_that_rewrite_a_finished_constrained_turn(tmp
     assert ruled["restated"] == 1 and ruled["said_flags"] and examples[0]["calls"] == [wanted]
     unfinished = {"r1": {"output": written, "format": None}}               # ran out of tokens: left alone
     assert score_predictions([record], unfinished, nudges=rules)[0]["restated"] == 0
-    fell_back = {"r1": {**preds["r1"], "fallback": "grammar did not compile"}}   # decoded free
-    assert score_predictions([record], fell_back, nudges=rules)[0]["task_pass_rate"] == 0.0
-    with pytest.raises(ValueError, match="said-flags rewrites turns decoded with the grammar"):
-        score_predictions([record], preds, nudges=rules, constrained=False)
+    # decoded free (the whole file, or a record whose grammar fell back): restated where the turn is
+    # exactly its calls in the family's format, left where anything else is in it
+    fell_back = {"r1": {**preds["r1"], "fallback": "grammar did not compile"}}
+    assert score_predictions([record], fell_back, nudges=rules)[0]["task_pass_rate"] == 1.0
+    assert score_predictions([record], preds, nudges=rules, constrained=False)[0]["task_pass_rate"] == 1.0
+    chatty = {"r1": {"output": "Sure! " + written + "<|im_end|>", "format": None}}
+    assert score_predictions([record], chatty, nudges=rules, constrained=False)[0]["restated"] == 0
+    assert score_predictions([record], chatty, nudges=rules)[0]["restated"] == 1

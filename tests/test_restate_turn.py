@@ -37,3 +37,37 @@ def test_a_finished_turn_is_written_anew_by_its_rule_alone(tool_tokenizer, rule,
     assert infer.restate_turn(written, parsed, record, "hermes", end, others) == (written, parsed)
     unfinished = written[: -len(end)]                     # ran out of tokens: left as it is
     assert infer.restate_turn(unfinished, parsed, record, "hermes", end, Nudges(**{rule: True}))[0] == unfinished
+
+
+def test_a_free_turn_is_rewritten_only_where_it_is_exactly_its_calls(tool_tokenizer):
+    from tests.test_stated_layouts import US_DATED
+
+    end, rules = chat.end_of_turn(tool_tokenizer), Nudges(said_flags=True, stated_layouts=True)
+    flight = {"name": "flight.book", "arguments": {"destination": "Oslo", "direct_flight": False}}
+    record = {"id": "r", "tools": [FLIGHT, US_DATED],
+              "messages": [{"role": "user", "content": "A direct flight to Oslo; who won on Jan 28, 2021?"}]}
+    dated = {"name": "get_winner", "arguments": {"date": "2021-01-28"}}
+    written = chat.format_calls([flight, dated], "hermes") + end
+    text, again = infer.restate_turn(written, chat.parse_tool_calls(written, "hermes"), record, "hermes", end, rules,
+                                     free=True)
+    assert again.calls == [{**flight, "arguments": {**flight["arguments"], "direct_flight": True}}, dated]
+    chatty = "Sure. " + written                           # prose beside the calls would be lost: left
+    parsed = chat.parse_tool_calls(chatty, "hermes")
+    assert infer.restate_turn(chatty, parsed, record, "hermes", end, rules, free=True) == (chatty, parsed)
+    constrained = infer.restate_turn(chatty, parsed, record, "hermes", end, rules)[1].calls
+    assert constrained[1]["arguments"]["date"] == "01-28-2021"      # the stated layouts: constrained turns only
+
+
+def test_generate_restates_free_turns_as_free(tiny_model, monkeypatch):
+    model, tok = tiny_model
+    seen = []
+
+    def spy(text, parsed, record, family, end, nudges, *, free=False):
+        seen.append(free)
+        return text, parsed
+
+    monkeypatch.setattr(infer, "restate_turn", spy)
+    record = {"id": "r", "tools": [FLIGHT], "messages": [{"role": "user", "content": "A direct flight to Oslo"}]}
+    for constrained in (True, False):
+        infer.generate(model, tok, [record], constrained=constrained, max_new_tokens=8, nudges=Nudges(said_flags=True))
+    assert seen == [False, True]
