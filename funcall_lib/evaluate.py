@@ -366,9 +366,9 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     grammar, `constrained=False` or a record's `fallback`, as a free turn), and the outputs they
     changed are counted. A negative `call_bias` turns each call whose recorded `call_margin` it
     outweighs into a text answer, as generating with it would have (greedy: the turn's first
-    token decides), and counts them; a positive one cannot be replayed (the text that was not written is unknown), nor can
-    the value biases, which act on every token of a call while it is written, nor the stated
-    layouts, which hold the grammar.
+    token decides), and counts them; a positive one cannot be replayed (the text that was not
+    written is unknown), nor can the value biases, which act on every token of a call while it
+    is written, nor the stated layouts, which hold the grammar.
     """
     check_replayable(nudges)
     stop_on_repeat, drop_subsumed = nudges.stop_on_repeat, nudges.drop_subsumed

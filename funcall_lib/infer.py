@@ -451,8 +451,8 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
 
 def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str, end: str,
                  nudges: Nudges, *, free: bool = False) -> tuple[str, chat.ParseResult]:
-    """A finished constrained turn with its values written in the form their descriptions state
-    or the user's words say: each ISO date that the grammar let through beside a stated layout,
+    """A finished turn with its values written in the form their descriptions state or the
+    user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
     percent the description asks for (`stated_percents`); each quantity the user said in another
     unit, converted to the one the description states (`stated_units`); each boolean parameter
@@ -476,17 +476,17 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
         return text, parsed
     if free and text != chat.format_calls(parsed.calls, family) + end:
         return text, parsed
-    calls, tools = parsed.calls, record.get("tools") or []
+    calls, tools, said = parsed.calls, record.get("tools") or [], user_text(record)
     if nudges.stated_layouts and not free:
         calls = restate_calls(calls, tools)
     if nudges.stated_percents:
-        calls = restate_percents(calls, tools, user_text(record))
+        calls = restate_percents(calls, tools, said)
     if nudges.stated_units:
-        calls = restate_units(calls, tools, user_text(record))
+        calls = restate_units(calls, tools, said)
     if nudges.said_flags:
-        calls = restate_flags(calls, tools, user_text(record))
+        calls = restate_flags(calls, tools, said)
     if nudges.said_magnitudes:
-        calls = restate_magnitudes(calls, tools, user_text(record))
+        calls = restate_magnitudes(calls, tools, said)
     if calls == parsed.calls:
         return text, parsed
     text = chat.format_calls(calls, family) + end

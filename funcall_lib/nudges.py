@@ -7,12 +7,11 @@ user's its own way, writes another name after the first letter of the user's, ru
 past the user's last item, ends a city without the state its parameter asks for, writes a date
 in another layout than the one its parameter's description states, writes "5%" as 5 where the
 description asks for 0.05, writes "374 cm" as 374 under a parameter in millimetres, writes
-`false` for a flag the user asked for ("a direct flight"),
-writes "50 million" with a zero too many, or calls a tool where it should answer (or the other
-way round). Each rule lives in its own module (`infer.RepeatedCallStop`,
-`tool_calls.drop_subsumed`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
-`list_bias`, `stated_layouts`, `stated_percents`, `stated_units`, `said_flags`,
-`said_magnitudes`, `call_bias`); all are off by default.
+`false` for a flag the user asked for ("a direct flight"), writes "50 million" with a zero too
+many, or calls a tool where it should answer (or the other way round). Each rule lives in its
+own module (`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`, `copy_bias`, `word_bias`,
+`name_bias`, `region_bias`, `option_bias`, `list_bias`, `stated_layouts`, `stated_percents`,
+`stated_units`, `said_flags`, `said_magnitudes`, `call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -150,7 +149,8 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
                                      "tool_calls.drop_subsumed)" + more)
         elif name in RESTATING:
             module = importlib.import_module(f"funcall_lib.{name}")
-            parser.add_argument(flag, action="store_true", help=f"{module.FLAG_HELP} (see funcall_lib.{name}){more}")
+            parser.add_argument(flag, action="store_true",
+                                help=f"{module.FLAG_HELP} (see funcall_lib.{name}){more}")
         elif name == "call_bias":
             call_bias.add_argument(parser, also=more)
         else:

@@ -9,9 +9,9 @@ boolean value had `false` where the answer is `true`. Under the grammar the valu
 the model's prior for `false` wins, and nothing later in the turn depends on it; the user's
 words settle it.
 
-What it does, on a finished turn (`infer.generate` with `Nudges.said_flags`; a free turn only where
-it is exactly its calls, `infer.restate_turn`), for
-each boolean parameter directly in a called tool's arguments: where the request says the flag
+What it does, on a finished turn (`infer.generate` with `Nudges.said_flags`; a free turn only
+where it is exactly its calls, `infer.restate_turn`), for each boolean parameter directly in a
+called tool's arguments: where the request says the flag
 (`flag_said`), its value is written so, in place of the model's or added where the call left it
 out (in the schema's order, as the grammar writes keys). Said means: the parameter's name, read
 as words (`option_bias.name_words`: "direct_flight" is "direct flight", "include_owner" is

@@ -8,8 +8,8 @@ With run 27's decoding it wrote 5000000000 for "total dividend payout of 50 mill
 4264000 for "426.4 million km" and 1800000 for "18 million km". The number is the user's; only
 its zeros are not, and the scale word says how many there are.
 
-What it does, on a finished turn (`infer.generate` with `Nudges.said_magnitudes`; a free turn only where
-it is exactly its calls, `infer.restate_turn`):
+What it does, on a finished turn (`infer.generate` with `Nudges.said_magnitudes`; a free turn
+only where it is exactly its calls, `infer.restate_turn`):
 each number or integer argument (in lists and nested objects too) that is not a number the user
 wrote (as digits, or scaled: "426.4 million" is 426400000) but is one of their scaled numbers
 times 10, 100 or 1000, or divided by one of them, becomes that scaled number, where exactly one

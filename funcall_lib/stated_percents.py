@@ -9,8 +9,8 @@ annual interest rate of 5%" under "The annual interest rate in decimal form. Exa
 fraction, and 0.05 under "The yearly yield of the mutual fund as a percentage" (simple_python
 139). Both numbers are the user's; only their form is wrong, and the description settles it.
 
-What it does, on a finished turn (`infer.generate` with `Nudges.stated_percents`; a free turn only where
-it is exactly its calls, `infer.restate_turn`):
+What it does, on a finished turn (`infer.generate` with `Nudges.stated_percents`; a free turn
+only where it is exactly its calls, `infer.restate_turn`):
 for each number-typed argument (not an integer: a fraction cannot be one) whose description
 states a form (`percent_form`), if the value is a percentage the user wrote ("5%", "5 percent")
 in the other form, it is written in the stated one: 5 -> 0.05 for a fraction, 0.05 -> 5 for a

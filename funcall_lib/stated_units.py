@@ -9,8 +9,8 @@ centimeters", 2000000 for "2 kHz" under hertz (2000), 86000 for "8.6 kHz" (8600)
 "2.2 megawatts" under watts (2200000). The digits are the user's; the unit the description
 states says where the point goes, and metric units only move it.
 
-What it does, on a finished turn (`infer.generate` with `Nudges.stated_units`; a free turn only where
-it is exactly its calls, `infer.restate_turn`):
+What it does, on a finished turn (`infer.generate` with `Nudges.stated_units`; a free turn
+only where it is exactly its calls, `infer.restate_turn`):
 each number or integer argument (in lists and nested objects too) whose description states a
 unit (`stated_unit`: "in millimeters", "(mm)", "in kHz") is compared with the quantities the
 user said (`said_quantities`: a number followed by a unit's symbol or name, "374 cm", "19
