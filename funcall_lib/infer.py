@@ -346,11 +346,12 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     a string to the date or time layout its description states, where decoding is constrained,
     and writes an ISO date the model chose instead in that layout (`stated_layouts`);
     `stated_percents` writes a percentage the user said as the fraction or the percent its
-    description asks for (`stated_percents`), `stated_units` a quantity said in another unit
-    converted to the one its description states (`stated_units`), `said_flags` a boolean
+    description asks for (`stated_percents`), `rate_fractions` one as its fraction under a rate
+    whose description is silent (`rate_fractions`), `stated_units` a quantity said in another
+    unit converted to the one its description states (`stated_units`), `said_flags` a boolean
     parameter as the user's words say it, true where they name it, false where they deny it
     (`said_flags`), and `said_magnitudes` a number said with a scale word ("50 million") with its
-    zeros as said (`said_magnitudes`): these four act on every finished turn, a free one where it
+    zeros as said (`said_magnitudes`): these five act on every finished turn, a free one where it
     is exactly its calls (`restate_turn`).
     With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
@@ -454,7 +455,8 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     """A finished turn with its values written in the form their descriptions state or the
     user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
-    percent the description asks for (`stated_percents`); each quantity the user said in another
+    percent the description asks for (`stated_percents`), or as the fraction under a rate whose
+    description is silent (`rate_fractions`); each quantity the user said in another
     unit, converted to the one the description states (`stated_units`); each boolean parameter
     the user's words name or deny, as they say it (`said_flags`); each number the user said with
     a scale word, with its zeros as said (`said_magnitudes`). The calls are written anew by
@@ -467,6 +469,7 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     `evaluate.score_predictions` on written ones."""
     from funcall_lib.copy_bias import user_text
     from funcall_lib.said_flags import restate_flags
+    from funcall_lib.rate_fractions import restate_rates
     from funcall_lib.said_magnitudes import restate_magnitudes
     from funcall_lib.stated_layouts import restate_calls
     from funcall_lib.stated_percents import restate_percents
@@ -481,6 +484,8 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
         calls = restate_calls(calls, tools)
     if nudges.stated_percents:
         calls = restate_percents(calls, tools, said)
+    if nudges.rate_fractions:
+        calls = restate_rates(calls, tools, said)
     if nudges.stated_units:
         calls = restate_units(calls, tools, said)
     if nudges.said_flags:

@@ -6,12 +6,13 @@ the user's, closes a call before an optional argument the user asked for, ends a
 user's its own way, writes another name after the first letter of the user's, runs a list on
 past the user's last item, ends a city without the state its parameter asks for, writes a date
 in another layout than the one its parameter's description states, writes "5%" as 5 where the
-description asks for 0.05, writes "374 cm" as 374 under a parameter in millimetres, writes
+description asks for 0.05 (or where it is silent and the parameter is a rate), writes "374 cm" as 374 under a parameter in millimetres, writes
 `false` for a flag the user asked for ("a direct flight"), writes "50 million" with a zero too
 many, or calls a tool where it should answer (or the other way round). Each rule lives in its
 own module (`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`, `copy_bias`, `word_bias`,
 `name_bias`, `region_bias`, `option_bias`, `list_bias`, `stated_layouts`, `stated_percents`,
-`stated_units`, `said_flags`, `said_magnitudes`, `call_bias`); all are off by default.
+`rate_fractions`, `stated_units`, `said_flags`, `said_magnitudes`, `call_bias`); all are off by
+default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -30,10 +31,11 @@ from dataclasses import asdict, dataclass, fields
 VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bias", "list_bias")
 # The switches that hold or rewrite a turn's values to the form their descriptions state, or to
 # what the user's words say.
-RESTATING = ("stated_layouts", "stated_percents", "stated_units", "said_flags", "said_magnitudes")
+RESTATING = ("stated_layouts", "stated_percents", "rate_fractions", "stated_units", "said_flags",
+             "said_magnitudes")
 # The restating rules that act only on a finished turn, constrained or free (never on a grammar),
 # so that applying them to a turn already written is what decoding with them writes.
-AFTER_DECODING = ("stated_percents", "stated_units", "said_flags", "said_magnitudes")
+AFTER_DECODING = ("stated_percents", "rate_fractions", "stated_units", "said_flags", "said_magnitudes")
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
 REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias", *AFTER_DECODING)
 
@@ -53,6 +55,7 @@ class Nudges:
     list_bias: float = 0.0        # favour closing a list where the user's own list ends
     stated_layouts: bool = False  # hold a date or time to the layout its description states
     stated_percents: bool = False  # write "5%" as 0.05 or 5, as the description states
+    rate_fractions: bool = False  # write "5%" as 0.05 under a rate whose description is silent
     stated_units: bool = False    # write "374 cm" as 3740 under a parameter in millimetres
     said_flags: bool = False      # write a boolean as the user's words say it
     said_magnitudes: bool = False  # write "50 million" with its zeros as said

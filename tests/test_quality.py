@@ -76,10 +76,11 @@ def test_a_decodings_folder_suffix_keeps_the_names_of_the_folders_on_disk():
     assert full.folder_suffix() == "-stop-on-repeat-copy-bias-2-option-bias-2-call-bias+1.5-unmerged"
     every = Decoding(stop_on_repeat=True, copy_bias=2.0, word_bias=8.0, name_bias=16.0, region_bias=4.0,
                      option_bias=2.0, list_bias=16.0, stated_layouts=True, stated_percents=True,
-                     said_flags=True, said_magnitudes=True, drop_subsumed=True, stated_units=True)
+                     said_flags=True, said_magnitudes=True, drop_subsumed=True, stated_units=True,
+                     rate_fractions=True)
     assert every.folder_suffix() == ("-stop-on-repeat-drop-subsumed-copy-bias-2-word-bias-8-name-bias-16"
                                      "-region-bias-4-option-bias-2-list-bias-16-stated-layouts-stated-percents"
-                                     "-stated-units"
+                                     "-rate-fractions-stated-units"
                                      "-said-flags-said-magnitudes")
     assert full.folder_suffix("auto") == full.folder_suffix()
     assert full.folder_suffix("required") == "-stop-on-repeat-copy-bias-2-option-bias-2-unmerged"
@@ -95,7 +96,8 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
 
     args = argparse.Namespace(stop_on_repeat=True, drop_subsumed=False, copy_bias=2.0, word_bias=0.0,
                               name_bias=0.0, region_bias=0.0, call_bias=-1.0, option_bias=0.5, list_bias=4.0,
-                              stated_layouts=True, stated_percents=True, stated_units=False, said_flags=True,
+                              stated_layouts=True, stated_percents=True, rate_fractions=False, stated_units=False,
+                              said_flags=True,
                               said_magnitudes=False, unmerged=True,
                               run_dir="runs/q")
     decoding = Decoding.from_args(args)

@@ -7,6 +7,7 @@ import pytest
 
 from funcall_lib import chat, infer
 from funcall_lib.nudges import AFTER_DECODING, Nudges
+from tests.test_rate_fractions import MORTGAGE
 from tests.test_said_flags import FLIGHT
 from tests.test_said_magnitudes import DIVIDEND
 from tests.test_stated_percents import RATE
@@ -14,6 +15,9 @@ from tests.test_stated_units import SCOPE
 
 CASES = [  # rule, tool, the user's words, the arguments written, the arguments restated
     ("stated_percents", RATE, "What is 1000 at 5% worth?", {"rate": 5}, {"rate": 0.05}),
+    ("rate_fractions", MORTGAGE, "A loan of 200000 at 4% over 30 years", {"principal": 200000, "interest_rate": 4,
+                                                                           "years": 30},
+     {"principal": 200000, "interest_rate": 0.04, "years": 30}),
     ("stated_units", SCOPE, "Focal length 142 cm, eyepiece 38 mm", {"focal_length": 142, "eyepiece": 38},
      {"focal_length": 1420, "eyepiece": 38}),
     ("said_flags", FLIGHT, "A direct flight to Oslo", {"destination": "Oslo", "direct_flight": False},
