@@ -17,7 +17,15 @@ in the other form, it is written in the stated one: 5 -> 0.05 for a fraction, 0.
 percent. A value that is both (the user wrote "50%" and "0.5%") is left alone, and so is every
 parameter whose description says neither: which form an unmarked "rate" wants is a convention,
 not something the tool says (BFCL's answers take the fraction there; our generator's data
-marks every such parameter).
+marks every such parameter; `rate_fractions` adopts the fraction for rates).
+
+An integer parameter states the percent by its type: a fraction cannot be written there. The
+model still begins one, and the grammar ends it at the point: "depreciation_rate": 0 for "an
+annual depreciation rate of 3%" under "The annual depreciation rate in percentage." (BFCL
+multiple 14), "sales_units_increase_percentage": 0 for "by 10%" (multiple 13). So an integer
+argument written 0, whose name or description speaks of a percent or a rate, and which the
+description does not state to be a fraction, gets the user's percentage where they said
+exactly one whole non-zero percentage (`restate_integer_percent`).
 """
 
 from __future__ import annotations
@@ -65,14 +73,32 @@ def restate_percent(value, form: str | None, percents: list[float]):
     return value
 
 
+_PERCENT_OR_RATE = re.compile(r"per ?cent|\brates?\b", re.IGNORECASE)
+
+
+def restate_integer_percent(value, name: str, description: str, percents: list[float]):
+    """An integer `value` of 0, the fraction the grammar cut at its point, as the one whole
+    non-zero percentage the user said, where the parameter's name or description speaks of a
+    percent or a rate and the description does not ask for a fraction; else `value`."""
+    if isinstance(value, bool) or value != 0 or percent_form(description) == "fraction":
+        return value
+    if not _PERCENT_OR_RATE.search(f"{name.replace('_', ' ')} {description}"):
+        return value
+    whole = {int(p) for p in percents if p == int(p) and p != 0}
+    return whole.pop() if len(whole) == 1 else value
+
+
 def restate_percents(calls: list[dict], tools: list[dict], said: str) -> list[dict]:
     """The calls with each number argument whose description states a form written in it, where
-    it is a percentage the user `said` in the other form; everything else as it is."""
+    it is a percentage the user `said` in the other form, and each integer percent the grammar
+    cut to 0 written as said; everything else as it is."""
     percents = said_percents(said)
     if not percents:
         return calls
 
     def visit(schema, name, value):
+        if schema.get("type") == "integer":
+            return restate_integer_percent(value, name, schema.get("description", ""), percents)
         if schema.get("type") != "number":
             return value
         return restate_percent(value, percent_form(schema.get("description", "")), percents)

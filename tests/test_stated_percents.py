@@ -72,3 +72,31 @@ def test_generate_writes_the_stated_form_in_constrained_turns(tiny_model):
     gens = infer.generate(model, tok, [record], tool_choice="required", max_new_tokens=60, max_calls=1,
                           nudges=Nudges(stated_percents=True))
     assert gens[0].constrained and gens[0].calls                                # runs end to end
+
+
+@pytest.mark.parametrize("value, name, description, percents, written", [
+    (0, "depreciation_rate", "The annual depreciation rate in percentage.", [3.0], 3),
+    (0, "sales_units_increase_percentage", "Percentage increase in the sales units.", [10.0], 10),
+    (0, "growth", "Growth in percent", [10.0], 10),
+    (0, "depreciation_rate", "The annual rate.", [3.0, 5.0], 0),        # two percentages: which one?
+    (0, "depreciation_rate", "The annual rate.", [2.5], 0),             # not whole: cannot be it
+    (0, "depreciation_rate", "The annual rate.", [0.0], 0),             # the user's own 0%
+    (0, "discount", "The discount.", [10.0], 0),                        # speaks of no percent or rate
+    (0, "rate", "Rate as a fraction between 0 and 1", [10.0], 0),        # asks for a fraction
+    (4, "rate", "The annual rate.", [3.0], 4),                          # not the cut fraction
+    (False, "rate", "The annual rate.", [3.0], False),
+])
+def test_an_integer_percent_the_grammar_cut_to_0_is_written_as_said(value, name, description, percents, written):
+    from funcall_lib.stated_percents import restate_integer_percent
+
+    assert restate_integer_percent(value, name, description, percents) == written
+
+
+def test_integer_percents_are_restated_in_calls():
+    tool = {"name": "depreciate", "parameters": {"type": "object", "properties": {
+        "cost": {"type": "integer", "description": "The initial cost."},
+        "depreciation_rate": {"type": "integer", "description": "The annual depreciation rate in percentage."},
+        "years": {"type": "integer", "description": "Years"}}}}
+    calls = [{"name": "depreciate", "arguments": {"cost": 200000, "depreciation_rate": 0, "years": 0}}]
+    restated = restate_percents(calls, [tool], "A property costing $200,000 at 3% a year for 0 years")
+    assert restated[0]["arguments"] == {"cost": 200000, "depreciation_rate": 3, "years": 0}
