@@ -351,8 +351,9 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     unit converted to the one its description states (`stated_units`), `said_flags` a boolean
     parameter as the user's words say it, true where they name it, false where they deny it
     (`said_flags`), and `said_magnitudes` a number said with a scale word ("50 million") with its
-    zeros as said (`said_magnitudes`): these five act on every finished turn, a free one where it
-    is exactly its calls (`restate_turn`).
+    zeros as said (`said_magnitudes`), and `drop_doubled` drops a call that writes a value the user
+    said once into two arguments beside a call of its tool that does not (`drop_doubled`): these
+    six act on every finished turn, a free one where it is exactly its calls (`restate_turn`).
     With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
     Generation records its `call_margin`.
@@ -452,8 +453,9 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
 
 def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str, end: str,
                  nudges: Nudges, *, free: bool = False) -> tuple[str, chat.ParseResult]:
-    """A finished turn with its values written in the form their descriptions state or the
-    user's words say: each ISO date that the grammar let through beside a stated layout,
+    """A finished turn without each call that reads a value the user said once into two
+    arguments beside one of its tool that does not (`drop_doubled`), and with its values written
+    in the form their descriptions state or the user's words say: each ISO date that the grammar let through beside a stated layout,
     in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
     percent the description asks for (`stated_percents`), or as the fraction under a rate whose
     description is silent (`rate_fractions`); each quantity the user said in another
@@ -469,6 +471,7 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     `evaluate.score_predictions` on written ones."""
     from funcall_lib.copy_bias import user_text
     from funcall_lib.said_flags import restate_flags
+    from funcall_lib.drop_doubled import drop_doubled
     from funcall_lib.rate_fractions import restate_rates
     from funcall_lib.said_magnitudes import restate_magnitudes
     from funcall_lib.stated_layouts import restate_calls
@@ -480,6 +483,8 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     if free and text != chat.format_calls(parsed.calls, family) + end:
         return text, parsed
     calls, tools, said = parsed.calls, record.get("tools") or [], user_text(record)
+    if nudges.drop_doubled:
+        calls = drop_doubled(calls, said)
     if nudges.stated_layouts and not free:
         calls = restate_calls(calls, tools)
     if nudges.stated_percents:

@@ -1,18 +1,19 @@
 """Decoding nudges for small models: which are on, as one value passed whole.
 
 A 135M model makes mistakes that a rule at decoding time can catch: it repeats a call word for
-word, or writes it again with the argument it left out, spells a value anew instead of copying
-the user's, closes a call before an optional argument the user asked for, ends a word of the
-user's its own way, writes another name after the first letter of the user's, runs a list on
-past the user's last item, ends a city without the state its parameter asks for, writes a date
-in another layout than the one its parameter's description states, writes "5%" as 5 where the
-description asks for 0.05 (or where it is silent and the parameter is a rate), writes "374 cm" as 374 under a parameter in millimetres, writes
-`false` for a flag the user asked for ("a direct flight"), writes "50 million" with a zero too
-many, or calls a tool where it should answer (or the other way round). Each rule lives in its
-own module (`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`, `copy_bias`, `word_bias`,
-`name_bias`, `region_bias`, `option_bias`, `list_bias`, `stated_layouts`, `stated_percents`,
-`rate_fractions`, `stated_units`, `said_flags`, `said_magnitudes`, `call_bias`); all are off by
-default.
+word, or writes it again with the argument it left out, or once more with a value said once read
+into two arguments, spells a value anew instead of copying the user's, closes a call before an
+optional argument the user asked for, ends a word of the user's its own way, writes another name
+after the first letter of the user's, runs a list on past the user's last item, ends a city
+without the state its parameter asks for, writes a date in another layout than the one its
+parameter's description states, writes "5%" as 5 where the description asks for 0.05 (or where
+it is silent and the parameter is a rate), writes "374 cm" as 374 under a parameter in
+millimetres, writes `false` for a flag the user asked for ("a direct flight"), writes "50
+million" with a zero too many, or calls a tool where it should answer (or the other way round).
+Each rule lives in its own module (`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`,
+`drop_doubled`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
+`list_bias`, `stated_layouts`, `stated_percents`, `rate_fractions`, `stated_units`,
+`said_flags`, `said_magnitudes`, `call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -31,11 +32,12 @@ from dataclasses import asdict, dataclass, fields
 VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bias", "list_bias")
 # The switches that hold or rewrite a turn's values to the form their descriptions state, or to
 # what the user's words say.
-RESTATING = ("stated_layouts", "stated_percents", "rate_fractions", "stated_units", "said_flags",
-             "said_magnitudes")
+RESTATING = ("drop_doubled", "stated_layouts", "stated_percents", "rate_fractions", "stated_units",
+             "said_flags", "said_magnitudes")
 # The restating rules that act only on a finished turn, constrained or free (never on a grammar),
 # so that applying them to a turn already written is what decoding with them writes.
-AFTER_DECODING = ("stated_percents", "rate_fractions", "stated_units", "said_flags", "said_magnitudes")
+AFTER_DECODING = ("drop_doubled", "stated_percents", "rate_fractions", "stated_units", "said_flags",
+                  "said_magnitudes")
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
 REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias", *AFTER_DECODING)
 
@@ -46,6 +48,7 @@ class Nudges:
     named, never positional: a new nudge may come between two others."""
     stop_on_repeat: bool = False  # end a turn at its first exact repeat of a call
     drop_subsumed: bool = False   # drop a call the turn writes again with more arguments
+    drop_doubled: bool = False    # drop a call that writes a value said once into two arguments
     copy_bias: float = 0.0        # nudge argument values toward the user's words
     word_bias: float = 0.0        # finish a word of the user's that a value has begun copying
     name_bias: float = 0.0        # spell the user's name when a value begins with its first letters

@@ -171,6 +171,7 @@ class Decoding(Nudges):
         used = self.for_tool_choice(tool_choice)
         parts = ((used.stop_on_repeat, "-stop-on-repeat"),
                  (used.drop_subsumed, "-drop-subsumed"),
+                 (used.drop_doubled, "-drop-doubled"),
                  (used.copy_bias, f"-copy-bias-{used.copy_bias:g}"),
                  (used.word_bias, f"-word-bias-{used.word_bias:g}"),
                  (used.name_bias, f"-name-bias-{used.name_bias:g}"),
@@ -301,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     add_nudge_arguments(parser, also={
         "stop_on_repeat": "; reports in eval-stop-on-repeat/",
         "drop_subsumed": "; reports in eval-drop-subsumed/",
+        "drop_doubled": "; reports in eval-drop-doubled/",
         "stated_layouts": "; reports in eval-stated-layouts/",
         "stated_percents": "; reports in eval-stated-percents/",
         "rate_fractions": "; reports in eval-rate-fractions/",
