@@ -25,6 +25,7 @@ Rates are over the examples a verdict applies to; a rate with no such example is
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import time
@@ -475,7 +476,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--max-new-tokens", type=int, default=256)
     parser.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     add_nudge_arguments(parser, also={
-        "call_bias": "; with --predictions, 0 or less, replayed from their call_margin"})
+        "call_bias": "; with --predictions, 0 or less, replayed from their call_margin",
+        "recommended": "; with --predictions, those of them that act on written outputs"})
 
 
 def load_benchmark(spec: str) -> list[dict]:
@@ -509,6 +511,9 @@ def run_cli(args) -> int:
     if bool(args.model) == bool(args.predictions):
         raise ValueError("give exactly one of --model ID or --predictions FILE")
     nudges = Nudges.from_args(args)
+    if args.predictions and args.recommended:   # its part that can act on written outputs
+        given = Nudges.from_args(argparse.Namespace(**{**vars(args), "recommended": False}))
+        nudges = Nudges(**{name: getattr(nudges if name in REPLAYABLE else given, name) for name in NUDGE_FIELDS})
     if args.predictions:
         check_replayable(nudges)   # before any record is read
     records = _records(args)

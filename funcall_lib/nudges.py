@@ -76,8 +76,11 @@ class Nudges:
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> Nudges:
         """The settings a command line asks for: its flags are named as the fields are (a
-        subclass's own fields included)."""
-        return cls(**{f.name: getattr(args, f.name) for f in fields(cls)})
+        subclass's own fields included). With `--recommended`, every nudge a flag leaves at its
+        default takes its `RECOMMENDED` setting instead; a flag given says otherwise."""
+        base = RECOMMENDED if getattr(args, "recommended", False) else Nudges()
+        return cls(**{f.name: getattr(base, f.name) if hasattr(base, f.name) and getattr(args, f.name) == f.default
+                      else getattr(args, f.name) for f in fields(cls)})
 
     def nudges(self) -> Nudges:
         """These nudges alone (a subclass that adds settings of its own drops them here)."""
@@ -130,6 +133,14 @@ class Nudges:
 
 NUDGE_FIELDS = tuple(f.name for f in fields(Nudges))
 
+# The best decoding measured on our sets and BFCL (docs/benchmarks.md, quality runs 23-29), as one
+# value: every rule on, the value biases at the strengths that fixed the most and broke the fewest,
+# the call bias at 0 (which way it should go depends on the data: `funcall calibrate`).
+RECOMMENDED = Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True, copy_bias=2.0, word_bias=32.0,
+                     name_bias=32.0, region_bias=32.0, option_bias=8.0, list_bias=16.0, stated_layouts=True,
+                     stated_percents=True, rate_fractions=True, stated_units=True, said_flags=True,
+                     said_magnitudes=True)
+
 
 def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str, str] | None = None) -> None:
     """The command-line flags of the nudges in `names` (each named as its field, `--copy-bias`
@@ -143,6 +154,10 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
     from funcall_lib.copy_bias import bonus_value
 
     also = also or {}
+    if set(names) == set(NUDGE_FIELDS):
+        parser.add_argument("--recommended", action="store_true",
+                            help="the recommended decoding: every nudge at its RECOMMENDED setting "
+                                 "(funcall_lib.nudges), where no flag of its own says otherwise" + also.get("recommended", ""))
     for name in names:
         flag, more = "--" + name.replace("_", "-"), also.get(name, "")
         if name == "stop_on_repeat":

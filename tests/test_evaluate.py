@@ -290,3 +290,21 @@ def test_predictions_with_the_rules_that_rewrite_a_finished_constrained_turn(tmp
     chatty = {"r1": {"output": "Sure! " + written + "<|im_end|>", "format": None}}
     assert score_predictions([record], chatty, nudges=rules, constrained=False)[0]["restated"] == 0
     assert score_predictions([record], chatty, nudges=rules)[0]["restated"] == 1
+
+
+def test_recommended_replays_its_after_decoding_rules_on_written_outputs(tmp_path):
+    from funcall_lib.cli import main
+
+    preds = tmp_path / "p.jsonl"
+    preds.write_text(json.dumps({"id": "r1", "output": "hello"}) + "\n")
+    data = tmp_path / "d.jsonl"
+    data.write_text(json.dumps({"id": "r1", "messages": [{"role": "user", "content": "hi"}], "tools": [],
+                                "answer": {"tool_calls": []}}) + "\n")
+    out = tmp_path / "r.json"
+    assert main(["eval", "--data", str(data), "--predictions", str(preds), "--recommended", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["stop_on_repeat"] and report["drop_doubled"] and report["said_flags"]
+    out.unlink()                           # a value bias given by hand still cannot be replayed
+    assert main(["eval", "--data", str(data), "--predictions", str(preds), "--recommended", "--copy-bias", "3",
+                 "--out", str(out)]) != 0
+    assert not out.exists()

@@ -128,3 +128,29 @@ def test_generate_takes_nudges_only_as_one_value(tiny_model):
         infer.generate(model, tok, [record], copy_bias=2.0)
     with pytest.raises(ValueError, match="call_bias applies to tool_choice 'auto' only"):
         infer.generate(model, tok, [record], tool_choice="required", nudges=Nudges(call_bias=1.0))
+
+
+def test_recommended_turns_every_nudge_to_its_recommended_setting_unless_a_flag_says_otherwise():
+    from funcall_lib.cli import build_parser
+    from funcall_lib.nudges import RECOMMENDED
+
+    command = ["eval", "--model", "embedded", "--benchmark", "bfcl:simple_python", "--out", "r.json"]
+    assert Nudges.from_args(build_parser().parse_args([*command, "--recommended"])) == RECOMMENDED
+    tuned = Nudges.from_args(build_parser().parse_args([*command, "--recommended", "--copy-bias", "4",
+                                                        "--call-bias=-2"]))
+    assert tuned.copy_bias == 4.0 and tuned.call_bias == -2.0 and tuned.word_bias == RECOMMENDED.word_bias
+    assert all(getattr(RECOMMENDED, name) for name in NUDGE_FIELDS if name != "call_bias")   # every rule on
+
+
+def test_the_quality_recipe_takes_recommended_too(capsys):
+    import argparse
+
+    from funcall_lib.nudges import RECOMMENDED
+    from funcall_lib.quality import Decoding, main
+
+    args = argparse.Namespace(**Nudges().report(), unmerged=False, recommended=True, run_dir="runs/q")
+    decoding = Decoding.from_args(args)
+    assert decoding.nudges() == RECOMMENDED and not decoding.unmerged
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--recommended" in capsys.readouterr().out
