@@ -362,10 +362,10 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     `drop_subsumed` then drops each call that another call of the turn writes again with more
     arguments (tool_calls.drop_subsumed), exactly as generating with it does, and counts the
     calls dropped. The rules that rewrite a finished turn (`nudges.AFTER_DECODING`: drop
-    doubled, stated percents, rate fractions, stated units, said flags and magnitudes) are applied to each output that ends its turn,
-    as `infer.generate` applies them (`infer.restate_turn`; predictions decoded without the
-    grammar, `constrained=False` or a record's `fallback`, as a free turn), and the outputs they
-    changed are counted. A negative `call_bias` turns each call whose recorded `call_margin` it
+    doubled, stated percents, rate fractions, stated units, said flags and magnitudes) are
+    applied to each output that ends its turn, as `infer.generate` applies them
+    (`infer.restate_turn`; predictions decoded without the grammar, `constrained=False` or a
+    record's `fallback`, as a free turn), and the outputs they changed are counted. A negative `call_bias` turns each call whose recorded `call_margin` it
     outweighs into a text answer, as generating with it would have (greedy: the turn's first
     token decides), and counts them; a positive one cannot be replayed (the text that was not
     written is unknown), nor can the value biases, which act on every token of a call while it
@@ -513,7 +513,8 @@ def run_cli(args) -> int:
     nudges = Nudges.from_args(args)
     if args.predictions and args.recommended:   # its part that can act on written outputs
         given = Nudges.from_args(argparse.Namespace(**{**vars(args), "recommended": False}))
-        nudges = Nudges(**{name: getattr(nudges if name in REPLAYABLE else given, name) for name in NUDGE_FIELDS})
+        nudges = Nudges(**{name: getattr(nudges if name in REPLAYABLE else given, name)
+                           for name in NUDGE_FIELDS})
     if args.predictions:
         check_replayable(nudges)   # before any record is read
     records = _records(args)

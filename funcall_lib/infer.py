@@ -455,11 +455,12 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
                  nudges: Nudges, *, free: bool = False) -> tuple[str, chat.ParseResult]:
     """A finished turn without each call that reads a value the user said once into two
     arguments beside one of its tool that does not (`drop_doubled`), and with its values written
-    in the form their descriptions state or the user's words say: each ISO date that the grammar let through beside a stated layout,
-    in that layout (`stated_layouts`); each percentage the user wrote, as the fraction or the
-    percent the description asks for (`stated_percents`), or as the fraction under a rate whose
-    description is silent (`rate_fractions`); each quantity the user said in another
-    unit, converted to the one the description states (`stated_units`); each boolean parameter
+    in the form their descriptions state or the user's words say: each ISO date that the grammar
+    let through beside a stated layout, in that layout (`stated_layouts`); each percentage the
+    user wrote, as the fraction or the percent the description asks for (`stated_percents`), or
+    as the fraction under a rate whose description is silent (`rate_fractions`); each quantity
+    the user said in another unit, converted to the one the description states
+    (`stated_units`); each boolean parameter
     the user's words name or deny, as they say it (`said_flags`); each number the user said with
     a scale word, with its zeros as said (`said_magnitudes`). The calls are written anew by
     `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
@@ -470,9 +471,9 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     whose ISO alternative the grammar offers). `generate` calls it on each turn;
     `evaluate.score_predictions` on written ones."""
     from funcall_lib.copy_bias import user_text
-    from funcall_lib.said_flags import restate_flags
     from funcall_lib.drop_doubled import drop_doubled
     from funcall_lib.rate_fractions import restate_rates
+    from funcall_lib.said_flags import restate_flags
     from funcall_lib.said_magnitudes import restate_magnitudes
     from funcall_lib.stated_layouts import restate_calls
     from funcall_lib.stated_percents import restate_percents

@@ -79,8 +79,12 @@ class Nudges:
         subclass's own fields included). With `--recommended`, every nudge a flag leaves at its
         default takes its `RECOMMENDED` setting instead; a flag given says otherwise."""
         base = RECOMMENDED if getattr(args, "recommended", False) else Nudges()
-        return cls(**{f.name: getattr(base, f.name) if hasattr(base, f.name) and getattr(args, f.name) == f.default
-                      else getattr(args, f.name) for f in fields(cls)})
+
+        def setting(f):
+            given = getattr(args, f.name)
+            return getattr(base, f.name) if hasattr(base, f.name) and given == f.default else given
+
+        return cls(**{f.name: setting(f) for f in fields(cls)})
 
     def nudges(self) -> Nudges:
         """These nudges alone (a subclass that adds settings of its own drops them here)."""
@@ -157,7 +161,8 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
     if set(names) == set(NUDGE_FIELDS):
         parser.add_argument("--recommended", action="store_true",
                             help="the recommended decoding: every nudge at its RECOMMENDED setting "
-                                 "(funcall_lib.nudges), where no flag of its own says otherwise" + also.get("recommended", ""))
+                                 "(funcall_lib.nudges), where no flag of its own says otherwise"
+                                 + also.get("recommended", ""))
     for name in names:
         flag, more = "--" + name.replace("_", "-"), also.get(name, "")
         if name == "stop_on_repeat":

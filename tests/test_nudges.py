@@ -7,7 +7,8 @@ import pytest
 from funcall_lib import infer
 from funcall_lib.nudges import NUDGE_FIELDS, VALUE_BIASES, Nudges
 
-FLAGS = ["--stop-on-repeat", "--drop-subsumed", "--drop-doubled", "--copy-bias", "2", "--word-bias", "6", "--name-bias", "5",
+FLAGS = ["--stop-on-repeat", "--drop-subsumed", "--drop-doubled", "--copy-bias", "2", "--word-bias", "6",
+         "--name-bias", "5",
          "--region-bias", "3", "--call-bias=-1.5", "--option-bias", "0.5", "--list-bias", "8", "--stated-layouts",
          "--stated-percents", "--rate-fractions", "--stated-units", "--said-flags", "--said-magnitudes"]
 ASKED = Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True, copy_bias=2.0, word_bias=6.0, name_bias=5.0,

@@ -94,7 +94,8 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
 
     from funcall_lib.quality import Decoding
 
-    args = argparse.Namespace(stop_on_repeat=True, drop_subsumed=False, drop_doubled=False, copy_bias=2.0, word_bias=0.0,
+    args = argparse.Namespace(stop_on_repeat=True, drop_subsumed=False, drop_doubled=False, copy_bias=2.0,
+                              word_bias=0.0,
                               name_bias=0.0, region_bias=0.0, call_bias=-1.0, option_bias=0.5, list_bias=4.0,
                               stated_layouts=True, stated_percents=True, rate_fractions=False, stated_units=False,
                               said_flags=True,
