@@ -13,7 +13,9 @@ What it does, per row and per step: a JSON scanner (`CallScanner`, the copy bias
 tool, the keys its arguments object holds so far, and whether the decoder is directly at that
 object's level. `mentioned_options` says which of the tool's optional parameters the user's
 words mention: every content word of the parameter's name occurs in the request (a shared
-long prefix counts: "detail" ~ "detailed"), or one of its enum values does ("km/h"). When such
+long prefix counts: "detail" ~ "detailed"), or one of its enum values does ("km/h"), or a value
+its description quotes as an example, the default aside ("e.g., 'IPR', 'Patent'": "patent
+lawsuits"; an enum written in prose, quality run 29). When such
 a parameter is still unwritten and the row's likeliest token (after the grammar mask) closes the
 object ("}", "}}"), `bonus` is added to the logits of the comma tokens (",", ' ,'), so the model
 may go on to write another key; at the end of a string value, where the tokenizer ends a value
@@ -101,16 +103,29 @@ def _phrase(value) -> str:
     return " ".join(text_words(str(value)))
 
 
+# A quoted value opens after a space or a bracket, not inside a word ("the user's friend's").
+_QUOTED = re.compile(r"""(?<!\w)['"]([^'"]{2,40})['"](?!\w)""")
+_QUOTED_DEFAULT = re.compile(r"""default(?:s| is| value is|:)?\s*(?:to\s*)?['"]([^'"]+)['"]""", re.IGNORECASE)
+
+
+def stated_examples(description: str) -> list[str]:
+    """The values a parameter's description quotes as examples or choices ("e.g., 'IPR',
+    'Patent', 'Commercial'", "could be 'IMAX', '2D'"), less the one it quotes as the default
+    ("Default is 'all'"): naming the default asks for nothing."""
+    defaults = set(_QUOTED_DEFAULT.findall(description or ""))
+    return [value for value in _QUOTED.findall(description or "") if value not in defaults]
+
+
 def _mentions(name: str, schema, words: list[str], phrase_text: str) -> int:
     """How many times the request's `words` mention the parameter: the fewest occurrences of
-    any content word of its name, or the occurrences of its enum values as whole-word phrases,
-    whichever is more."""
+    any content word of its name, or the occurrences of its enum values, or of the values its
+    description quotes (`stated_examples`), as whole-word phrases, whichever is more."""
     content = name_words(name)
     by_name = min((sum(words_match(w, t) for t in words) for w in content), default=0)
     if not isinstance(schema, dict):
         return by_name
-    phrases = {_phrase(v) for v in _enum_values(schema) if isinstance(v, (str, int, float))
-               and not isinstance(v, bool)}
+    values = [*_enum_values(schema), *stated_examples(schema.get("description", ""))]
+    phrases = {_phrase(v) for v in values if isinstance(v, (str, int, float)) and not isinstance(v, bool)}
     return max(by_name, sum(phrase_text.count(f" {p} ") for p in phrases if len(p) >= _MIN_WORD))
 
 
@@ -130,7 +145,8 @@ def option_mentions(tool: dict, text: str) -> dict[str, int]:
     """{name: how many times the user's `text` mentions it}, in schema order, for the tool's
     optional parameters that it mentions: every content word of the name occurs in the text
     (`name_words`, `words_match`), or one of its enum values (`enum`, or `items.enum` for an
-    array), as lowercase words of 3 characters or more, occurs as a whole-word phrase.
+    array) or of the values its description quotes (`stated_examples`), as lowercase words of 3
+    characters or more, occurs as a whole-word phrase.
     Parameters whose value is an object, or a list of objects, are left out (`said_in_words`).
     `tool` is a plain tool schema {"name", "description", "parameters"}."""
     words = text_words(text)

@@ -11,7 +11,7 @@ from funcall_lib import infer, option_bias
 from funcall_lib.nudges import VALUE_BIASES, Nudges
 from funcall_lib.option_bias import (CallScanner, OptionBias, closes_object, continues_object,
                                      KEY_BONUS, mentioned_options, name_words, option_mentions, option_turns,
-                                     words_match, writes_key)
+                                     stated_examples, words_match, writes_key)
 from tests.processor_steps import scores_after
 
 
@@ -94,6 +94,28 @@ def test_enum_values_mention_their_parameter_as_whole_word_phrases():
     assert mentioned_options(tool, "30 mphx, mostrecent, 1 or 2") == set()
     # the rule's price: a unit the user converts from mentions the target unit's parameter too
     assert mentioned_options(tool, "Convert 30 m/s") == {"to_unit"}
+
+
+@pytest.mark.parametrize("description, examples", [
+    ("Type of the lawsuit, e.g., 'IPR', 'Patent', 'Commercial', etc. Default is 'all'.", ["IPR", "Patent", "Commercial"]),
+    ("Format of movies - could be 'IMAX', '2D', '3D', '4DX' etc. Default is 'all'", ["IMAX", "2D", "3D", "4DX"]),
+    ("Dietary preferences. e.g. 'Vegetarian', 'Gluten-free', etc. Default 'Vegetarian'.", ["Gluten-free"]),
+    ('Mode of analysis, e.g. "static" or "dynamic".', ["static", "dynamic"]),
+    ("The user's friend's name", []),                  # apostrophes inside words quote nothing
+    ("", []),
+])
+def test_the_values_a_description_quotes_less_its_default(description, examples):
+    assert stated_examples(description) == examples
+
+
+def test_a_value_the_description_quotes_mentions_its_parameter():
+    tool = _tool({"company": STR,
+                  "case_type": {"type": "string", "description": "Type, e.g., 'IPR', 'Patent'. Default is 'all'."},
+                  "mode": {"type": "string", "description": "Mode of analysis, e.g. 'static' or 'dynamic'."}},
+                 required=["company"])
+    assert mentioned_options(tool, "Find patent lawsuits involving Apple") == {"case_type"}
+    assert mentioned_options(tool, "the dynamic analysis of B1004") == {"mode"}
+    assert mentioned_options(tool, "all lawsuits involving Apple, statically") == set()   # the default; a word inside
 
 
 def test_object_valued_parameters_are_not_mentioned_by_their_name():
