@@ -25,10 +25,12 @@ from __future__ import annotations
 import json
 import re
 
-# Small whole numbers as the user may say them, so that "roll a 2 twice" says 2 twice.
-_NUMBER_WORDS = {1: ("one", "once"), 2: ("two", "twice"), 3: ("three", "thrice"), 4: ("four",), 5: ("five",),
-                 6: ("six",), 7: ("seven",), 8: ("eight",), 9: ("nine",), 10: ("ten",), 11: ("eleven",),
-                 12: ("twelve",)}
+from funcall_lib.synth_values import NUMBER_WORDS
+
+# Small whole numbers as the user may say them, so that "roll a 2 twice" says 2 twice: the number
+# words the generator writes (1 to 12) and the adverbs of 1 to 3.
+_ADVERBS = {1: "once", 2: "twice", 3: "thrice"}
+_SAID_AS = {n: (NUMBER_WORDS[n], *((_ADVERBS[n],) if n in _ADVERBS else ())) for n in range(1, len(NUMBER_WORDS))}
 
 
 def _number_text(value: float) -> str:
@@ -43,7 +45,7 @@ def said_times(value, said: str) -> int:
         return said.lower().count(value.lower()) if value.strip() else 0
     digits = _number_text(value)
     times = len(re.findall(rf"(?<![\d.]){re.escape(digits)}(?![\d]|\.\d)", said.replace(",", "")))
-    words = _NUMBER_WORDS.get(int(value), ()) if float(value).is_integer() else ()
+    words = _SAID_AS.get(int(value), ()) if float(value).is_integer() else ()
     return times + sum(len(re.findall(rf"\b{word}\b", said, re.IGNORECASE)) for word in words)
 
 

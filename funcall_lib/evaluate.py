@@ -25,7 +25,6 @@ Rates are over the examples a verdict applies to; a rate with no such example is
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import time
@@ -34,7 +33,7 @@ from pathlib import Path
 
 from funcall_lib import matching
 from funcall_lib.chat import parse_tool_calls
-from funcall_lib.nudges import AFTER_DECODING, NUDGE_FIELDS, REPLAYABLE, Nudges
+from funcall_lib.nudges import AFTER_DECODING, NUDGE_FIELDS, RECOMMENDED, REPLAYABLE, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -510,11 +509,9 @@ def _records(args) -> list[dict]:
 def run_cli(args) -> int:
     if bool(args.model) == bool(args.predictions):
         raise ValueError("give exactly one of --model ID or --predictions FILE")
-    nudges = Nudges.from_args(args)
-    if args.predictions and args.recommended:   # its part that can act on written outputs
-        given = Nudges.from_args(argparse.Namespace(**{**vars(args), "recommended": False}))
-        nudges = Nudges(**{name: getattr(nudges if name in REPLAYABLE else given, name)
-                           for name in NUDGE_FIELDS})
+    # With --predictions, --recommended stands for the part of it that acts on written outputs.
+    replayable = Nudges(**{name: getattr(RECOMMENDED, name) for name in REPLAYABLE})
+    nudges = Nudges.from_args(args, recommended=replayable if args.predictions else None)
     if args.predictions:
         check_replayable(nudges)   # before any record is read
     records = _records(args)

@@ -74,11 +74,12 @@ class Nudges:
             raise ValueError(f"call_bias must be a finite number, not {self.call_bias}")
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace) -> Nudges:
+    def from_args(cls, args: argparse.Namespace, recommended: Nudges | None = None) -> Nudges:
         """The settings a command line asks for: its flags are named as the fields are (a
         subclass's own fields included). With `--recommended`, every nudge a flag leaves at its
-        default takes its `RECOMMENDED` setting instead; a flag given says otherwise."""
-        base = RECOMMENDED if getattr(args, "recommended", False) else Nudges()
+        default takes its `recommended` setting instead (`RECOMMENDED` unless given); a flag given
+        says otherwise."""
+        base = (recommended or RECOMMENDED) if getattr(args, "recommended", False) else Nudges()
 
         def setting(f):
             given = getattr(args, f.name)
