@@ -96,7 +96,7 @@ bench: model  ## decoding speed, free vs constrained (CPU); see docs/benchmarks.
 bench-train: model  ## GPU: training speed, Unsloth vs transformers+peft, Llama-3.2-1B shape
 	$(FUNCALL) bench train --shape llama-3.2-1b --batch-size 8 --seq-len 1024
 
-quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned (QUALITY_ARGS=--recommended: the best decoding measured, quality runs 23-29)
+quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned (QUALITY_ARGS=--recommended: the best decoding measured, quality runs 23-30)
 	$(PY) -m funcall_lib.quality --run-dir runs/quality --modes constrained,free,required $(QUALITY_ARGS)
 
 quality-soup: model  ## GPU: the soup recipe (quality runs 15-16): three seeds of 40k records in 64-row steps, their mean weights scored

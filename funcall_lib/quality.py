@@ -184,6 +184,7 @@ class Decoding(Nudges):
                  (used.stated_units, "-stated-units"),
                  (used.said_flags, "-said-flags"),
                  (used.said_magnitudes, "-said-magnitudes"),
+                 (used.said_years, "-said-years"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
                  (used.unmerged, "-unmerged"))
         return "".join(text for setting, text in parts if setting)
@@ -309,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         "stated_units": "; reports in eval-stated-units/",
         "said_flags": "; reports in eval-said-flags/",
         "said_magnitudes": "; reports in eval-said-magnitudes/",
+        "said_years": "; reports in eval-said-years/",
         **{name: f"; reports in eval-{name.replace('_', '-')}-B/" for name in VALUE_BIASES},
         "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",

@@ -10,6 +10,7 @@ from funcall_lib.nudges import AFTER_DECODING, Nudges
 from tests.test_rate_fractions import MORTGAGE
 from tests.test_said_flags import FLIGHT
 from tests.test_said_magnitudes import DIVIDEND
+from tests.test_said_years import WINNER
 from tests.test_stated_percents import RATE
 from tests.test_stated_units import SCOPE
 
@@ -24,6 +25,9 @@ CASES = [  # rule, tool, the user's words, the arguments written, the arguments 
      {"destination": "Oslo", "direct_flight": True}),
     ("said_magnitudes", DIVIDEND, "Payout of 50 million on 7 shares", {"total_payout": 5000000000, "shares": 7},
      {"total_payout": 50000000, "shares": 7}),
+    ("said_years", WINNER, "Lakers against Clippers on Jan 28, 2021", {"teams": ["Lakers", "Clippers"],
+                                                                     "date": "2811-01-28"},
+     {"teams": ["Lakers", "Clippers"], "date": "2021-01-28"}),
 ]
 
 
