@@ -33,7 +33,7 @@ from pathlib import Path
 
 from funcall_lib import matching
 from funcall_lib.chat import parse_tool_calls
-from funcall_lib.nudges import AFTER_DECODING, NUDGE_FIELDS, RECOMMENDED, REPLAYABLE, Nudges
+from funcall_lib.nudges import AFTER_DECODING, MAX_NEW_TOKENS, NUDGE_FIELDS, RECOMMENDED, REPLAYABLE, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +155,8 @@ def _aggregate(examples: list[dict]) -> dict:
 
 
 # What a part's report must share with the others for the parts to make one report.
-PART_SETTINGS = ("model", "adapter", "constrained", *NUDGE_FIELDS, "adapter_merged", "data", "tool_choice")
+PART_SETTINGS = ("model", "adapter", "constrained", *NUDGE_FIELDS, "adapter_merged", "max_new_tokens", "data",
+                 "tool_choice")
 
 
 def merge_parts(parts: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]:
@@ -182,6 +183,7 @@ def merge_parts(parts: list[tuple[dict, list[dict]]]) -> tuple[dict, list[dict]]
                    "stopped_on_repeat": sum(r.get("stopped_on_repeat", 0) for r, _ in parts),
                    "dropped_subsumed": sum(r.get("dropped_subsumed", 0) for r, _ in parts),
                    "constrained_fallbacks": sum(r.get("constrained_fallbacks", 0) for r, _ in parts),
+                   "out_of_tokens": sum(r.get("out_of_tokens", 0) for r, _ in parts),
                    "parts": len(parts)})
     return report, examples
 
@@ -203,7 +205,7 @@ def failures_by_reason(examples: list[dict]) -> dict[str, list[dict]]:
 # ---------------------------------------------------------------- a model
 
 def evaluate_model(model_id: str, records: list[dict], adapter: str | None = None,
-                   constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = 256,
+                   constrained: bool = True, tool_choice: str = "auto", max_new_tokens: int = MAX_NEW_TOKENS,
                    batch_size: int = 8, backend: str = "auto", loaded=None,
                    nudges: Nudges = Nudges(), merge_adapter: bool = True) -> tuple[dict, list[dict]]:
     """Generate for every record (batched) and score; examples_per_s includes generation.
@@ -213,7 +215,9 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
     default); the report names each under its field name, and each example keeps its
     `call_margin` so that other call biases can be scored from it later.
     A LoRA adapter is merged into the weights to decode unless `merge_adapter` is False
-    (`infer.prepare_for_inference` says why); the report's `adapter_merged` says which.
+    (`infer.prepare_for_inference` says why); the report's `adapter_merged` says which. The report
+    keeps `max_new_tokens` and counts the turns that used them all (`out_of_tokens`): those were
+    cut off, not finished.
     """
     from funcall_lib import infer, models
     from funcall_lib.chat import ensure_tool_template
@@ -237,6 +241,8 @@ def evaluate_model(model_id: str, records: list[dict], adapter: str | None = Non
         e["call_margin"] = getattr(g, "call_margin", None)
     report.update(nudges.report())
     report["adapter_merged"] = loaded.adapter_merged
+    report["max_new_tokens"] = max_new_tokens
+    report["out_of_tokens"] = sum((e["new_tokens"] or 0) >= max_new_tokens for e in examples)
     report["stopped_on_repeat"] = sum(e["stopped_on_repeat"] for e in examples)
     report["dropped_subsumed"] = sum(e["dropped_subsumed"] for e in examples)
     # Records whose tool schemas the grammar compiler rejected were decoded free: say how many.
@@ -472,7 +478,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tool-choice", default="auto", choices=["auto", "required"])
     parser.add_argument("--format", default="hermes", help="family of --predictions lines without one")
     parser.add_argument("--batch-size", type=int, default=8)
-    parser.add_argument("--max-new-tokens", type=int, default=256)
+    parser.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS,
+                        help=f"the most tokens a turn may take (default {MAX_NEW_TOKENS}); the report "
+                             "counts the turns cut off at it (out_of_tokens)")
     parser.add_argument("--backend", default="auto", choices=["auto", "unsloth", "hf"])
     add_nudge_arguments(parser, also={
         "call_bias": "; with --predictions, 0 or less, replayed from their call_margin",

@@ -39,6 +39,12 @@ RESTATING = ("drop_doubled", "stated_layouts", "stated_percents", "rate_fraction
 # so that applying them to a turn already written is what decoding with them writes.
 AFTER_DECODING = ("drop_doubled", "stated_percents", "rate_fractions", "stated_units", "said_flags",
                   "said_magnitudes", "said_years")
+# Beside the nudges, the most tokens a scored turn may take (`funcall eval`, the quality recipe).
+# Room for the longest answers we score: with 256, the quality recipe cut off 3 of the 300 `test`
+# answers mid-call (six calls of long lists: "each combination"), as it did 11 of BFCL
+# parallel's and 15 of parallel_multiple's (quality run 30). A turn that ends sooner costs
+# nothing more.
+MAX_NEW_TOKENS = 512
 # The nudges `evaluate.score_predictions` can replay on outputs already written; no other can.
 REPLAYABLE = ("stop_on_repeat", "drop_subsumed", "call_bias", *AFTER_DECODING)
 

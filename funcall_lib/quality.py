@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from funcall_lib.nudges import VALUE_BIASES, Nudges
+from funcall_lib.nudges import MAX_NEW_TOKENS, VALUE_BIASES, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +158,7 @@ class Decoding(Nudges):
     loose settings, so that scoring, merging parts and making the table cannot disagree on
     which folder a variant's reports are in."""
     unmerged: bool = False        # keep an adapter's LoRA layers apart instead of merging them
+    max_new_tokens: int = MAX_NEW_TOKENS  # the most tokens a turn may take
 
     def for_tool_choice(self, tool_choice: str) -> Decoding:
         """This decoding as a mode with `tool_choice` runs it: the call bias moves the choice
@@ -186,7 +187,8 @@ class Decoding(Nudges):
                  (used.said_magnitudes, "-said-magnitudes"),
                  (used.said_years, "-said-years"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
-                 (used.unmerged, "-unmerged"))
+                 (used.unmerged, "-unmerged"),
+                 (used.max_new_tokens != MAX_NEW_TOKENS, f"-max-new-tokens-{used.max_new_tokens}"))
         return "".join(text for setting, text in parts if setting)
 
     def nudges_for(self, tool_choice: str) -> Nudges:
@@ -228,7 +230,7 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                 whole = report_path(run_dir, label, name, mode, decoding)
                 path = report_path(run_dir, label, name, mode, decoding, shard=shard)
                 if whole.is_file() or path.is_file():
-                    reports[stem] = json.loads((whole if whole.is_file() else path).read_text())
+                    reports[stem] = _reused(whole if whole.is_file() else path, decoding.max_new_tokens)
                     continue
                 if loaded is None:
                     loaded = models.load_model(model_id, adapter=adapter_dir)
@@ -237,6 +239,7 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                 report, examples = evaluate_model(model_id, records, adapter=adapter_dir,
                                                   constrained=constrained, tool_choice=tool_choice,
                                                   batch_size=batch_size, loaded=loaded,
+                                                  max_new_tokens=decoding.max_new_tokens,
                                                   nudges=decoding.nudges_for(tool_choice))
                 report["data"], report["tool_choice"] = name, tool_choice
                 write_report(path, report, examples)
@@ -244,6 +247,19 @@ def evaluate_all(run_dir: Path, model: str, trained: Path | None, sets: dict[str
                 log.info("%s: task pass %.3f (%d examples, %.0f s)", stem, report["task_pass_rate"],
                          report["n"], time.time() - start)
     return reports
+
+
+def _reused(path: Path, max_new_tokens: int) -> dict:
+    """A report already written, if it was scored with `max_new_tokens`: one cut off at another
+    length would be tabled under this run's. A report without the key was written before
+    reports kept it, when every turn had 256."""
+    report = json.loads(path.read_text(encoding="utf-8"))
+    scored_with = report.get("max_new_tokens", 256)
+    if scored_with != max_new_tokens:
+        raise ValueError(f"{path}: scored with at most {scored_with} new tokens, not {max_new_tokens}; "
+                         f"remove it to score it again, or move it to {path.parent.name}-max-new-tokens-"
+                         f"{scored_with}/, where --max-new-tokens {scored_with} finds it")
+    return report
 
 
 def reports_on_disk(eval_dir: Path) -> dict[str, dict]:
@@ -315,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
         "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",
                         help="decode with the adapter's LoRA layers apart, not merged (reports in eval-...-unmerged/)")
+    parser.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS,
+                        help=f"the most tokens a turn may take (default {MAX_NEW_TOKENS}; other values: reports "
+                             "in eval-...-max-new-tokens-N/)")
     parser.add_argument("--labels",
                         help="which models to evaluate: base and tuned, or base and soup with --seeds "
                              "(the default: both); reports on disk are reused")

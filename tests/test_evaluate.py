@@ -207,6 +207,9 @@ def test_evaluate_model_and_grid(tiny_model_dir, tmp_path):
     records = RECORDS[:2] + RECORDS[6:7]
     report, examples = ev.evaluate_model(str(tiny_model_dir), records, max_new_tokens=12, batch_size=2)
     assert report["n"] == 3 and report["constrained"] is True and report["examples_per_s"] > 0
+    assert report["max_new_tokens"] == 12          # the limit travels with the report, and its cut-offs
+    assert report["out_of_tokens"] == sum(e["new_tokens"] == 12 for e in examples)
+    assert all(0 < e["new_tokens"] <= 12 for e in examples)
     assert [e["id"] for e in examples] == ["ok", "repaired", "irr-ok"]
     assert all(isinstance(e["output"], str) for e in examples)
     reports = ev.evaluate_grid(str(tiny_model_dir), records, tmp_path / "eval", {"base": None},

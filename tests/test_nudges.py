@@ -33,9 +33,9 @@ def test_the_quality_recipe_reads_every_nudge_and_its_own_setting():
 
     from funcall_lib.quality import Decoding
 
-    args = argparse.Namespace(**ASKED.report(), unmerged=True, run_dir="runs/q")
+    args = argparse.Namespace(**ASKED.report(), unmerged=True, max_new_tokens=300, run_dir="runs/q")
     decoding = Decoding.from_args(args)
-    assert decoding.nudges() == ASKED and decoding.unmerged
+    assert decoding.nudges() == ASKED and decoding.unmerged and decoding.max_new_tokens == 300
     assert decoding.report() == ASKED.report()            # not a decoding setting of the outputs
     assert decoding.nudges_for("required") == Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True,
                                                      copy_bias=2.0,
@@ -149,7 +149,7 @@ def test_the_quality_recipe_takes_recommended_too(capsys):
     from funcall_lib.nudges import RECOMMENDED
     from funcall_lib.quality import Decoding, main
 
-    args = argparse.Namespace(**Nudges().report(), unmerged=False, recommended=True, run_dir="runs/q")
+    args = argparse.Namespace(**Nudges().report(), unmerged=False, max_new_tokens=512, recommended=True, run_dir="runs/q")
     decoding = Decoding.from_args(args)
     assert decoding.nudges() == RECOMMENDED and not decoding.unmerged
     with pytest.raises(SystemExit):

@@ -74,6 +74,7 @@ def test_a_decodings_folder_suffix_keeps_the_names_of_the_folders_on_disk():
     assert Decoding().folder_suffix() == "" and Decoding().folder_suffix("required") == ""
     full = Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=1.5, option_bias=2.0, unmerged=True)
     assert full.folder_suffix() == "-stop-on-repeat-copy-bias-2-option-bias-2-call-bias+1.5-unmerged"
+    assert Decoding(max_new_tokens=256).folder_suffix() == "-max-new-tokens-256"    # not the default (512)
     every = Decoding(stop_on_repeat=True, copy_bias=2.0, word_bias=8.0, name_bias=16.0, region_bias=4.0,
                      option_bias=2.0, list_bias=16.0, stated_layouts=True, stated_percents=True,
                      said_flags=True, said_magnitudes=True, drop_subsumed=True, stated_units=True,
@@ -99,12 +100,12 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
                               name_bias=0.0, region_bias=0.0, call_bias=-1.0, option_bias=0.5, list_bias=4.0,
                               stated_layouts=True, stated_percents=True, rate_fractions=False, stated_units=False,
                               said_flags=True,
-                              said_magnitudes=False, said_years=False, unmerged=True,
+                              said_magnitudes=False, said_years=False, unmerged=True, max_new_tokens=1024,
                               run_dir="runs/q")
     decoding = Decoding.from_args(args)
     assert decoding == Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
                                 list_bias=4.0, stated_layouts=True, stated_percents=True, said_flags=True,
-                                unmerged=True)
+                                unmerged=True, max_new_tokens=1024)
     with pytest.raises(dataclasses.FrozenInstanceError):
         decoding.copy_bias = 0.0
 
@@ -431,6 +432,13 @@ def test_a_missing_part_or_parts_scored_otherwise_are_named(tmp_path):
         merge_parts([one, other])
     with pytest.raises(ValueError, match="the parts share records"):
         merge_parts([one, one])
+    longer = score_outputs([_call_record(1)], [_hermes_call(1)], constrained=True)
+    one[0].update(max_new_tokens=512, out_of_tokens=1)
+    longer[0].update(max_new_tokens=1024, out_of_tokens=0)
+    with pytest.raises(ValueError, match="max_new_tokens=1024 vs 512"):
+        merge_parts([one, longer])
+    longer[0].update(max_new_tokens=512, out_of_tokens=2)
+    assert merge_parts([one, longer])[0]["out_of_tokens"] == 3
 
 
 @pytest.mark.parametrize("argv, expected", [
@@ -487,3 +495,22 @@ def test_training_alone_needs_no_scoring_packages(tmp_path, monkeypatch):
     monkeypatch.setattr(quality, "train_adapter", lambda run_dir, data, overrides: run_dir / "adapter")
     assert quality.main(["--run-dir", str(tmp_path / "q"), "--only-train", "--sets", "bfcl:nope"]) == 0
     assert built == [tmp_path / "q"]
+
+
+def test_a_report_cut_off_at_another_token_limit_is_not_tabled_as_this_runs(tmp_path):
+    """A report written before reports kept their token limit had 256; the recipe now gives 512,
+    and a report of the other limit belongs in its own folder."""
+    from funcall_lib.quality import Decoding, evaluate_all, report_path
+
+    sets = {"test": [{"id": "a"}]}
+    old = report_path(tmp_path, "base", "test", "constrained")
+    old.parent.mkdir(parents=True)
+    old.write_text(json.dumps({"n": 1, "task_pass_rate": 1.0}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"at most 256 new tokens, not 512; .* eval-max-new-tokens-256/"):
+        evaluate_all(tmp_path, "embedded", None, sets, 8, ("base",), modes=("constrained",))
+    at_256 = report_path(tmp_path, "base", "test", "constrained", Decoding(max_new_tokens=256))
+    at_256.parent.mkdir(parents=True)
+    old.rename(at_256)                                     # where the message says it belongs
+    reports = evaluate_all(tmp_path, "embedded", None, sets, 8, ("base",), modes=("constrained",),
+                           decoding=Decoding(max_new_tokens=256))
+    assert reports == {"base-test-constrained": {"n": 1, "task_pass_rate": 1.0}}   # reused, no model loaded
