@@ -352,10 +352,11 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     parameter as the user's words say it, true where they name it, false where they deny it
     (`said_flags`), and `said_magnitudes` a number said with a scale word ("50 million") with its
     zeros as said (`said_magnitudes`), `said_years` a date whose month and day the user said with
-    a year, with that year (`said_years`), and `drop_doubled` drops a call that writes a value the
-    user said once into two arguments beside a call of its tool that does not (`drop_doubled`):
-    these seven act on every finished turn, a free one where it is exactly its calls
-    (`restate_turn`).
+    a year, with that year (`said_years`), `lift_keys` moves an argument written inside an object
+    argument up to the level whose schema names it (`lift_keys`), and `drop_doubled` drops a call
+    that writes a value the user said once into two arguments beside a call of its tool that does
+    not (`drop_doubled`): these eight act on every finished turn, a free one where it is exactly
+    its calls (`restate_turn`).
     With `tool_choice="auto"`, `call_bias` is added to the logits of the call-opening tokens at
     the first step (negative: text answers more often; `call_bias.CallBias`), and each
     Generation records its `call_margin`.
@@ -455,8 +456,10 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
 
 def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str, end: str,
                  nudges: Nudges, *, free: bool = False) -> tuple[str, chat.ParseResult]:
-    """A finished turn without each call that reads a value the user said once into two
-    arguments beside one of its tool that does not (`drop_doubled`), and with its values written
+    """A finished turn with each argument written inside an object argument whose schema does not
+    name it moved up to the level that does (`lift_keys`), without each call that reads a value
+    the user said once into two arguments beside one of its tool that does not (`drop_doubled`),
+    and with its values written
     in the form their descriptions state or the user's words say: each ISO date that the grammar
     let through beside a stated layout, in that layout (`stated_layouts`); each percentage the
     user wrote, as the fraction or the percent the description asks for (`stated_percents`), or
@@ -476,6 +479,7 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     `evaluate.score_predictions` on written ones."""
     from funcall_lib.copy_bias import user_text
     from funcall_lib.drop_doubled import drop_doubled
+    from funcall_lib.lift_keys import lift_keys
     from funcall_lib.rate_fractions import restate_rates
     from funcall_lib.said_flags import restate_flags
     from funcall_lib.said_magnitudes import restate_magnitudes
@@ -489,6 +493,8 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     if free and text != chat.format_calls(parsed.calls, family) + end:
         return text, parsed
     calls, tools, said = parsed.calls, record.get("tools") or [], user_text(record)
+    if nudges.lift_keys:
+        calls = lift_keys(calls, tools)
     if nudges.drop_doubled:
         calls = drop_doubled(calls, said)
     if nudges.stated_layouts and not free:

@@ -7,6 +7,7 @@ import pytest
 
 from funcall_lib import chat, infer
 from funcall_lib.nudges import AFTER_DECODING, Nudges
+from tests.test_lift_keys import VIEWING
 from tests.test_rate_fractions import MORTGAGE
 from tests.test_said_flags import FLIGHT
 from tests.test_said_magnitudes import DIVIDEND
@@ -25,6 +26,9 @@ CASES = [  # rule, tool, the user's words, the arguments written, the arguments 
      {"destination": "Oslo", "direct_flight": True}),
     ("said_magnitudes", DIVIDEND, "Payout of 50 million on 7 shares", {"total_payout": 5000000000, "shares": 7},
      {"total_payout": 50000000, "shares": 7}),
+    ("lift_keys", VIEWING, "A viewing at 48 King Street, Dublin on 2026-10-28 at 22:30",
+     {"address": {"street": "48 King Street", "city": "Dublin", "date": "2026-10-28", "time": "22:30"}},
+     {"address": {"street": "48 King Street", "city": "Dublin"}, "date": "2026-10-28", "time": "22:30"}),
     ("said_years", WINNER, "Lakers against Clippers on Jan 28, 2021", {"teams": ["Lakers", "Clippers"],
                                                                      "date": "2811-01-28"},
      {"teams": ["Lakers", "Clippers"], "date": "2021-01-28"}),
