@@ -17,16 +17,17 @@ month and day the user did not say with a year.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date
 
 from funcall_lib.stated_layouts import map_values
 
-# January..December and their abbreviations (Sept too), lower case -> month number.
-_MONTHS = {name.lower(): number for number in range(1, 13)
-           for name in (calendar.month_name[number], calendar.month_abbr[number])}
-_MONTHS["sept"] = 9
+# January..December and their abbreviations (Sept too), lower case -> month number. Written out,
+# not taken from `calendar`, whose names follow the machine's locale.
+_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+          "october", "november", "december")
+_MONTHS = {**{name: number for number, name in enumerate(_NAMES, start=1)},
+           **{name[:3]: number for number, name in enumerate(_NAMES, start=1)}, "sept": 9}
 _MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
