@@ -300,7 +300,9 @@ def report_markdown(report: dict, examples: list[dict], max_listed: int = 5) -> 
     """A short human summary: overall and per-category rates, then failures by reason."""
     lines = [f"# Evaluation: {report.get('model')}" + (f" + {report['adapter']}" if report.get("adapter") else ""),
              "", f"constrained: {report.get('constrained')}, n = {report['n']}, "
-             f"{report.get('examples_per_s')} examples/s", "",
+             f"{report.get('examples_per_s')} examples/s"
+             + (f", {report['out_of_tokens']} cut off at {report['max_new_tokens']} new tokens"
+                if report.get("out_of_tokens") else ""), "",
              "| | n | " + " | ".join(METRICS) + " |", "|---" * (len(METRICS) + 2) + "|"]
     rows = [("all", report)] + list(report.get("by_category", {}).items())
     for name, r in rows:

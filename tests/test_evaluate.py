@@ -99,6 +99,9 @@ def test_write_report_files(tmp_path, scored):
                 "task_pass", "reason"} <= set(row)
     md = (tmp_path / "r.md").read_text()
     assert "| all | 8 |" in md and "**wrong tool** (1)" in md and "`wrongtool`" in md
+    assert "cut off" not in md                           # scored outputs: no generation, no limit
+    ev.write_report(tmp_path / "g.json", {**rep, "max_new_tokens": 512, "out_of_tokens": 2}, ex)
+    assert "examples/s, 2 cut off at 512 new tokens" in (tmp_path / "g.md").read_text()
 
 
 def test_side_by_side_table(scored):
