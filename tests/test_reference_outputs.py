@@ -1,6 +1,6 @@
-"""The published outputs of quality runs 18 and 29 (docs/quality/run-18, run-29) agree with their
-reports and with the README's table, so `funcall compare` against them tests a run against what
-we report."""
+"""The published outputs of quality runs 18, 29 and 30 (docs/quality/run-18, run-29, run-30)
+agree with their reports and with the README's table, so `funcall compare` against them tests a
+run against what we report."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 REFERENCES = [
     ("run-18", "soup", "soup of 3 seeds, v11 (run 18), constrained / free"),
     ("run-29", "tuned", "seed 42 trained again (run 27), `--recommended` (run 29), constrained / free"),
+    ("run-30", "soup", "soup of seeds 42 (run 27) and 7, `--recommended` (run 30), constrained / free"),
 ]
 # README row -> the set of that row; a cell is "constrained / free" or one rate
 ROWS = {"test (seen tools": "test", "test_unseen_tools": "test_unseen_tools",
