@@ -368,8 +368,8 @@ def score_predictions(records: list[dict], preds: dict[str, dict], family: str =
     with that rule would have (tool_calls.drop_repeats), and counts how many it cut;
     `drop_subsumed` then drops each call that another call of the turn writes again with more
     arguments (tool_calls.drop_subsumed), exactly as generating with it does, and counts the
-    calls dropped. The rules that rewrite a finished turn (`nudges.AFTER_DECODING`: drop
-    doubled, stated percents, rate fractions, stated units, said flags and magnitudes) are
+    calls dropped. The rules that rewrite a finished turn (`nudges.AFTER_DECODING`, every
+    restating rule but the stated layouts, which hold the grammar) are
     applied to each output that ends its turn, as `infer.generate` applies them
     (`infer.restate_turn`; predictions decoded without the grammar, `constrained=False` or a
     record's `fallback`, as a free turn), and the outputs they changed are counted. A negative `call_bias` turns each call whose recorded `call_margin` it

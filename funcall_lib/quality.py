@@ -31,7 +31,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from funcall_lib.nudges import MAX_NEW_TOKENS, VALUE_BIASES, Nudges
+from funcall_lib.nudges import MAX_NEW_TOKENS, NUDGE_FIELDS, VALUE_BIASES, Nudges
 
 log = logging.getLogger(__name__)
 
@@ -317,18 +317,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--modes", default="constrained,free",
                         help="decoding modes among constrained, free, required (constrained with "
                              "tool_choice=required, BFCL call categories only)")
+    # each switch names its report folder as its flag does; a value bias adds its bonus B
+    switches = [name for name in NUDGE_FIELDS if name not in VALUE_BIASES and name != "call_bias"]
     add_nudge_arguments(parser, also={
-        "stop_on_repeat": "; reports in eval-stop-on-repeat/",
-        "drop_subsumed": "; reports in eval-drop-subsumed/",
-        "drop_doubled": "; reports in eval-drop-doubled/",
-        "lift_keys": "; reports in eval-lift-keys/",
-        "stated_layouts": "; reports in eval-stated-layouts/",
-        "stated_percents": "; reports in eval-stated-percents/",
-        "rate_fractions": "; reports in eval-rate-fractions/",
-        "stated_units": "; reports in eval-stated-units/",
-        "said_flags": "; reports in eval-said-flags/",
-        "said_magnitudes": "; reports in eval-said-magnitudes/",
-        "said_years": "; reports in eval-said-years/",
+        **{name: f"; reports in eval-{name.replace('_', '-')}/" for name in switches},
         **{name: f"; reports in eval-{name.replace('_', '-')}-B/" for name in VALUE_BIASES},
         "call_bias": "; reports in eval-call-biasB/, e.g. eval-call-bias-3/"})
     parser.add_argument("--unmerged", action="store_true",
