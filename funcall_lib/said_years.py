@@ -24,11 +24,20 @@ from funcall_lib.stated_layouts import map_values
 
 # January..December and their abbreviations (Sept too), lower case -> month number. Written out,
 # not taken from `calendar`, whose names follow the machine's locale.
-_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-          "october", "november", "december")
-_MONTHS = {**{name: number for number, name in enumerate(_NAMES, start=1)},
-           **{name[:3]: number for number, name in enumerate(_NAMES, start=1)}, "sept": 9}
-_MONTH = "(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+_MONTHS = {**{name: number for number, name in enumerate(MONTH_NAMES, start=1)},
+           **{name[:3]: number for number, name in enumerate(MONTH_NAMES, start=1)}, "sept": 9}
+
+
+def month_pattern(group: str | None = None) -> str:
+    """A regular expression for a month's name or abbreviation ("March", "Mar.", "Sept"),
+    captured as `group` where one is named."""
+    names = "|".join(sorted(_MONTHS, key=len, reverse=True))
+    return (f"(?P<{group}>{names})" if group else f"(?:{names})") + r"\.?"
+
+
+_MONTH = month_pattern("month")
 _DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>\d{4})"
 _SAID_DATE = [re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),            # March 17, 1915

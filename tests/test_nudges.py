@@ -10,10 +10,12 @@ from funcall_lib.nudges import NUDGE_FIELDS, VALUE_BIASES, Nudges
 FLAGS = ["--stop-on-repeat", "--drop-subsumed", "--drop-doubled", "--copy-bias", "2", "--word-bias", "6",
          "--name-bias", "5",
          "--region-bias", "3", "--call-bias=-1.5", "--option-bias", "0.5", "--list-bias", "8", "--stated-layouts",
-         "--stated-percents", "--rate-fractions", "--stated-units", "--said-flags", "--said-magnitudes", "--said-years", "--lift-keys"]
+         "--stated-percents", "--rate-fractions", "--stated-units", "--said-flags", "--said-magnitudes", "--said-years", "--said-periods",
+         "--lift-keys"]
 ASKED = Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True, copy_bias=2.0, word_bias=6.0, name_bias=5.0,
                region_bias=3.0, call_bias=-1.5, option_bias=0.5, list_bias=8.0, stated_layouts=True, stated_percents=True,
-               rate_fractions=True, stated_units=True, said_flags=True, said_magnitudes=True, said_years=True, lift_keys=True)
+               rate_fractions=True, stated_units=True, said_flags=True, said_magnitudes=True, said_years=True, said_periods=True,
+               lift_keys=True)
 
 
 @pytest.mark.parametrize("command", [
@@ -43,7 +45,8 @@ def test_the_quality_recipe_reads_every_nudge_and_its_own_setting():
                                                      list_bias=8.0, stated_layouts=True,
                                                      stated_percents=True, rate_fractions=True, stated_units=True,
                                                      said_flags=True,
-                                                     said_magnitudes=True, said_years=True, lift_keys=True)  # no call choice there
+                                                     said_magnitudes=True, said_years=True, said_periods=True,
+                                                     lift_keys=True)  # no call choice there
 
 
 def test_the_quality_recipe_has_a_flag_for_every_nudge(capsys):
