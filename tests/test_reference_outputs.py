@@ -1,4 +1,4 @@
-"""The published outputs of quality runs 18, 29 and 30 (docs/quality/run-18, run-29, run-30)
+"""The published outputs of quality runs 18, 29, 30 and 31 (docs/quality/run-18 ... run-31)
 agree with their reports and with the README's table, so `funcall compare` against them tests a
 run against what we report."""
 
@@ -18,6 +18,7 @@ REFERENCES = [
     ("run-18", "soup", "soup of 3 seeds, v11 (run 18), constrained / free"),
     ("run-29", "tuned", "seed 42 trained again (run 27), `--recommended` (run 29), constrained / free"),
     ("run-30", "soup", "soup of seeds 42 (run 27) and 7, `--recommended` (run 30), constrained / free"),
+    ("run-31", "soup", "soup of seeds 42 (run 27), 7 (run 30) and 1234, `--recommended` (run 31), constrained / free"),
 ]
 # README row -> the set of that row; a cell is "constrained / free" or one rate
 ROWS = {"test (seen tools": "test", "test_unseen_tools": "test_unseen_tools",
