@@ -96,12 +96,12 @@ bench: model  ## decoding speed, free vs constrained (CPU); see docs/benchmarks.
 bench-train: model  ## GPU: training speed, Unsloth vs transformers+peft, Llama-3.2-1B shape
 	$(FUNCALL) bench train --shape llama-3.2-1b --batch-size 8 --seq-len 1024
 
-quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned (QUALITY_ARGS=--recommended: the best decoding measured, quality runs 23-30)
+quality: model  ## the quality recipe (GPU recommended): data, train, evaluate base vs tuned (QUALITY_ARGS=--recommended: the best decoding measured, quality runs 23-31)
 	$(PY) -m funcall_lib.quality --run-dir runs/quality --modes constrained,free,required $(QUALITY_ARGS)
 
-quality-soup: model  ## GPU: the soup recipe (quality runs 15-16): three seeds of 40k records in 64-row steps, their mean weights scored
+quality-soup: model  ## GPU: the soup recipe (quality runs 15-16, 31): three seeds of 40k records in 64-row steps, their mean weights scored with --recommended
 	$(PY) -m funcall_lib.quality --run-dir runs/quality-soup --seeds 42,7,1234 --data-n 40000 \
-	  --set per_device_train_batch_size=64 --set learning_rate=0.001 --copy-bias 2 --stop-on-repeat --jobs 7 $(QUALITY_ARGS)
+	  --set per_device_train_batch_size=64 --set learning_rate=0.001 --recommended --jobs 7 $(QUALITY_ARGS)
 
 docker-pull:  ## pull the pinned Unsloth image (UNSLOTH_IMAGE overrides it)
 	$(COMPOSE) pull
