@@ -72,7 +72,7 @@ class Nudges:
     said_flags: bool = False      # write a boolean as the user's words say it
     said_magnitudes: bool = False  # write "50 million" with its zeros as said
     said_years: bool = False      # write a said date's year where the model wrote its own
-    said_periods: bool = False    # write a period the user named ("next month") as they named it, not as a date
+    said_periods: bool = False    # write "next month" as said, not as a date the model made up
     lift_keys: bool = False       # move an argument written inside an object up to its own level
 
     def __post_init__(self) -> None:

@@ -7,8 +7,7 @@ model writes a whole ISO date under a free-text parameter: "2019-03-01", "2021-1
 "2022-12-01" (BFCL simple_python 284, 317, 290). The day is its own invention, as is the year
 where the user said none; the parameter's description ("Time frame to get the concert for.",
 "The season for which...", "Month in which...") asks for no date layout, and the user's own
-words are the value. The trained data writes dates the user said; nothing taught it to keep a
-period a period.
+words are the value.
 
 What it does, on a finished turn (`infer.generate` with `Nudges.said_periods`; a free turn only
 where it is exactly its calls, `infer.restate_turn`): a string value that is exactly an ISO date
@@ -65,7 +64,9 @@ def said_period(schema: dict, name: str, said: str) -> str | None:
 
 def restate_period(schema: dict, name: str, value, said: str):
     """`value`, or the period the user said in place of the ISO date the model made up."""
-    if not isinstance(value, str) or not _ISO_DATE.match(value) or _LAYOUT_STATED.search(schema.get("description") or ""):
+    if not isinstance(value, str) or not _ISO_DATE.match(value):
+        return value
+    if _LAYOUT_STATED.search(schema.get("description") or ""):
         return value
     return said_period(schema, name, said) or value
 
