@@ -10,13 +10,14 @@ parameter's description states, writes "5%" as 5 where the description asks for 
 it is silent and the parameter is a rate), writes "374 cm" as 374 under a parameter in
 millimetres, writes `false` for a flag the user asked for ("a direct flight"), writes "50
 million" with a zero too many, writes "March 17, 1915" as 2015-03-17, writes "next month" as a
-date of its own, leaves an object open over the arguments after it, or calls a tool where it
-should answer (or the other way round).
+date of its own, leaves out an optional parameter whose option the user said ("a transit
+route"), leaves an object open over the arguments after it, or calls a tool where it should
+answer (or the other way round).
 Each rule lives in its own module (`infer.RepeatedCallStop`, `tool_calls.drop_subsumed`,
 `drop_doubled`, `copy_bias`, `word_bias`, `name_bias`, `region_bias`, `option_bias`,
 `list_bias`, `stated_layouts`, `stated_percents`, `rate_fractions`, `stated_units`,
-`said_flags`, `said_magnitudes`, `said_years`, `said_periods`, `lift_keys`, `call_bias`); all are
-off by default.
+`said_flags`, `said_magnitudes`, `said_years`, `said_periods`, `said_options`, `lift_keys`,
+`call_bias`); all are off by default.
 
 `Nudges` says which are on and how strongly. Everything that generates takes it whole
 (`infer.generate(..., nudges=...)`, `evaluate.evaluate_model`, the quality recipe's `Decoding`,
@@ -36,11 +37,11 @@ VALUE_BIASES = ("copy_bias", "word_bias", "name_bias", "region_bias", "option_bi
 # The switches that hold or rewrite a turn's values to the form their descriptions state, or to
 # what the user's words say.
 RESTATING = ("lift_keys", "drop_doubled", "stated_layouts", "stated_percents", "rate_fractions", "stated_units",
-             "said_flags", "said_magnitudes", "said_years", "said_periods")
+             "said_flags", "said_magnitudes", "said_years", "said_periods", "said_options")
 # The restating rules that act only on a finished turn, constrained or free (never on a grammar),
 # so that applying them to a turn already written is what decoding with them writes.
 AFTER_DECODING = ("lift_keys", "drop_doubled", "stated_percents", "rate_fractions", "stated_units", "said_flags",
-                  "said_magnitudes", "said_years", "said_periods")
+                  "said_magnitudes", "said_years", "said_periods", "said_options")
 # Beside the nudges, the most tokens a scored turn may take (`funcall eval`, the quality recipe).
 # Room for the longest answers we score: with 256, the quality recipe cut off 3 of the 300 `test`
 # answers mid-call (six calls of long lists: "each combination"), as it did 11 of BFCL
@@ -73,6 +74,7 @@ class Nudges:
     said_magnitudes: bool = False  # write "50 million" with its zeros as said
     said_years: bool = False      # write a said date's year where the model wrote its own
     said_periods: bool = False    # write "next month" as said, not as a date the model made up
+    said_options: bool = False    # write a left-out optional parameter whose enum value the user said
     lift_keys: bool = False       # move an argument written inside an object up to its own level
 
     def __post_init__(self) -> None:
@@ -156,7 +158,8 @@ NUDGE_FIELDS = tuple(f.name for f in fields(Nudges))
 RECOMMENDED = Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True, copy_bias=2.0, word_bias=32.0,
                      name_bias=32.0, region_bias=32.0, option_bias=8.0, list_bias=16.0, stated_layouts=True,
                      stated_percents=True, rate_fractions=True, stated_units=True, said_flags=True,
-                     said_magnitudes=True, said_years=True, said_periods=True, lift_keys=True)
+                     said_magnitudes=True, said_years=True, said_periods=True,
+                     said_options=True, lift_keys=True)
 
 
 def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str, str] | None = None) -> None:

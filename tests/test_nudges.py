@@ -11,11 +11,11 @@ FLAGS = ["--stop-on-repeat", "--drop-subsumed", "--drop-doubled", "--copy-bias",
          "--name-bias", "5",
          "--region-bias", "3", "--call-bias=-1.5", "--option-bias", "0.5", "--list-bias", "8", "--stated-layouts",
          "--stated-percents", "--rate-fractions", "--stated-units", "--said-flags", "--said-magnitudes", "--said-years", "--said-periods",
-         "--lift-keys"]
+         "--said-options", "--lift-keys"]
 ASKED = Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True, copy_bias=2.0, word_bias=6.0, name_bias=5.0,
                region_bias=3.0, call_bias=-1.5, option_bias=0.5, list_bias=8.0, stated_layouts=True, stated_percents=True,
                rate_fractions=True, stated_units=True, said_flags=True, said_magnitudes=True, said_years=True, said_periods=True,
-               lift_keys=True)
+               said_options=True, lift_keys=True)
 
 
 @pytest.mark.parametrize("command", [
@@ -46,7 +46,7 @@ def test_the_quality_recipe_reads_every_nudge_and_its_own_setting():
                                                      stated_percents=True, rate_fractions=True, stated_units=True,
                                                      said_flags=True,
                                                      said_magnitudes=True, said_years=True, said_periods=True,
-                                                     lift_keys=True)  # no call choice there
+                                                     said_options=True, lift_keys=True)  # no call choice there
 
 
 def test_the_quality_recipe_has_a_flag_for_every_nudge(capsys):

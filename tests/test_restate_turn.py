@@ -11,6 +11,7 @@ from tests.test_lift_keys import VIEWING
 from tests.test_rate_fractions import MORTGAGE
 from tests.test_said_flags import FLIGHT
 from tests.test_said_magnitudes import DIVIDEND
+from tests.test_said_options import DIRECTIONS
 from tests.test_said_periods import CONCERTS
 from tests.test_said_years import WINNER
 from tests.test_stated_percents import RATE
@@ -33,8 +34,10 @@ CASES = [  # rule, tool, the user's words, the arguments written, the arguments 
     ("said_years", WINNER, "Lakers against Clippers on Jan 28, 2021", {"teams": ["Lakers", "Clippers"],
                                                                      "date": "2811-01-28"},
      {"teams": ["Lakers", "Clippers"], "date": "2021-01-28"}),
-    ("said_periods", CONCERTS, "Adele's concerts next month?", {"artist": "Adele", "when": "2019-03-01"},
-     {"artist": "Adele", "when": "next month"}),
+    ("said_periods", CONCERTS, "Adele's concerts tomorrow?", {"artist": "Adele", "when": "2019-03-01"},
+     {"artist": "Adele", "when": "tomorrow"}),
+    ("said_options", DIRECTIONS, "The best transit route from Berlin to Marrakesh?",
+     {"origin": "Berlin", "destination": "Marrakesh"}, {"origin": "Berlin", "destination": "Marrakesh", "mode": "transit"}),
 ]
 
 
