@@ -5,19 +5,24 @@ Why: the fine-tuned 135M model often closes a call before an optional parameter 
 request does set through one of the parameter's enum values: "the best transit route from
 Berlin to Marrakesh" gets `get_directions(origin=..., destination=...)` without
 `mode="transit"` (two of our `test` records), "important Wars in European history" without
-`category="Wars"`, "a small green bird" without `size="small"` (BFCL simple_python 234, 67). The
-option bias (`option_bias`) leans toward writing such a parameter while decoding and still
-loses these. An enum value said in the request is a choice the user made; the schema names the
-parameter it belongs to.
+`category="Wars"`, "a small green bird" without `size="small"` (BFCL simple_python 234, 67),
+"the structural dynamic analysis" without `mode="dynamic"` where the description reads "Mode
+of analysis, e.g. 'static' or 'dynamic'. Default is 'static'." (simple_python 271). The option
+bias (`option_bias`) leans toward writing such a parameter while decoding and still loses
+these. An option said in the request is a choice the user made; the schema names the parameter
+it belongs to.
 
 What it does, on a finished turn (`infer.generate` with `Nudges.said_options`; a free turn only
 where it is exactly its calls, `infer.restate_turn`), in a turn of exactly one call of an
-offered tool: each optional top-level parameter the call leaves out, with an enum of strings of
-which exactly one value is said in the user's words (case aside, as a whole word or phrase),
-gets that value. A value the call already holds in another argument, or one that the enums of
-two left-out parameters both hold, is no choice for either. A turn of several calls stays as it
-is: which of its calls a said option belongs to is the request's to say (run 31 replay: the
-same rule over every call broke 5 records of several calls).
+offered tool: each optional top-level parameter the call leaves out gets the one option of its
+own said in the user's words (case aside, as a whole word or phrase), in the parameter's
+spelling. Its options are its enum of strings; for a list, its items' enum, and then every
+option said, as a list; for a string without an enum, the values its description quotes as
+examples, less the default (`option_bias.stated_examples`). A value the call already holds in
+another argument, or one that two left-out parameters both offer, is no choice for either. A
+turn of several calls stays as it is: which of its calls a said option belongs to is the
+request's to say (its first form, enums only, over every call broke 5 turns of several calls
+of quality run 31's outputs).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import re
 
 from funcall_lib.infer import plain_tool
+from funcall_lib.option_bias import stated_examples
 
 
 def _said(value: str, text: str) -> bool:
@@ -32,20 +38,44 @@ def _said(value: str, text: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text, re.IGNORECASE) is not None
 
 
+def options(member: dict) -> tuple[list[str], bool]:
+    """The values a parameter offers, and whether it takes a list of them: its enum, its items'
+    enum (a list), or for a string without one, the values its description quotes as examples
+    (`option_bias.stated_examples`: "e.g. 'static' or 'dynamic'", the default aside)."""
+    items = member.get("items") if isinstance(member.get("items"), dict) else {}
+    if member.get("enum"):
+        values, many = member["enum"], False
+    elif member.get("type") == "array" and items.get("enum"):
+        values, many = items["enum"], True
+    elif member.get("type") == "string":
+        values, many = stated_examples(member.get("description") or ""), False
+    else:
+        values, many = [], False
+    return [v for v in values if isinstance(v, str) and v.strip()], many
+
+
 def said_options(arguments: dict, schema: dict, said: str) -> dict:
     """`arguments` with each left-out optional parameter set to the one enum value the user's
     words `said` hold (see the module's docstring); the arguments given where none is added."""
     props, required = schema.get("properties") or {}, set(schema.get("required") or [])
     held = {value.lower() for value in arguments.values() if isinstance(value, str)}
-    choices = {}
+    choices, lists = {}, set()
     for name, member in props.items():
         if name in arguments or name in required or not isinstance(member, dict):
             continue
-        values = [v for v in member.get("enum") or [] if isinstance(v, str) and v.strip()]
+        values, many = options(member)
         choices[name] = [v for v in values if v.lower() not in held and _said(v, said)]
+        if many:
+            lists.add(name)
     claimed = [v.lower() for found in choices.values() for v in found]
-    added = {name: found[0] for name, found in choices.items()
-             if len(found) == 1 and claimed.count(found[0].lower()) == 1}
+    added = {}
+    for name, found in choices.items():
+        if not found or any(claimed.count(v.lower()) > 1 for v in found):
+            continue
+        if name in lists:
+            added[name] = found
+        elif len(found) == 1:
+            added[name] = found[0]
     return {**arguments, **added} if added else arguments
 
 

@@ -65,3 +65,27 @@ def test_a_turn_of_several_calls_or_an_unknown_tool_stays_as_it_is():
     calls = _route()
     assert restate_options(calls, [DIRECTIONS], said) == _route(mode="transit")
     assert calls == _route()                                                           # not changed in place
+
+
+ANALYSIS = {"name": "analyze_structure", "description": "Structural analysis of a building.", "parameters": {
+    "type": "object",
+    "properties": {
+        "building_id": {"type": "string", "description": "The building."},
+        "mode": {"type": "string", "description": "Mode of analysis, e.g. 'static' or 'dynamic'. Default is 'static'."},
+        "events": {"type": "array", "items": {"type": "string", "enum": ["War", "Revolutions", "Diplomacy"]},
+                   "description": "Kinds of event."},
+        "level": {"type": "integer", "description": "Detail level, e.g. '1' or '2'."},
+    },
+    "required": ["building_id"]}}
+
+
+@pytest.mark.parametrize("said, added", [
+    ("The structural dynamic analysis of building B1004", {"mode": "dynamic"}),      # a quoted example
+    ("A static analysis of building B1004", {}),                                     # the default: asks nothing
+    ("Key war events for building B1004", {"events": ["War"]}),                      # a list: its items' enum
+    ("Wars, diplomacy and revolutions around building B1004", {"events": ["Revolutions", "Diplomacy"]}),
+    ("Building B1004 at level 2", {}),                                               # quoted examples: strings only
+])
+def test_a_description_s_examples_and_a_list_s_options_count(said, added):
+    calls = [{"name": "analyze_structure", "arguments": {"building_id": "B1004"}}]
+    assert restate_options(calls, [ANALYSIS], said)[0]["arguments"] == {"building_id": "B1004", **added}
