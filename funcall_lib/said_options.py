@@ -55,8 +55,9 @@ def options(member: dict) -> tuple[list[str], bool]:
 
 
 def said_options(arguments: dict, schema: dict, said: str) -> dict:
-    """`arguments` with each left-out optional parameter set to the one enum value the user's
-    words `said` hold (see the module's docstring); the arguments given where none is added."""
+    """`arguments` with each left-out optional parameter set to the one option of its own
+    (`options`) that the user's words `said` hold, every one for a list (see the module's
+    docstring); the arguments given where none is added."""
     props, required = schema.get("properties") or {}, set(schema.get("required") or [])
     held = {value.lower() for value in arguments.values() if isinstance(value, str)}
     choices, lists = {}, set()
@@ -93,5 +94,6 @@ def restate_options(calls: list[dict], tools: list[dict], said: str) -> list[dic
 
 
 # What the --said-options flag does, in its help (`nudges.add_arguments` defines the flag).
-FLAG_HELP = ("a finished turn of one call writes an optional parameter it left out whose enum holds exactly one "
-             "word the user said, e.g. mode=\"transit\" for \"the best transit route\"")
+FLAG_HELP = ("a finished turn of one call writes an optional parameter it left out whose options (its enum, "
+             "or the examples its description quotes) hold exactly one word the user said, e.g. "
+             "mode=\"transit\" for \"the best transit route\"")
