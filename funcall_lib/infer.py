@@ -65,6 +65,12 @@ def plain_tool(tool: dict) -> dict:
     return {**tool, "parameters": params}
 
 
+def tool_parameters(tools: list[dict]) -> dict[str, dict]:
+    """Each offered tool's parameters schema by its name (`plain_tool`): what the rules that
+    rewrite a finished turn look a call's tool up in."""
+    return {plain["name"]: plain["parameters"] for plain in map(plain_tool, tools)}
+
+
 def _call_schema(tool: dict, args_key: str, id_key: str | None = None) -> dict:
     props = {"name": {"const": tool["name"]}, args_key: tool["parameters"]}
     if id_key:  # Mistral: each call carries a 9-character alphanumeric id

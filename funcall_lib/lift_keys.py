@@ -19,7 +19,7 @@ so does a key that the level above already holds.
 
 from __future__ import annotations
 
-from funcall_lib.infer import plain_tool
+from funcall_lib.infer import tool_parameters
 
 
 def lift(arguments: dict, schema: dict) -> dict:
@@ -41,7 +41,7 @@ def lift(arguments: dict, schema: dict) -> dict:
 def lift_keys(calls: list[dict], tools: list[dict]) -> list[dict]:
     """The calls with each misplaced key moved up (`lift`); calls of tools not offered, and the
     calls given where nothing moves, as they are."""
-    by_name = {plain_tool(tool)["name"]: plain_tool(tool).get("parameters") or {} for tool in tools}
+    by_name = tool_parameters(tools)
     lifted = [{**call, "arguments": lift(call["arguments"], by_name[call["name"]])}
               if call.get("name") in by_name and isinstance(call.get("arguments"), dict) else call
               for call in calls]

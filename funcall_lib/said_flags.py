@@ -35,7 +35,7 @@ it), or "a one-way trip" (round_trip).
 
 from __future__ import annotations
 
-from funcall_lib.infer import plain_tool
+from funcall_lib.infer import tool_parameters
 from funcall_lib.option_bias import name_words, text_words, words_match
 
 # Words that deny what follows within `_NEGATION_REACH` words. "t" is what "don't", "isn't",
@@ -84,7 +84,7 @@ def restate_flags(calls: list[dict], tools: list[dict], said: str) -> list[dict]
     """The calls with each boolean parameter the user `said` (`flag_said`) written as they said
     it, added where a call left it out; every other value, calls of tools not offered, and the
     calls given, as they are."""
-    by_name = {plain_tool(tool)["name"]: plain_tool(tool)["parameters"] for tool in tools}
+    by_name = tool_parameters(tools)
     out = []
     for call in calls:
         tool, arguments = call.get("name"), call.get("arguments")

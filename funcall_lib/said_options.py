@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 
-from funcall_lib.infer import plain_tool
+from funcall_lib.infer import tool_parameters
 from funcall_lib.option_bias import stated_examples
 
 
@@ -85,7 +85,7 @@ def restate_options(calls: list[dict], tools: list[dict], said: str) -> list[dic
     calls, or of a tool not offered, as it is."""
     if len(calls) != 1 or not isinstance(calls[0].get("arguments"), dict):
         return calls
-    by_name = {plain_tool(tool)["name"]: plain_tool(tool).get("parameters") or {} for tool in tools}
+    by_name = tool_parameters(tools)
     call = calls[0]
     if call.get("name") not in by_name:
         return calls

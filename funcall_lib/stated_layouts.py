@@ -40,7 +40,7 @@ from __future__ import annotations
 import copy
 import re
 
-from funcall_lib.infer import plain_tool
+from funcall_lib.infer import plain_tool, tool_parameters
 
 # One layout token: the text a description uses, then the regex of the digits it stands for.
 _TOKEN = r"(?:YYYY|YY|MM|DD|HH|SS)"
@@ -190,7 +190,7 @@ def map_values(calls: list[dict], tools: list[dict], visit) -> list[dict]:
     `visit(schema, name, value)`, walking the schema as `with_stated_layouts` does (a tool's
     own parameters count as an object, "type" or not); calls of tools not offered stay as they
     are, and so do the calls given."""
-    by_name = {plain_tool(tool)["name"]: plain_tool(tool)["parameters"] for tool in tools}
+    by_name = tool_parameters(tools)
     return [{**call, "arguments": _mapped_properties(by_name[call["name"]], call["arguments"], visit)}
             if call.get("name") in by_name and isinstance(call.get("arguments"), dict) else call
             for call in calls]
