@@ -360,8 +360,8 @@ def generate(model, tokenizer, records: list[dict], *, constrained: bool = True,
     zeros as said (`said_magnitudes`), `said_years` a date whose month and day the user said with
     a year, with that year (`said_years`), `said_periods` a date the model made up for a period the
     user named ("next month", a season's year, a month) as the user named it (`said_periods`),
-    `said_options` a left-out optional parameter whose one enum value the user said, in a turn of
-    one call (`said_options`), `lift_keys` moves an argument written inside an object
+    `said_options` a left-out optional parameter with the one option of its own the user said, in
+    a turn of one call (`said_options`), `lift_keys` moves an argument written inside an object
     argument up to the level whose schema names it (`lift_keys`), and `drop_doubled` drops a call
     that writes a value the user said once into two arguments beside a call of its tool that does
     not (`drop_doubled`): these ten act on every finished turn, a free one where it is exactly
@@ -479,8 +479,8 @@ def restate_turn(text: str, parsed: chat.ParseResult, record: dict, family: str,
     a scale word, with its zeros as said (`said_magnitudes`); each date with the month and day of
     one the user said whole, with its said year where the model wrote one nobody said
     (`said_years`); each date the model made up for a period the user named, as they named it
-    (`said_periods`); in a turn of one call, each optional parameter it left out whose one enum
-    value the user said, with that value (`said_options`). The calls are written anew by
+    (`said_periods`); in a turn of one call, each optional parameter it left out, with the one
+    option of its own (enum or quoted example) the user said (`said_options`). The calls are written anew by
     `chat.format_calls`, as the grammar writes them. A turn that is unchanged, holds no call, or
     ran out of tokens (does not close with `end`, the template's end of turn) stays as it is.
     A `free` turn (decoded without the grammar) is rewritten only where it is exactly its calls

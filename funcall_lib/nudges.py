@@ -74,7 +74,7 @@ class Nudges:
     said_magnitudes: bool = False  # write "50 million" with its zeros as said
     said_years: bool = False      # write a said date's year where the model wrote its own
     said_periods: bool = False    # write "next month" as said, not as a date the model made up
-    said_options: bool = False    # write a left-out optional parameter whose enum value the user said
+    said_options: bool = False    # write a left-out optional parameter with the option the user said
     lift_keys: bool = False       # move an argument written inside an object up to its own level
 
     def __post_init__(self) -> None:
