@@ -95,15 +95,37 @@ def _not_starting_with(prefixes: list[str]) -> str:
     return " | ".join(alts)
 
 
+def _calls_json(tools: list[dict], args_key: str, id_key: str | None, any_order: bool) -> tuple[str, list[str]]:
+    """The grammar of one call's JSON: (its root rule's name, the rules)."""
+    import xgrammar as xgr
+
+    root = None
+    if any_order:
+        from funcall_lib.any_order import calls_rules
+
+        try:
+            root, rules = calls_rules(tools, args_key, id_key, lambda t: _call_schema(t, args_key, id_key))
+        except RuntimeError as exc:
+            log.warning("keys in the schema's order: the any-order grammar failed (%s)", str(exc).strip()[-200:])
+    if root is None:
+        schema = {"anyOf": [_call_schema(t, args_key, id_key) for t in tools]}
+        root, rules = "root", [str(xgr.Grammar.from_json_schema(schema, any_whitespace=False,
+                                                                 separators=(", ", ": "), strict_mode=True))]
+    # Length-bounded strings are emitted as [^"\\\r\n], which lets control characters through;
+    # json.loads rejects those, so exclude them as the unbounded string rule does.
+    return root, [r.replace('[^\\"\\\\\\r\\n]', '[^\\0-\\x1f\\"\\\\\\r\\n]') for r in rules]
+
+
 def grammar_ebnf(tools: list[dict], family: str = "hermes", tool_choice: str = "auto",
-                 max_calls: int = MAX_CALLS) -> str:
+                 max_calls: int = MAX_CALLS, any_order: bool = False) -> str:
     """The EBNF text of the grammar for these tools; its root rule is `fc_root`.
 
     The JSON part comes from xgrammar's JSON-schema converter with no free whitespace and
-    json.dumps' default separators, so a constrained call is byte-for-byte the training text.
+    json.dumps' default separators, so a constrained call is byte-for-byte the training text
+    when its keys come in the schema's order, the only order that converter writes;
+    `any_order` lets a call's arguments come in any order, as training calls do
+    (`funcall_lib.any_order`).
     """
-    import xgrammar as xgr
-
     if tool_choice not in TOOL_CHOICES:
         raise ValueError(f"tool_choice must be one of {TOOL_CHOICES}, not {tool_choice!r}")
     # the same layout chat.format_calls writes, so constrained calls are the training text
@@ -112,13 +134,9 @@ def grammar_ebnf(tools: list[dict], family: str = "hermes", tool_choice: str = "
     tools = [plain_tool(t) for t in tools]
     rules = ["fc_any ::= [^]"]
     if tools and tool_choice != "none":
-        schema = {"anyOf": [_call_schema(t, args_key, id_key) for t in tools]}
-        json_ebnf = str(xgr.Grammar.from_json_schema(schema, any_whitespace=False,
-                                                     separators=(", ", ": "), strict_mode=True))
-        # Length-bounded strings are emitted as [^"\\\r\n], which lets control characters through;
-        # json.loads rejects those, so exclude them as the unbounded string rule does.
-        rules.append(json_ebnf.replace('[^\\"\\\\\\r\\n]', '[^\\0-\\x1f\\"\\\\\\r\\n]'))
-        rules.append(f"fc_call ::= {_lit(pre)} root {_lit(post)}")
+        json_root, json_rules = _calls_json(tools, args_key, id_key, any_order)
+        rules += json_rules
+        rules.append(f"fc_call ::= {_lit(pre)} {json_root} {_lit(post)}")
         rules.append(f"fc_calls ::= {_lit(start)} fc_call ({_lit(sep)} fc_call)"
                      f"{{0,{max_calls - 1}}} {_lit(end)}")
     # Plain text must not begin like a call: the wrapper, or for bare-JSON families a JSON value.
@@ -152,14 +170,14 @@ def _compiler(tokenizer, vocab_size: int) -> _Compiler:
     return per_tok[vocab_size]
 
 
-def grammar_key(tools: list[dict], family: str, tool_choice: str, max_calls: int) -> str:
-    blob = json.dumps([tools, family, tool_choice, max_calls], sort_keys=True, ensure_ascii=False)
+def grammar_key(tools: list[dict], family: str, tool_choice: str, max_calls: int, any_order: bool = False) -> str:
+    blob = json.dumps([tools, family, tool_choice, max_calls, any_order], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
 def compile_tools(tokenizer, vocab_size: int, tools: list[dict], family: str = "hermes",
-                  tool_choice: str = "auto", max_calls: int = MAX_CALLS):
-    """The compiled grammar for a tool set, cached by a hash of (tools, family, choice).
+                  tool_choice: str = "auto", max_calls: int = MAX_CALLS, any_order: bool = False):
+    """The compiled grammar for a tool set, cached by a hash of (tools, family, choice, ...).
 
     The cache hangs off the tokenizer object (weakly), which is the tokenizer's identity here.
     Raises RuntimeError when xgrammar rejects a schema.
@@ -167,9 +185,9 @@ def compile_tools(tokenizer, vocab_size: int, tools: list[dict], family: str = "
     import xgrammar as xgr
 
     comp = _compiler(tokenizer, vocab_size)
-    key = grammar_key(tools, family, tool_choice, max_calls)
+    key = grammar_key(tools, family, tool_choice, max_calls, any_order)
     if key not in comp.cache:
-        ebnf = grammar_ebnf(tools, family, tool_choice, max_calls)
+        ebnf = grammar_ebnf(tools, family, tool_choice, max_calls, any_order)
         grammar = xgr.Grammar.from_ebnf(ebnf, root_rule_name="fc_root")
         if len(comp.cache) >= _CACHE_SIZE:
             comp.cache.pop(next(iter(comp.cache)))
@@ -280,10 +298,10 @@ def _stop_ids(tokenizer) -> list[int]:
     return ids
 
 
-def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls, hold_layouts=False):
+def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls, hold_layouts=False, any_order=False):
     """(compiled grammar or None, fallback reason or None) for one record; `hold_layouts`: each
     string parameter is held to the date or time layout its description states
-    (`stated_layouts`)."""
+    (`stated_layouts`); `any_order`: arguments in any key order (`funcall_lib.any_order`)."""
     tools = record.get("tools") or []
     if hold_layouts:
         from funcall_lib.copy_bias import user_text
@@ -291,7 +309,7 @@ def _grammar_for(record, tokenizer, vocab, family, tool_choice, max_calls, hold_
 
         tools = with_stated_layouts(tools, said=user_text(record))
     try:
-        return compile_tools(tokenizer, vocab, tools, family, tool_choice, max_calls), None
+        return compile_tools(tokenizer, vocab, tools, family, tool_choice, max_calls, any_order), None
     except RuntimeError as exc:
         reason = f"xgrammar rejected the tool schemas ({str(exc).strip().splitlines()[-1]})"
         log.warning("record %s: %s; decoding it unconstrained", record.get("id"), reason)
@@ -414,8 +432,8 @@ def _generate_batch(model, tokenizer, records, prompts, constrained, tool_choice
     vocab = logits_size(model)
     grammars, reasons = [None] * len(records), [None] * len(records)
     if constrained:
-        pairs = [_grammar_for(r, tokenizer, vocab, family, tool_choice, max_calls, nudges.stated_layouts)
-                 for r in records]
+        pairs = [_grammar_for(r, tokenizer, vocab, family, tool_choice, max_calls, nudges.stated_layouts,
+                              nudges.any_order) for r in records]
         grammars, reasons = [p[0] for p in pairs], [p[1] for p in pairs]
     enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
     enc = {k: v.to(model.device) for k, v in enc.items()}

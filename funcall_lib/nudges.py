@@ -42,6 +42,9 @@ RESTATING = ("lift_keys", "drop_doubled", "stated_layouts", "stated_percents", "
 # so that applying them to a turn already written is what decoding with them writes.
 AFTER_DECODING = ("lift_keys", "drop_doubled", "stated_percents", "rate_fractions", "stated_units", "said_flags",
                   "said_magnitudes", "said_years", "said_periods", "said_options")
+# The switches that change only the grammar of constrained decoding (and what the value biases
+# take the grammar to allow).
+GRAMMAR_RULES = ("any_order",)
 # Beside the nudges, the most tokens a scored turn may take (`funcall eval`, the quality recipe).
 # Room for the longest answers we score: with 256, the quality recipe cut off 3 of the 300 `test`
 # answers mid-call (six calls of long lists: "each combination"), as it did 11 of BFCL
@@ -76,6 +79,7 @@ class Nudges:
     said_periods: bool = False    # write "next month" as said, not as a date the model made up
     said_options: bool = False    # write a left-out optional parameter with the option the user said
     lift_keys: bool = False       # move an argument written inside an object up to its own level
+    any_order: bool = False       # let the grammar take a call's arguments in any key order
 
     def __post_init__(self) -> None:
         from funcall_lib.copy_bias import is_bonus
@@ -143,7 +147,8 @@ class Nudges:
             biases.append(OptionBias(texts, [r.get("tools") or [] for r in records],
                                      token_pieces(tokenizer, vocab), bonus=self.option_bias,
                                      tokens=option_tokens(tokenizer, vocab),
-                                     by_first_char=tokens_by_first_char(tokenizer, vocab)))
+                                     by_first_char=tokens_by_first_char(tokenizer, vocab),
+                                     any_order=self.any_order))
         if self.list_bias:
             biases.append(ListEndBias(texts, token_pieces(tokenizer, vocab), bonus=self.list_bias,
                                       tokens=list_tokens(tokenizer, vocab)))
@@ -159,7 +164,7 @@ RECOMMENDED = Nudges(stop_on_repeat=True, drop_subsumed=True, drop_doubled=True,
                      name_bias=32.0, region_bias=32.0, option_bias=8.0, list_bias=16.0, stated_layouts=True,
                      stated_percents=True, rate_fractions=True, stated_units=True, said_flags=True,
                      said_magnitudes=True, said_years=True, said_periods=True,
-                     said_options=True, lift_keys=True)
+                     said_options=True, lift_keys=True, any_order=True)
 
 
 def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str, str] | None = None) -> None:
@@ -189,7 +194,7 @@ def add_arguments(parser, names: tuple[str, ...] = NUDGE_FIELDS, also: dict[str,
                                 help="drop a call that the turn writes again with every argument the same "
                                      "and more (the model added what it left out; see "
                                      "tool_calls.drop_subsumed)" + more)
-        elif name in RESTATING:
+        elif name in RESTATING or name in GRAMMAR_RULES:
             module = importlib.import_module(f"funcall_lib.{name}")
             parser.add_argument(flag, action="store_true",
                                 help=f"{module.FLAG_HELP} (see funcall_lib.{name}){more}")

@@ -24,7 +24,8 @@ when the likeliest token is the lone or closing quote: the bonus goes to '",'. A
 the model wants to close means no value is cut short (a number being written ends where the
 model ends it); a confident close still wins over a small bonus. A parameter counts as pending
 only when it comes after every key written so far in the schema's order: the grammar writes
-properties in that order, so an earlier one can no longer be written.
+properties in that order, so an earlier one can no longer be written; under `--any-order`
+(`funcall_lib.any_order`) it can, and every unwritten mentioned option is pending.
 
 Then the key. Whether the comma came from this bonus or from the model, the key after it is
 where the model skips to the optional key it knows best: "Search vegan recipes using
@@ -334,30 +335,34 @@ class _ToolOptions:
     order: dict[str, int]       # each property's place in the schema
     mentioned: dict[str, int]   # the mentioned optional ones, in schema order: how often each
     required: frozenset[str] = frozenset()
+    any_order: bool = False     # the grammar takes this tool's keys in any order (`any_order`)
 
     def pending(self, written: set[str], earlier: dict[str, int] | None = None) -> list[str]:
-        """Mentioned options that can still be written: after every written key in schema order,
-        and not yet written by as many earlier calls of the tool (`earlier`) as the request
-        mentions them."""
-        last = max((self.order[k] for k in written if k in self.order), default=-1)
+        """Mentioned options that can still be written: not written yet (and, unless the grammar
+        takes keys in any order, after every written key in schema order), and not yet written
+        by as many earlier calls of the tool (`earlier`) as the request mentions them."""
+        last = -1 if self.any_order else max((self.order[k] for k in written if k in self.order), default=-1)
         earlier = earlier or {}
         return [name for name, times in self.mentioned.items()
-                if self.order[name] > last and earlier.get(name, 0) < times]
+                if name not in written and self.order[name] > last and earlier.get(name, 0) < times]
 
 
-def _tool_options(tool: dict, text: str) -> _ToolOptions:
+def _tool_options(tool: dict, text: str, any_order: bool = False) -> _ToolOptions:
     """What the processor needs of a plain tool: its properties' order and mentioned options."""
+    from funcall_lib.any_order import orderable
+
     order = {name: i for i, name in enumerate(_properties(tool))}
     required = frozenset(order) - set(optional_parameters(tool))
-    return _ToolOptions(order, option_mentions(tool, text), required)
+    return _ToolOptions(order, option_mentions(tool, text), required,
+                        any_order and orderable(tool["parameters"]))
 
 
-def _options_by_tool(tools: list[dict], text: str) -> dict[str, _ToolOptions]:
+def _options_by_tool(tools: list[dict], text: str, any_order: bool = False) -> dict[str, _ToolOptions]:
     """{tool name: its options} for the offered tools that have a mentioned option."""
     from funcall_lib.infer import plain_tool
 
     plain = [plain_tool(t) for t in tools]
-    options = {t.get("name"): _tool_options(t, text) for t in plain}
+    options = {t.get("name"): _tool_options(t, text, any_order) for t in plain}
     return {name: o for name, o in options.items() if o.mentioned}
 
 
@@ -368,14 +373,16 @@ class OptionBias(ScanningBias):
     OpenAI-style). `pieces`: each token id's text, decoded alone (`copy_bias.token_pieces`);
     `tokens`: its `option_turns` when already known (`option_tokens`), else found from `pieces`;
     `by_first_char`: `copy_bias.tokens_by_first_char` of the tokenizer when already known, else
-    built from `pieces` at the first key the bias steers.
+    built from `pieces` at the first key the bias steers. `any_order`: the grammar takes keys in
+    any order (`funcall_lib.any_order`), so an option stays pending after a later key.
     """
 
     def __init__(self, sources: list[str], tools: list[list[dict]], pieces: list[str], bonus: float,
-                 tokens: TurnTokens | None = None, by_first_char: dict[str, list[int]] | None = None):
+                 tokens: TurnTokens | None = None, by_first_char: dict[str, list[int]] | None = None,
+                 any_order: bool = False):
         super().__init__([CallScanner() for _ in sources], pieces, bonus)
         self.tokens = tokens or option_turns(pieces)
-        self.options = [_options_by_tool(row_tools, text) for text, row_tools in zip(sources, tools)]
+        self.options = [_options_by_tool(row_tools, text, any_order) for text, row_tools in zip(sources, tools)]
         self.by_first_char = by_first_char
 
     def pending_options(self, row: int) -> list[str]:

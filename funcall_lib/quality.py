@@ -189,6 +189,7 @@ class Decoding(Nudges):
                  (used.said_years, "-said-years"),
                  (used.said_periods, "-said-periods"),
                  (used.said_options, "-said-options"),
+                 (used.any_order, "-any-order"),
                  (used.call_bias, f"-call-bias{used.call_bias:+g}"),
                  (used.unmerged, "-unmerged"),
                  (used.max_new_tokens != MAX_NEW_TOKENS, f"-max-new-tokens-{used.max_new_tokens}"))

@@ -204,8 +204,9 @@ def max_bytes(schema: dict) -> int:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 @given(params=st.lists(_params, min_size=1, max_size=2), seed_text=st.sampled_from(
-    ["Do it.", "Please call the tool with good arguments", "x"]))
-def test_constrained_output_always_parses_and_validates(tool_tokenizer, params, seed_text):
+    ["Do it.", "Please call the tool with good arguments", "x"]), any_order=st.booleans())
+def test_constrained_output_always_parses_and_validates(tool_tokenizer, params, seed_text, any_order):
+    """Whatever the schemas, and whether keys come in the schema's order or in any order."""
     model, tok = _tiny(tool_tokenizer)
     tools = [{"name": f"tool_{i}", "description": "generated", "parameters": p}
              for i, p in enumerate(params)]
@@ -213,7 +214,7 @@ def test_constrained_output_always_parses_and_validates(tool_tokenizer, params, 
                    + max_bytes(p) for p in params)
     budget = 2 * per_call + 1                 # max_calls=2 wrapped calls, then the end token
     gen = infer.generate(model, tok, [_record(tools, seed_text)], tool_choice="required",
-                         max_new_tokens=budget, max_calls=2)[0]
+                         max_new_tokens=budget, max_calls=2, nudges=Nudges(any_order=any_order))[0]
     assert gen.new_tokens < budget or gen.text.endswith("<|im_end|>")
     _check_valid(gen, tools)
 

@@ -79,11 +79,11 @@ def test_a_decodings_folder_suffix_keeps_the_names_of_the_folders_on_disk():
                      option_bias=2.0, list_bias=16.0, stated_layouts=True, stated_percents=True,
                      said_flags=True, said_magnitudes=True, drop_subsumed=True, stated_units=True,
                      rate_fractions=True, drop_doubled=True, said_years=True, said_periods=True, said_options=True,
-                     lift_keys=True)
+                     lift_keys=True, any_order=True)
     assert every.folder_suffix() == ("-stop-on-repeat-drop-subsumed-drop-doubled-lift-keys-copy-bias-2-word-bias-8-name-bias-16"
                                      "-region-bias-4-option-bias-2-list-bias-16-stated-layouts-stated-percents"
                                      "-rate-fractions-stated-units"
-                                     "-said-flags-said-magnitudes-said-years-said-periods-said-options")
+                                     "-said-flags-said-magnitudes-said-years-said-periods-said-options-any-order")
     assert full.folder_suffix("auto") == full.folder_suffix()
     assert full.folder_suffix("required") == "-stop-on-repeat-copy-bias-2-option-bias-2-unmerged"
     assert Decoding(call_bias=-3.0).folder_suffix("required") == ""
@@ -102,12 +102,12 @@ def test_a_decoding_comes_from_the_flags_of_the_command_line():
                               stated_layouts=True, stated_percents=True, rate_fractions=False, stated_units=False,
                               said_flags=True,
                               said_magnitudes=False, said_years=False, said_periods=False, said_options=False, lift_keys=False,
-                              unmerged=True, max_new_tokens=1024,
+                              any_order=True, unmerged=True, max_new_tokens=1024,
                               run_dir="runs/q")
     decoding = Decoding.from_args(args)
     assert decoding == Decoding(stop_on_repeat=True, copy_bias=2.0, call_bias=-1.0, option_bias=0.5,
                                 list_bias=4.0, stated_layouts=True, stated_percents=True, said_flags=True,
-                                unmerged=True, max_new_tokens=1024)
+                                any_order=True, unmerged=True, max_new_tokens=1024)
     with pytest.raises(dataclasses.FrozenInstanceError):
         decoding.copy_bias = 0.0
 
