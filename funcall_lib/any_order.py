@@ -46,6 +46,17 @@ def _literal(text: str) -> str:
     return json.dumps(text)
 
 
+def json_schema_ebnf(schema: dict) -> str:
+    """xgrammar's EBNF for a JSON schema as our calls are written: no free whitespace,
+    json.dumps' separators, no properties or items beyond the schema's (its root rule: `root`).
+    One place for these settings, so the declared-order grammar and the conversions renamed
+    here cannot part."""
+    import xgrammar as xgr
+
+    return str(xgr.Grammar.from_json_schema(json.dumps(schema), any_whitespace=False,
+                                            separators=_SEPARATORS, strict_mode=True))
+
+
 def schema_rules(schema: dict, prefix: str, shared: dict[str, str]) -> tuple[str, list[str]]:
     """xgrammar's EBNF for one JSON schema with its rules renamed to start with `prefix`, so that
     many conversions live in one grammar: (the name of its root rule, its own rules). xgrammar's
@@ -53,10 +64,7 @@ def schema_rules(schema: dict, prefix: str, shared: dict[str, str]) -> tuple[str
     rule line), unless one differs from the line already kept: then all are renamed as this
     schema's own. Raises RuntimeError when xgrammar rejects the schema or writes a line this
     does not read."""
-    import xgrammar as xgr
-
-    text = str(xgr.Grammar.from_json_schema(json.dumps(schema), any_whitespace=False,
-                                            separators=_SEPARATORS, strict_mode=True))
+    text = json_schema_ebnf(schema)
     rules = {}
     for line in filter(str.strip, text.splitlines()):
         head = _RULE.match(line)

@@ -97,20 +97,17 @@ def _not_starting_with(prefixes: list[str]) -> str:
 
 def _calls_json(tools: list[dict], args_key: str, id_key: str | None, any_order: bool) -> tuple[str, list[str]]:
     """The grammar of one call's JSON: (its root rule's name, the rules)."""
-    import xgrammar as xgr
+    from funcall_lib.any_order import calls_rules, json_schema_ebnf
 
     root = None
     if any_order:
-        from funcall_lib.any_order import calls_rules
-
         try:
             root, rules = calls_rules(tools, args_key, id_key, lambda t: _call_schema(t, args_key, id_key))
         except RuntimeError as exc:
             log.warning("keys in the schema's order: the any-order grammar failed (%s)", str(exc).strip()[-200:])
     if root is None:
         schema = {"anyOf": [_call_schema(t, args_key, id_key) for t in tools]}
-        root, rules = "root", [str(xgr.Grammar.from_json_schema(schema, any_whitespace=False,
-                                                                 separators=(", ", ": "), strict_mode=True))]
+        root, rules = "root", [json_schema_ebnf(schema)]
     # Length-bounded strings are emitted as [^"\\\r\n], which lets control characters through;
     # json.loads rejects those, so exclude them as the unbounded string rule does.
     return root, [r.replace('[^\\"\\\\\\r\\n]', '[^\\0-\\x1f\\"\\\\\\r\\n]') for r in rules]
